@@ -1,0 +1,530 @@
+//! The session configuration (GA shape): what `session.update` sends and what
+//! `session.created` / `session.updated` report.
+//!
+//! One type serves all three, because `session.update` is a partial merge of the same object:
+//! every field is optional, and fields where `null` means "off" are [`Nullable`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use crate::Nullable;
+use crate::de;
+use crate::literal::literal;
+
+/// A session as configured by `session.update` or reported by `session.created`/`updated`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Session {
+    /// `realtime` (speech to speech) or `transcription` (input transcription only).
+    #[serde(rename = "type")]
+    pub kind: SessionKind,
+    /// `realtime.session` in server reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// `sess_…` in server reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Unix time when the session will be closed, in server reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    /// The model, e.g. `gpt-realtime`. Fixed once connected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// `["audio"]` (audio with its transcript) or `["text"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_modalities: Option<Vec<Modality>>,
+    /// The system instructions; `""` clears them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    /// Input and output audio settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<AudioConfig>,
+    /// Extra fields to include in server events.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub include: Nullable<Vec<Include>>,
+    /// Tracing of the session in the upstream dashboard.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub tracing: Nullable<Tracing>,
+    /// Tools the model may call; `[]` clears them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<Tool>>,
+    /// How the model chooses tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<ToolChoice>,
+    /// Whether the model may call several tools in one response (later GA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_tool_calls: Option<bool>,
+    /// Cap on output tokens per response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<MaxOutputTokens>,
+    /// How the conversation is truncated when it outgrows the context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncation: Option<Truncation>,
+    /// A stored prompt and its variables.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub prompt: Nullable<Prompt>,
+    /// Reasoning effort, for reasoning models (later GA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<Reasoning>,
+}
+
+/// The two kinds of session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    /// Speech to speech.
+    #[default]
+    Realtime,
+    /// Input transcription only.
+    Transcription,
+}
+
+/// An output modality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modality {
+    /// Text only.
+    Text,
+    /// Audio, with its transcript.
+    Audio,
+}
+
+/// Extra data the server may include in events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Include {
+    /// Log probabilities of input transcription.
+    #[serde(rename = "item.input_audio_transcription.logprobs")]
+    InputTranscriptionLogprobs,
+}
+
+/// `audio.input` and `audio.output`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AudioConfig {
+    /// What the caller sends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<AudioInput>,
+    /// What the model speaks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<AudioOutput>,
+}
+
+/// Input audio settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AudioInput {
+    /// Format of `input_audio_buffer.append` payloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<AudioFormat>,
+    /// Transcription of input audio; `null` turns it off.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub transcription: Nullable<Transcription>,
+    /// Noise reduction; `null` turns it off.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub noise_reduction: Nullable<NoiseReduction>,
+    /// Voice activity detection; `null` means manual turns (commit + `response.create`).
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub turn_detection: Nullable<TurnDetection>,
+}
+
+/// Output audio settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AudioOutput {
+    /// Format of `response.output_audio.delta` payloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<AudioFormat>,
+    /// The voice; cannot change once the model has spoken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<Voice>,
+    /// Playback speed, 0.25–1.5. Changes delivery rate, not how the model composes speech.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
+}
+
+/// One of the three audio formats of the Realtime API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum AudioFormat {
+    /// PCM 16-bit signed little-endian mono; the only rate allowed is 24 kHz.
+    #[serde(rename = "audio/pcm")]
+    Pcm {
+        /// Sample rate; 24000 when given.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "pcm_rate"
+        )]
+        rate: Option<u32>,
+    },
+    /// G.711 µ-law, 8 kHz mono.
+    #[serde(rename = "audio/pcmu")]
+    Pcmu,
+    /// G.711 A-law, 8 kHz mono.
+    #[serde(rename = "audio/pcma")]
+    Pcma,
+}
+
+impl AudioFormat {
+    /// The rate PCM audio must have.
+    pub const PCM_RATE: u32 = 24_000;
+
+    /// PCM at 24 kHz, written with its rate.
+    pub fn pcm24k() -> Self {
+        Self::Pcm { rate: Some(Self::PCM_RATE) }
+    }
+
+    /// The sample rate in Hz.
+    pub fn sample_rate(self) -> u32 {
+        match self {
+            Self::Pcm { .. } => Self::PCM_RATE,
+            Self::Pcmu | Self::Pcma => 8_000,
+        }
+    }
+}
+
+fn pcm_rate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    match Option::<u32>::deserialize(d)? {
+        None => Ok(None),
+        Some(AudioFormat::PCM_RATE) => Ok(Some(AudioFormat::PCM_RATE)),
+        Some(other) => Err(de::invalid(format_args!(
+            "{other}, expected 24000 (the only rate audio/pcm supports)"
+        ))),
+    }
+}
+
+/// A voice: a built-in name (`marin`, `cedar`, `alloy`, …) or a custom voice id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Voice {
+    /// A built-in voice by name.
+    Named(String),
+    /// A custom voice (later GA).
+    Custom {
+        /// `voice_…`.
+        id: String,
+    },
+}
+
+/// Input audio transcription.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Transcription {
+    /// e.g. `gpt-4o-transcribe`, `whisper-1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// ISO-639-1 language of the input, e.g. `en`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Several expected languages (later GA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<Vec<String>>,
+    /// Text to guide the transcription.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// Words the transcriber should expect (later GA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keywords: Option<Vec<String>>,
+    /// Latency/accuracy trade-off (later GA): `minimal` … `xhigh`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<String>,
+}
+
+/// Input noise reduction.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct NoiseReduction {
+    /// Microphone placement.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<NoiseReductionKind>,
+    /// Strength (later GA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<f64>,
+}
+
+/// Microphone placement for noise reduction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoiseReductionKind {
+    /// Headsets.
+    NearField,
+    /// Laptops, conference rooms.
+    FarField,
+}
+
+/// Voice activity detection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TurnDetection {
+    /// Detects turns from silence.
+    ServerVad(ServerVad),
+    /// Detects turns from what the user said.
+    SemanticVad(SemanticVad),
+}
+
+/// `server_vad` settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ServerVad {
+    /// Activation threshold 0–1; higher needs louder audio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Audio kept before detected speech, in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_padding_ms: Option<u32>,
+    /// Silence that ends a turn, in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silence_duration_ms: Option<u32>,
+    /// Idle time after which the server prompts the user, in ms; `null` disables it.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub idle_timeout_ms: Nullable<u32>,
+    /// Whether a response starts at the end of a turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_response: Option<bool>,
+    /// Whether speech interrupts a response in progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupt_response: Option<bool>,
+}
+
+/// `semantic_vad` settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SemanticVad {
+    /// How soon to answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eagerness: Option<Eagerness>,
+    /// Whether a response starts at the end of a turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_response: Option<bool>,
+    /// Whether speech interrupts a response in progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupt_response: Option<bool>,
+}
+
+/// `semantic_vad` eagerness; `auto` is `medium`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Eagerness {
+    /// Waits up to 8 s.
+    Low,
+    /// Waits up to 4 s.
+    Medium,
+    /// Waits up to 2 s.
+    High,
+    /// Same as medium.
+    Auto,
+}
+
+/// A tool the model may call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Tool {
+    /// A function the client (or Switchboard) runs.
+    Function(FunctionTool),
+    /// A remote MCP server the upstream service calls itself.
+    Mcp(McpTool),
+}
+
+impl Tool {
+    const KINDS: &'static [&'static str] = &["function", "mcp"];
+}
+
+impl<'de> Deserialize<'de> for Tool {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        // The SDK marks `type` optional for function tools, so a tool without one is a function.
+        match de::tag(&value, "type")? {
+            None | Some("function") => de::variant(value).map(Tool::Function),
+            Some("mcp") => de::variant(value).map(Tool::Mcp),
+            Some(other) => Err(de::unknown_tag("type", other, Self::KINDS)),
+        }
+    }
+}
+
+/// A function tool: a name, a description and a JSON Schema for the arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionTool {
+    /// The function name the model calls.
+    pub name: String,
+    /// When and how to use the tool; the model reads this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// JSON Schema of the arguments object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Value>,
+}
+
+/// A remote MCP server. Its filter objects are passed through as they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McpTool {
+    /// Label that names the server in calls.
+    pub server_label: String,
+    /// URL of the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
+    /// A built-in connector instead of a URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector_id: Option<String>,
+    /// OAuth token for the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<String>,
+    /// Extra HTTP headers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<BTreeMap<String, String>>,
+    /// Names, or a filter object, of the tools the model may use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_tools: Option<Value>,
+    /// `always`, `never` or a filter object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_approval: Option<Value>,
+    /// What the server is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_description: Option<String>,
+    /// Who may call the tools (later GA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_callers: Option<Vec<String>>,
+    /// Whether tool listing is deferred (later GA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defer_loading: Option<bool>,
+    /// A tunnel to a private server (later GA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tunnel_id: Option<String>,
+}
+
+/// How the model chooses tools.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ToolChoice {
+    /// `auto`, `none` or `required`.
+    Mode(ToolChoiceMode),
+    /// One named tool.
+    Named(NamedToolChoice),
+}
+
+/// The keyword forms of `tool_choice`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolChoiceMode {
+    /// The model decides.
+    Auto,
+    /// No tools.
+    None,
+    /// Some tool must be called.
+    Required,
+}
+
+/// `tool_choice` naming one tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NamedToolChoice {
+    /// A function by name.
+    Function {
+        /// The function name.
+        name: String,
+    },
+    /// An MCP server, optionally one of its tools.
+    Mcp {
+        /// The server label.
+        server_label: String,
+        /// The tool on that server.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+}
+
+literal!(
+    /// The `"inf"` of `max_output_tokens`.
+    Infinite = "inf"
+);
+
+/// `max_output_tokens`: 1–4096 or `"inf"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MaxOutputTokens {
+    /// A cap.
+    Count(u32),
+    /// No cap.
+    Inf(Infinite),
+}
+
+literal!(
+    /// The `"auto"` of `tracing`.
+    AutoTracing = "auto"
+);
+
+/// `tracing`: `"auto"` or a configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Tracing {
+    /// Default tracing.
+    Auto(AutoTracing),
+    /// Named workflow.
+    Config(TracingConfig),
+}
+
+/// A tracing configuration.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TracingConfig {
+    /// Workflow name in the traces dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow_name: Option<String>,
+    /// Group id for filtering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Free-form metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+}
+
+/// `truncation`: `"auto"`, `"disabled"` or a retention ratio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Truncation {
+    /// A keyword.
+    Mode(TruncationMode),
+    /// Keep a fraction of the conversation.
+    RetentionRatio(RetentionRatio),
+}
+
+/// The keyword forms of `truncation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TruncationMode {
+    /// The server truncates as needed.
+    Auto,
+    /// Never truncate; the response fails when the context is full.
+    Disabled,
+}
+
+literal!(
+    /// The `type` of a retention-ratio truncation.
+    RetentionRatioKind = "retention_ratio"
+);
+
+/// Truncation that keeps a fraction of the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionRatio {
+    /// Always `retention_ratio`.
+    #[serde(rename = "type")]
+    pub kind: RetentionRatioKind,
+    /// Fraction 0–1 of the conversation kept.
+    pub retention_ratio: f64,
+    /// Token limits after instructions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_limits: Option<Value>,
+}
+
+/// A stored prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prompt {
+    /// `pmpt_…`.
+    pub id: String,
+    /// Version of the prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Values for the prompt's variables: strings or input content objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<BTreeMap<String, Value>>,
+}
+
+/// Reasoning effort.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Reasoning {
+    /// `minimal`, `low`, `medium`, `high` or `xhigh`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort: Option<String>,
+}
