@@ -197,6 +197,9 @@ mod tests {
         pacer.record_sent(late);
         assert_eq!(pacer.played(late), FRAME);
         assert_eq!(pacer.next_due(), late + FRAME);
-        assert_eq!(pacer.played(late + Duration::from_millis(10)), Duration::from_millis(30));
+        assert_eq!(
+            pacer.played(late + Duration::from_millis(10)),
+            Duration::from_millis(30)
+        );
     }
 }

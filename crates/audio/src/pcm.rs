@@ -59,8 +59,14 @@ mod tests {
 
     #[test]
     fn little_endian_order() {
-        assert_eq!(bytes_to_samples(&[0x34, 0x12, 0xff, 0xff]), Ok(vec![0x1234, -1]));
-        assert_eq!(samples_to_bytes(&[0x1234, -1]), vec![0x34, 0x12, 0xff, 0xff]);
+        assert_eq!(
+            bytes_to_samples(&[0x34, 0x12, 0xff, 0xff]),
+            Ok(vec![0x1234, -1])
+        );
+        assert_eq!(
+            samples_to_bytes(&[0x1234, -1]),
+            vec![0x34, 0x12, 0xff, 0xff]
+        );
     }
 
     #[test]

@@ -106,12 +106,7 @@ impl Resampler {
             let up = u64::from(to.hz()) / g;
             let down = u64::from(from.hz()) / g;
             if up > MAX_RATIO_TERM || down > MAX_RATIO_TERM {
-                return Err(ResampleError::UnsupportedRatio {
-                    from,
-                    to,
-                    up,
-                    down,
-                });
+                return Err(ResampleError::UnsupportedRatio { from, to, up, down });
             }
             Kernel::Polyphase(Box::new(Polyphase::design(from, to, up, down)))
         };
@@ -178,7 +173,11 @@ impl Resampler {
 ///
 /// # Errors
 /// As [`Resampler::new`].
-pub fn resample(from: SampleRate, to: SampleRate, input: &[i16]) -> Result<Vec<i16>, ResampleError> {
+pub fn resample(
+    from: SampleRate,
+    to: SampleRate,
+    input: &[i16],
+) -> Result<Vec<i16>, ResampleError> {
     let mut resampler = Resampler::new(from, to)?;
     let expected = u128::from(input.len() as u64) * u128::from(to.hz()) / u128::from(from.hz());
     let mut output = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
@@ -193,10 +192,10 @@ impl Polyphase {
         let cutoff = (PASSBAND_EDGE + STOPBAND_EDGE) / 2.0 * nyquist / high_rate;
         let transition = (STOPBAND_EDGE - PASSBAND_EDGE) * nyquist / high_rate;
         // Kaiser's estimates for window length and shape at the wanted attenuation.
-        let kaiser_len =
-            ((ATTENUATION_DB - 7.95) / (2.285 * 2.0 * std::f64::consts::PI * transition)).ceil()
-                as u64
-                + 1;
+        let kaiser_len = ((ATTENUATION_DB - 7.95)
+            / (2.285 * 2.0 * std::f64::consts::PI * transition))
+            .ceil() as u64
+            + 1;
         let beta = 0.1102 * (ATTENUATION_DB - 8.7);
         let up_len = up as usize;
         let taps = kaiser_len.div_ceil(up) as usize;
@@ -335,7 +334,12 @@ mod tests {
 
     #[test]
     fn dc_passes_at_unit_gain_for_every_phase() {
-        for (from, to) in [(8_000, 24_000), (24_000, 8_000), (16_000, 48_000), (22_050, 24_000)] {
+        for (from, to) in [
+            (8_000, 24_000),
+            (24_000, 8_000),
+            (16_000, 48_000),
+            (22_050, 24_000),
+        ] {
             let mut resampler = Resampler::new(rate(from), rate(to)).unwrap();
             let mut out = Vec::new();
             resampler.push_f32(&vec![0.5; from as usize / 10], &mut out);
@@ -359,7 +363,10 @@ mod tests {
     fn group_delay_is_a_few_milliseconds() {
         let resampler = Resampler::new(rate(24_000), rate(8_000)).unwrap();
         let delay = resampler.group_delay();
-        assert!(delay > Duration::from_millis(1) && delay < Duration::from_millis(5), "{delay:?}");
+        assert!(
+            delay > Duration::from_millis(1) && delay < Duration::from_millis(5),
+            "{delay:?}"
+        );
     }
 
     #[test]
@@ -376,7 +383,10 @@ mod tests {
             .map(|(i, _)| i)
             .unwrap();
         let expected = 100.0 * 6.0 + resampler.group_delay().as_secs_f64() * 48_000.0;
-        assert!((peak as f64 - expected).abs() <= 1.0, "peak {peak}, expected {expected}");
+        assert!(
+            (peak as f64 - expected).abs() <= 1.0,
+            "peak {peak}, expected {expected}"
+        );
     }
 
     #[test]

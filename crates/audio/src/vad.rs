@@ -134,7 +134,9 @@ enum State {
         gap_frames: u32,
     },
     /// In a turn; `last_speech_end` is the sample index after the latest speech frame.
-    Speech { last_speech_end: u64 },
+    Speech {
+        last_speech_end: u64,
+    },
 }
 
 impl Vad {
@@ -332,7 +334,10 @@ mod tests {
                 threshold,
                 ..VadConfig::default()
             };
-            assert!(Vad::new(SampleRate::HZ_16000, config).is_err(), "{threshold}");
+            assert!(
+                Vad::new(SampleRate::HZ_16000, config).is_err(),
+                "{threshold}"
+            );
         }
     }
 

@@ -29,8 +29,14 @@ const SERVER_RENAMES: &[(&str, &str)] = &[
     ("response.output_text.done", "response.text.done"),
     ("response.output_audio.delta", "response.audio.delta"),
     ("response.output_audio.done", "response.audio.done"),
-    ("response.output_audio_transcript.delta", "response.audio_transcript.delta"),
-    ("response.output_audio_transcript.done", "response.audio_transcript.done"),
+    (
+        "response.output_audio_transcript.delta",
+        "response.audio_transcript.delta",
+    ),
+    (
+        "response.output_audio_transcript.done",
+        "response.audio_transcript.done",
+    ),
 ];
 
 /// GA server events with no beta counterpart: a beta caller never sees them.
@@ -76,7 +82,10 @@ const RESPONSE_PATHS: &[(&str, &str)] = &[
 /// becomes a `session.update` of a transcription session.
 pub fn client_event_from_json(json: &str) -> Result<Translated, WireError> {
     let value: Value = serde_json::from_str(json).map_err(|e| {
-        WireError::new(ErrorKind::InvalidJson, format!("The event is not valid JSON: {e}."))
+        WireError::new(
+            ErrorKind::InvalidJson,
+            format!("The event is not valid JSON: {e}."),
+        )
     })?;
     client_event_from_value(value)
 }
@@ -85,14 +94,28 @@ pub fn client_event_from_json(json: &str) -> Result<Translated, WireError> {
 pub fn client_event_from_value(value: Value) -> Result<Translated, WireError> {
     let Value::Object(mut event) = value else {
         // Not an object: the GA parser words the error.
-        return ClientEvent::from_value(value).map(|event| Translated { event, dropped: vec![] });
+        return ClientEvent::from_value(value).map(|event| Translated {
+            event,
+            dropped: vec![],
+        });
     };
-    let event_id = event.get("event_id").and_then(Value::as_str).map(Into::into);
+    let event_id = event
+        .get("event_id")
+        .and_then(Value::as_str)
+        .map(Into::into);
     let mut dropped = Vec::new();
-    let ty = event.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let ty = event
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let paths: &[(&str, &str)] = match ty.as_str() {
         "session.update" | "transcription_session.update" => {
-            let kind = if ty == "session.update" { "realtime" } else { "transcription" };
+            let kind = if ty == "session.update" {
+                "realtime"
+            } else {
+                "transcription"
+            };
             event.insert("type".into(), "session.update".into());
             if let Some(Value::Object(session)) = event.remove("session") {
                 let session = session_from_beta(session, kind, &mut dropped)
@@ -117,7 +140,11 @@ pub fn client_event_from_value(value: Value) -> Result<Translated, WireError> {
         }
         _ => &[],
     };
-    let prefix = if ty == "response.create" { "response" } else { "session" };
+    let prefix = if ty == "response.create" {
+        "response"
+    } else {
+        "session"
+    };
     match ClientEvent::from_value(Value::Object(event)) {
         Ok(event) => Ok(Translated { event, dropped }),
         Err(mut e) => {
@@ -130,19 +157,27 @@ pub fn client_event_from_value(value: Value) -> Result<Translated, WireError> {
 /// Writes a GA client event in beta shape (for clients that talk to a beta server, and tests).
 pub fn client_event_to_value(event: &ClientEvent) -> Value {
     let mut value = event.to_value();
-    let Value::Object(obj) = &mut value else { return value };
+    let Value::Object(obj) = &mut value else {
+        return value;
+    };
     if let Some(Value::Object(session)) = obj.remove("session") {
         let transcription = session.get("type").and_then(Value::as_str) == Some("transcription");
         if transcription {
             obj.insert("type".into(), "transcription_session.update".into());
         }
-        obj.insert("session".into(), Value::Object(session_to_beta(session, transcription)));
+        obj.insert(
+            "session".into(),
+            Value::Object(session_to_beta(session, transcription)),
+        );
     }
     if let Some(item) = obj.get_mut("item") {
         item_to_beta(item);
     }
     if let Some(Value::Object(response)) = obj.remove("response") {
-        obj.insert("response".into(), Value::Object(response_params_to_beta(response)));
+        obj.insert(
+            "response".into(),
+            Value::Object(response_params_to_beta(response)),
+        );
     }
     value
 }
@@ -154,7 +189,9 @@ pub fn server_event_to_value(event: &ServerEvent) -> Option<Value> {
         return None;
     }
     let mut value = event.to_value();
-    let Value::Object(obj) = &mut value else { return Some(value) };
+    let Value::Object(obj) = &mut value else {
+        return Some(value);
+    };
     if let Some((_, beta)) = SERVER_RENAMES.iter().find(|(ga, _)| *ga == ty) {
         obj.insert("type".into(), (*beta).into());
     }
@@ -164,7 +201,10 @@ pub fn server_event_to_value(event: &ServerEvent) -> Option<Value> {
             let renamed = ty.replacen("session.", "transcription_session.", 1);
             obj.insert("type".into(), renamed.into());
         }
-        obj.insert("session".into(), Value::Object(session_to_beta(session, transcription)));
+        obj.insert(
+            "session".into(),
+            Value::Object(session_to_beta(session, transcription)),
+        );
     }
     if let Some(item) = obj.get_mut("item") {
         item_to_beta(item);
@@ -184,10 +224,19 @@ pub fn server_event_to_json(event: &ServerEvent) -> Option<String> {
 /// tests).
 pub fn server_event_from_json(json: &str) -> Result<ServerEvent, WireError> {
     let value: Value = serde_json::from_str(json).map_err(|e| {
-        WireError::new(ErrorKind::InvalidJson, format!("The event is not valid JSON: {e}."))
+        WireError::new(
+            ErrorKind::InvalidJson,
+            format!("The event is not valid JSON: {e}."),
+        )
     })?;
-    let Value::Object(mut obj) = value else { return ServerEvent::from_value(value) };
-    let ty = obj.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let Value::Object(mut obj) = value else {
+        return ServerEvent::from_value(value);
+    };
+    let ty = obj
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let ga_type = match ty.as_str() {
         // Kept as `created`: the GA union still has it, so the round trip is exact.
         "conversation.item.created" => ty.clone(),
@@ -200,7 +249,11 @@ pub fn server_event_from_json(json: &str) -> Result<ServerEvent, WireError> {
     };
     obj.insert("type".into(), ga_type.into());
     if let Some(Value::Object(session)) = obj.remove("session") {
-        let kind = if ty.starts_with("transcription_session.") { "transcription" } else { "realtime" };
+        let kind = if ty.starts_with("transcription_session.") {
+            "transcription"
+        } else {
+            "realtime"
+        };
         let session = session_from_beta(session, kind, &mut Vec::new())?;
         obj.insert("session".into(), Value::Object(session));
     }
@@ -285,10 +338,16 @@ fn session_from_beta(
     let mut input = Map::new();
     let mut output = Map::new();
     if let Some(v) = beta.remove("input_audio_format") {
-        input.insert("format".into(), format_from_beta(v, "session.input_audio_format")?);
+        input.insert(
+            "format".into(),
+            format_from_beta(v, "session.input_audio_format")?,
+        );
     }
     if let Some(v) = beta.remove("output_audio_format") {
-        output.insert("format".into(), format_from_beta(v, "session.output_audio_format")?);
+        output.insert(
+            "format".into(),
+            format_from_beta(v, "session.output_audio_format")?,
+        );
     }
     for (from, to) in [
         ("input_audio_transcription", "transcription"),
@@ -372,7 +431,11 @@ fn session_to_beta(mut ga: Map<String, Value>, transcription: bool) -> Map<Strin
         // Beta knows function tools only.
         let functions: Vec<Value> = tools
             .into_iter()
-            .filter(|t| t.get("type").and_then(Value::as_str).is_none_or(|k| k == "function"))
+            .filter(|t| {
+                t.get("type")
+                    .and_then(Value::as_str)
+                    .is_none_or(|k| k == "function")
+            })
             .collect();
         beta.insert("tools".into(), Value::Array(functions));
     }
@@ -391,7 +454,10 @@ fn response_params_from_beta(
     let mut ga = Map::new();
     let mut output = Map::new();
     if let Some(v) = beta.remove("output_audio_format") {
-        output.insert("format".into(), format_from_beta(v, "response.output_audio_format")?);
+        output.insert(
+            "format".into(),
+            format_from_beta(v, "response.output_audio_format")?,
+        );
     }
     if let Some(v) = beta.remove("voice") {
         output.insert("voice".into(), v);
@@ -466,7 +532,9 @@ fn response_from_beta(response: &mut Map<String, Value>) -> Result<(), WireError
 
 /// Renames content types in an item, leaving everything else to the GA parser.
 fn rename_content(item: &mut Value, renames: &[(&str, &str)]) {
-    let Some(Value::Array(parts)) = item.get_mut("content") else { return };
+    let Some(Value::Array(parts)) = item.get_mut("content") else {
+        return;
+    };
     for part in parts {
         if let Some(Value::String(kind)) = part.get_mut("type")
             && let Some((_, to)) = renames.iter().find(|(from, _)| from == kind)
@@ -506,9 +574,16 @@ mod tests {
             "session.input_audio_format.type"
         );
         assert_eq!(
-            to_beta_path("session.audio.input.turn_detection.threshold", "session", SESSION_PATHS),
+            to_beta_path(
+                "session.audio.input.turn_detection.threshold",
+                "session",
+                SESSION_PATHS
+            ),
             "session.turn_detection.threshold"
         );
-        assert_eq!(to_beta_path("session.tools[0].name", "session", SESSION_PATHS), "session.tools[0].name");
+        assert_eq!(
+            to_beta_path("session.tools[0].name", "session", SESSION_PATHS),
+            "session.tools[0].name"
+        );
     }
 }

@@ -43,8 +43,30 @@ pub(crate) fn nested<E: serde::de::Error>(path: &str, message: &str) -> E {
     E::custom(format_args!("{NESTED}{path}{NESTED}{message}"))
 }
 
+/// Implements `Deserialize` for an enum of newtype variants tagged by a field, keeping the
+/// path of errors inside the variant.
+macro_rules! tagged_deserialize {
+    ($ty:ident, $tag:literal, { $($name:literal => $variant:ident),* $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                match $crate::de::tag(&value, $tag)? {
+                    $( Some($name) => $crate::de::variant(value).map(Self::$variant), )*
+                    Some(other) => Err($crate::de::unknown_tag($tag, other, &[$($name),*])),
+                    None => Err($crate::de::missing_tag($tag)),
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use tagged_deserialize;
+
 /// Reads the string tag `name` of a union member. `Ok(None)` when the tag is absent.
-pub(crate) fn tag<'a, E: serde::de::Error>(value: &'a Value, name: &str) -> Result<Option<&'a str>, E> {
+pub(crate) fn tag<'a, E: serde::de::Error>(
+    value: &'a Value,
+    name: &str,
+) -> Result<Option<&'a str>, E> {
     let Value::Object(map) = value else {
         return Err(E::custom(format_args!(
             "invalid type: {}, expected an object",
@@ -63,7 +85,10 @@ pub(crate) fn tag<'a, E: serde::de::Error>(value: &'a Value, name: &str) -> Resu
 
 /// The error for a union whose tag names no known member.
 pub(crate) fn unknown_tag<E: serde::de::Error>(name: &str, found: &str, expected: &[&str]) -> E {
-    nested(name, &format!("unknown variant `{found}`, expected {}", one_of(expected)))
+    nested(
+        name,
+        &format!("unknown variant `{found}`, expected {}", one_of(expected)),
+    )
 }
 
 /// The error for a union without its tag.
@@ -149,7 +174,11 @@ pub(crate) fn parse_event_value<T>(
                 ErrorKind::InvalidValue,
                 format!(
                     "Invalid value: '{ty}'. Supported values are: {}.",
-                    types.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ")
+                    types
+                        .iter()
+                        .map(|t| format!("'{t}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
             .with_param("type"),
@@ -199,7 +228,13 @@ pub(crate) fn classify(path: &str, message: &str) -> WireError {
     {
         return classify(&join(path, inner), rest);
     }
-    let at = |p: &str| if p.is_empty() { "the event".to_owned() } else { format!("'{p}'") };
+    let at = |p: &str| {
+        if p.is_empty() {
+            "the event".to_owned()
+        } else {
+            format!("'{p}'")
+        }
+    };
     let path = join(path, "");
     if let Some(field) = between(message, "missing field `", "`") {
         let param = join(&path, field);
@@ -210,27 +245,58 @@ pub(crate) fn classify(path: &str, message: &str) -> WireError {
         .with_param(param);
     }
     let error = if let Some(rest) = message.strip_prefix("invalid type: ") {
-        let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        let (got, expected) = rest
+            .split_once(", expected ")
+            .unwrap_or((rest, "another type"));
+        let expected = plain_type(expected);
         WireError::new(
             ErrorKind::InvalidType,
-            format!("Invalid type for {}: expected {expected}, but got {got} instead.", at(&path)),
+            format!(
+                "Invalid type for {}: expected {expected}, but got {got} instead.",
+                at(&path)
+            ),
         )
     } else if let Some(found) = between(message, "unknown variant `", "`") {
         let expected = message.split_once(", expected ").map_or("", |(_, e)| e);
         WireError::new(
             ErrorKind::InvalidValue,
-            format!("Invalid value for {}: '{found}'. Supported values are {expected}.", at(&path)),
+            format!(
+                "Invalid value for {}: '{found}'. Supported values are {expected}.",
+                at(&path)
+            ),
         )
     } else if message.starts_with("data did not match any variant") {
         WireError::new(
             ErrorKind::InvalidValue,
-            format!("Invalid value for {}: it matches none of the accepted forms.", at(&path)),
+            format!(
+                "Invalid value for {}: it matches none of the accepted forms.",
+                at(&path)
+            ),
         )
     } else {
         let detail = message.strip_prefix("invalid value: ").unwrap_or(message);
-        WireError::new(ErrorKind::InvalidValue, format!("Invalid value for {}: {detail}.", at(&path)))
+        WireError::new(
+            ErrorKind::InvalidValue,
+            format!("Invalid value for {}: {detail}.", at(&path)),
+        )
     };
-    if path.is_empty() { error } else { error.with_param(path) }
+    if path.is_empty() {
+        error
+    } else {
+        error.with_param(path)
+    }
+}
+
+/// Words serde's Rust type names for people who write JSON.
+fn plain_type(expected: &str) -> &str {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" => "a non-negative integer",
+        "i8" | "i16" | "i32" | "i64" => "an integer",
+        "f32" | "f64" => "a number",
+        "a sequence" => "an array",
+        "a map" => "an object",
+        other => other,
+    }
 }
 
 fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
@@ -275,6 +341,10 @@ mod tests {
     fn invalid_type_names_both_types() {
         let e = classify("audio_end_ms", "invalid type: string \"x\", expected u64");
         assert_eq!(e.kind(), ErrorKind::InvalidType);
-        assert!(e.message().contains("expected u64, but got string \"x\""), "{}", e.message());
+        assert!(
+            e.message().contains("expected u64, but got string \"x\""),
+            "{}",
+            e.message()
+        );
     }
 }

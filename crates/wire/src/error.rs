@@ -47,7 +47,12 @@ pub struct WireError {
 
 impl WireError {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), param: None, event_id: None }
+        Self {
+            kind,
+            message: message.into(),
+            param: None,
+            event_id: None,
+        }
     }
 
     pub(crate) fn with_param(mut self, param: impl Into<String>) -> Self {
@@ -63,7 +68,9 @@ impl WireError {
     /// Replaces the parameter path and its mentions in the message (used when a translated
     /// event's error must name the field the sender actually wrote).
     pub(crate) fn rewrite_param(&mut self, from: String, to: String) {
-        self.message = self.message.replace(&format!("'{from}'"), &format!("'{to}'"));
+        self.message = self
+            .message
+            .replace(&format!("'{from}'"), &format!("'{to}'"));
         self.param = Some(to);
     }
 

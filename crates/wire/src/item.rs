@@ -28,16 +28,6 @@ pub enum Item {
 }
 
 impl Item {
-    const KINDS: &'static [&'static str] = &[
-        "message",
-        "function_call",
-        "function_call_output",
-        "mcp_approval_response",
-        "mcp_list_tools",
-        "mcp_call",
-        "mcp_approval_request",
-    ];
-
     /// The item's id, when it has one.
     pub fn id(&self) -> Option<&ItemId> {
         match self {
@@ -52,22 +42,15 @@ impl Item {
     }
 }
 
-impl<'de> Deserialize<'de> for Item {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(d)?;
-        match de::tag(&value, "type")? {
-            Some("message") => de::variant(value).map(Self::Message),
-            Some("function_call") => de::variant(value).map(Self::FunctionCall),
-            Some("function_call_output") => de::variant(value).map(Self::FunctionCallOutput),
-            Some("mcp_approval_response") => de::variant(value).map(Self::McpApprovalResponse),
-            Some("mcp_list_tools") => de::variant(value).map(Self::McpListTools),
-            Some("mcp_call") => de::variant(value).map(Self::McpCall),
-            Some("mcp_approval_request") => de::variant(value).map(Self::McpApprovalRequest),
-            Some(other) => Err(de::unknown_tag("type", other, Self::KINDS)),
-            None => Err(de::missing_tag("type")),
-        }
-    }
-}
+de::tagged_deserialize!(Item, "type", {
+    "message" => Message,
+    "function_call" => FunctionCall,
+    "function_call_output" => FunctionCallOutput,
+    "mcp_approval_response" => McpApprovalResponse,
+    "mcp_list_tools" => McpListTools,
+    "mcp_call" => McpCall,
+    "mcp_approval_request" => McpApprovalRequest,
+});
 
 /// `realtime.item`, the `object` of items in server events.
 pub const ITEM_OBJECT: &str = "realtime.item";
@@ -158,8 +141,13 @@ pub enum ContentPart {
 }
 
 impl ContentPart {
-    const KINDS: &'static [&'static str] =
-        &["input_text", "input_audio", "input_image", "output_text", "output_audio"];
+    const KINDS: &'static [&'static str] = &[
+        "input_text",
+        "input_audio",
+        "input_image",
+        "output_text",
+        "output_audio",
+    ];
 
     /// The text of the part: the text itself, or the transcript of audio.
     pub fn text(&self) -> Option<&str> {
@@ -198,11 +186,24 @@ impl<'de> Deserialize<'de> for ContentPart {
         let raw: RawPart = de::variant(value)?;
         let text = |text: Option<String>| text.ok_or_else(|| de::missing_tag::<D::Error>("text"));
         match kind.as_str() {
-            "input_text" => Ok(Self::InputText { text: text(raw.text)? }),
-            "output_text" => Ok(Self::OutputText { text: text(raw.text)? }),
-            "input_audio" => Ok(Self::InputAudio { audio: raw.audio, transcript: raw.transcript }),
-            "output_audio" => Ok(Self::OutputAudio { audio: raw.audio, transcript: raw.transcript }),
-            "input_image" => Ok(Self::InputImage { image_url: raw.image_url, detail: raw.detail }),
+            "input_text" => Ok(Self::InputText {
+                text: text(raw.text)?,
+            }),
+            "output_text" => Ok(Self::OutputText {
+                text: text(raw.text)?,
+            }),
+            "input_audio" => Ok(Self::InputAudio {
+                audio: raw.audio,
+                transcript: raw.transcript,
+            }),
+            "output_audio" => Ok(Self::OutputAudio {
+                audio: raw.audio,
+                transcript: raw.transcript,
+            }),
+            "input_image" => Ok(Self::InputImage {
+                image_url: raw.image_url,
+                detail: raw.detail,
+            }),
             other => Err(de::unknown_tag("type", other, Self::KINDS)),
         }
     }

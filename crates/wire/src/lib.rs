@@ -61,18 +61,20 @@ pub use response::{
 };
 pub use server::{
     Committed, ContentDelta, ContentPartEvent, ContentRef, Conversation, ConversationCreated,
-    DtmfReceived, ErrorEvent, EventOnly, FunctionCallArgumentsDelta, FunctionCallArgumentsDone,
-    ItemDeleted, ItemEvent, ItemRetrieved, ItemTruncated, Logprob, McpArgumentsDelta,
-    McpArgumentsDone, McpCallProgress, McpListToolsProgress, OutputAudioBufferEvent,
-    OutputItemEvent, PartKind, RateLimit, RateLimitsUpdated, ResponseEvent, ResponsePart,
-    ServerEvent, SessionEvent, SpeechStarted, SpeechStopped, TextDone, TimeoutTriggered,
-    TranscriptDone, TranscriptionCompleted, TranscriptionDelta, TranscriptionError,
-    TranscriptionFailed, TranscriptionLanguage, TranscriptionSegment, TranscriptionUsage,
+    DtmfReceived, DurationUsage, ErrorEvent, EventOnly, FunctionCallArgumentsDelta,
+    FunctionCallArgumentsDone, ItemDeleted, ItemEvent, ItemRetrieved, ItemTruncated, Logprob,
+    McpArgumentsDelta, McpArgumentsDone, McpCallProgress, McpListToolsProgress,
+    OutputAudioBufferEvent, OutputItemEvent, PartKind, RateLimit, RateLimitsUpdated, ResponseEvent,
+    ResponsePart, ServerEvent, SessionEvent, SpeechStarted, SpeechStopped, TextDone,
+    TimeoutTriggered, TokenUsage, TranscriptDone, TranscriptionCompleted, TranscriptionDelta,
+    TranscriptionError, TranscriptionFailed, TranscriptionLanguage, TranscriptionSegment,
+    TranscriptionUsage,
 };
 pub use session::{
-    AudioConfig, AudioFormat, AudioInput, AudioOutput, AutoTracing, Eagerness, FunctionTool,
-    Include, Infinite, MaxOutputTokens, McpTool, Modality, NamedToolChoice, NoiseReduction,
-    NoiseReductionKind, Prompt, Reasoning, RetentionRatio, RetentionRatioKind, SemanticVad,
-    ServerVad, Session, SessionKind, Tool, ToolChoice, ToolChoiceMode, Tracing, TracingConfig,
-    Transcription, Truncation, TruncationMode, TurnDetection, Voice,
+    AudioConfig, AudioFormat, AudioInput, AudioOutput, AutoTracing, Eagerness, FunctionChoice,
+    FunctionTool, Include, Infinite, MaxOutputTokens, McpChoice, McpTool, Modality,
+    NamedToolChoice, NoiseReduction, NoiseReductionKind, Prompt, Reasoning, RetentionRatio,
+    RetentionRatioKind, SemanticVad, ServerVad, Session, SessionKind, Tool, ToolChoice,
+    ToolChoiceMode, Tracing, TracingConfig, Transcription, Truncation, TruncationMode,
+    TurnDetection, Voice,
 };

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::session::{AudioFormat, MaxOutputTokens, Modality, Prompt, Reasoning, Tool, ToolChoice, Voice};
+use crate::session::{
+    AudioFormat, MaxOutputTokens, Modality, Prompt, Reasoning, Tool, ToolChoice, Voice,
+};
 use crate::{Item, ItemId, Nullable, ResponseId, de};
 
 /// A response, as reported by `response.created` (in progress, no output) and

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::events::event_enum;
-use crate::{CallId, EventId, Item, ItemId, Nullable, RealtimeError, Response, ResponseId, Session};
+use crate::{
+    CallId, EventId, Item, ItemId, Nullable, RealtimeError, Response, ResponseId, Session,
+};
 
 event_enum! {
     /// An event from the server (the model towards Switchboard, or Switchboard towards a caller).
@@ -256,26 +258,39 @@ pub struct TranscriptionLanguage {
 }
 
 /// What a transcription cost: tokens, or seconds for `whisper-1`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TranscriptionUsage {
     /// Billed by tokens.
-    Tokens {
-        /// Tokens read.
-        input_tokens: u64,
-        /// Tokens written.
-        output_tokens: u64,
-        /// Both.
-        total_tokens: u64,
-        /// Input tokens by kind.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        input_token_details: Option<crate::TokenDetails>,
-    },
+    Tokens(TokenUsage),
     /// Billed by duration.
-    Duration {
-        /// Seconds of audio.
-        seconds: f64,
-    },
+    Duration(DurationUsage),
+}
+
+crate::de::tagged_deserialize!(TranscriptionUsage, "type", {
+    "tokens" => Tokens,
+    "duration" => Duration,
+});
+
+/// Transcription billed by tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    /// Tokens read.
+    pub input_tokens: u64,
+    /// Tokens written.
+    pub output_tokens: u64,
+    /// Both.
+    pub total_tokens: u64,
+    /// Input tokens by kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_token_details: Option<crate::TokenDetails>,
+}
+
+/// Transcription billed by duration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DurationUsage {
+    /// Seconds of audio.
+    pub seconds: f64,
 }
 
 /// `conversation.item.input_audio_transcription.failed`.

@@ -141,18 +141,14 @@ pub struct AudioOutput {
 }
 
 /// One of the three audio formats of the Realtime API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "type")]
 pub enum AudioFormat {
     /// PCM 16-bit signed little-endian mono; the only rate allowed is 24 kHz.
     #[serde(rename = "audio/pcm")]
     Pcm {
         /// Sample rate; 24000 when given.
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "pcm_rate"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         rate: Option<u32>,
     },
     /// G.711 µ-law, 8 kHz mono.
@@ -169,7 +165,9 @@ impl AudioFormat {
 
     /// PCM at 24 kHz, written with its rate.
     pub fn pcm24k() -> Self {
-        Self::Pcm { rate: Some(Self::PCM_RATE) }
+        Self::Pcm {
+            rate: Some(Self::PCM_RATE),
+        }
     }
 
     /// The sample rate in Hz.
@@ -177,6 +175,28 @@ impl AudioFormat {
         match self {
             Self::Pcm { .. } => Self::PCM_RATE,
             Self::Pcmu | Self::Pcma => 8_000,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AudioFormat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct PcmFields {
+            #[serde(default, deserialize_with = "pcm_rate")]
+            rate: Option<u32>,
+        }
+        let value = Value::deserialize(d)?;
+        match de::tag(&value, "type")? {
+            Some("audio/pcm") => de::variant(value).map(|f: PcmFields| Self::Pcm { rate: f.rate }),
+            Some("audio/pcmu") => Ok(Self::Pcmu),
+            Some("audio/pcma") => Ok(Self::Pcma),
+            Some(other) => Err(de::unknown_tag(
+                "type",
+                other,
+                &["audio/pcm", "audio/pcmu", "audio/pcma"],
+            )),
+            None => Err(de::missing_tag("type")),
         }
     }
 }
@@ -249,7 +269,7 @@ pub enum NoiseReductionKind {
 }
 
 /// Voice activity detection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TurnDetection {
     /// Detects turns from silence.
@@ -257,6 +277,11 @@ pub enum TurnDetection {
     /// Detects turns from what the user said.
     SemanticVad(SemanticVad),
 }
+
+de::tagged_deserialize!(TurnDetection, "type", {
+    "server_vad" => ServerVad,
+    "semantic_vad" => SemanticVad,
+});
 
 /// `server_vad` settings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -319,10 +344,6 @@ pub enum Tool {
     Mcp(McpTool),
 }
 
-impl Tool {
-    const KINDS: &'static [&'static str] = &["function", "mcp"];
-}
-
 impl<'de> Deserialize<'de> for Tool {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(d)?;
@@ -330,7 +351,7 @@ impl<'de> Deserialize<'de> for Tool {
         match de::tag(&value, "type")? {
             None | Some("function") => de::variant(value).map(Tool::Function),
             Some("mcp") => de::variant(value).map(Tool::Mcp),
-            Some(other) => Err(de::unknown_tag("type", other, Self::KINDS)),
+            Some(other) => Err(de::unknown_tag("type", other, &["function", "mcp"])),
         }
     }
 }
@@ -408,22 +429,35 @@ pub enum ToolChoiceMode {
 }
 
 /// `tool_choice` naming one tool.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NamedToolChoice {
     /// A function by name.
-    Function {
-        /// The function name.
-        name: String,
-    },
+    Function(FunctionChoice),
     /// An MCP server, optionally one of its tools.
-    Mcp {
-        /// The server label.
-        server_label: String,
-        /// The tool on that server.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-    },
+    Mcp(McpChoice),
+}
+
+de::tagged_deserialize!(NamedToolChoice, "type", {
+    "function" => Function,
+    "mcp" => Mcp,
+});
+
+/// `tool_choice` naming a function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionChoice {
+    /// The function name.
+    pub name: String,
+}
+
+/// `tool_choice` naming an MCP server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct McpChoice {
+    /// The server label.
+    pub server_label: String,
+    /// The tool on that server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 literal!(

@@ -38,12 +38,18 @@ impl TwilioInbound {
     /// Parses one text frame from Twilio.
     pub fn from_json(json: &str) -> Result<Self, WireError> {
         let value: Value = serde_json::from_str(json).map_err(|e| {
-            WireError::new(ErrorKind::InvalidJson, format!("The message is not valid JSON: {e}."))
+            WireError::new(
+                ErrorKind::InvalidJson,
+                format!("The message is not valid JSON: {e}."),
+            )
         })?;
         let tag = match de::tag::<serde_json::Error>(&value, "event") {
             Ok(Some(tag)) => tag.to_owned(),
             Ok(None) => {
-                return Err(WireError::new(ErrorKind::InvalidEvent, "The 'event' field is missing."));
+                return Err(WireError::new(
+                    ErrorKind::InvalidEvent,
+                    "The 'event' field is missing.",
+                ));
             }
             Err(e) => return Err(de::classify("", &e.to_string())),
         };
@@ -57,7 +63,10 @@ impl TwilioInbound {
             other => {
                 return Err(WireError::new(
                     ErrorKind::InvalidValue,
-                    format!("Invalid value: '{other}'. Supported events are: {}.", Self::EVENTS.join(", ")),
+                    format!(
+                        "Invalid value: '{other}'. Supported events are: {}.",
+                        Self::EVENTS.join(", ")
+                    ),
                 )
                 .with_param("event"));
             }
@@ -92,7 +101,10 @@ impl TwilioOutbound {
     /// Parses a message meant for Twilio (for tests and simulators).
     pub fn from_json(json: &str) -> Result<Self, WireError> {
         let value: Value = serde_json::from_str(json).map_err(|e| {
-            WireError::new(ErrorKind::InvalidJson, format!("The message is not valid JSON: {e}."))
+            WireError::new(
+                ErrorKind::InvalidJson,
+                format!("The message is not valid JSON: {e}."),
+            )
         })?;
         de::from_value(value).map_err(|l| l.into_error())
     }
@@ -291,14 +303,20 @@ mod decimal {
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
         match Value::deserialize(d)? {
             Value::String(s) => s.parse().map_err(|_| {
-                de::invalid(format_args!("\"{s}\", expected a decimal number in a string"))
+                de::invalid(format_args!(
+                    "\"{s}\", expected a decimal number in a string"
+                ))
             }),
             Value::Number(n) => n
                 .as_u64()
                 .ok_or_else(|| de::invalid(format_args!("{n}, expected a non-negative integer"))),
             other => Err(serde::de::Error::custom(format_args!(
                 "invalid type: {}, expected a decimal number in a string",
-                if other.is_null() { "null" } else { "another type" }
+                if other.is_null() {
+                    "null"
+                } else {
+                    "another type"
+                }
             ))),
         }
     }

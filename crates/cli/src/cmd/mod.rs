@@ -1,0 +1,23 @@
+//! The subcommands.
+
+use crate::cli::{Args, Command};
+
+mod events;
+
+/// How a command ended, when it ran to the end.
+pub(crate) enum Outcome {
+    /// Everything checked out.
+    Success,
+    /// The command ran but found a problem in its input (exit code 1).
+    FailureFound,
+}
+
+/// A usage or input error (exit code 2).
+pub(crate) type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs the chosen subcommand.
+pub(crate) fn run(args: Args) -> Result<Outcome, Error> {
+    match args.command {
+        Command::Events(cmd) => events::run(cmd),
+    }
+}
