@@ -60,10 +60,11 @@ impl SampleRate {
         u64::try_from(samples).unwrap_or(u64::MAX)
     }
 
-    /// How long `samples` samples last (rounded down to the nanosecond).
+    /// How long `samples` samples last, rounded up to the nanosecond so that
+    /// `samples_in(duration_of(n)) == n` (rounding down would lose a sample on the way back).
     #[must_use]
     pub fn duration_of(self, samples: u64) -> Duration {
-        let nanos = u128::from(samples) * NANOS_PER_SEC / u128::from(self.hz());
+        let nanos = (u128::from(samples) * NANOS_PER_SEC).div_ceil(u128::from(self.hz()));
         duration_from_nanos(nanos)
     }
 }
@@ -206,7 +207,10 @@ mod tests {
         assert_eq!(rate.samples_in(Duration::from_millis(20)), 480);
         assert_eq!(rate.samples_in(Duration::from_nanos(41_666)), 0);
         assert_eq!(rate.samples_in(Duration::from_nanos(41_667)), 1);
-        assert_eq!(rate.duration_of(1), Duration::from_nanos(41_666));
+        assert_eq!(rate.duration_of(1), Duration::from_nanos(41_667));
+        for n in [1, 2, 3, 479, 480, 24_001, 1 << 40] {
+            assert_eq!(rate.samples_in(rate.duration_of(n)), n);
+        }
         assert_eq!(rate.duration_of(24_000), Duration::from_secs(1));
     }
 

@@ -11,10 +11,11 @@
 //!   `speech_stopped.audio_end_ms` is that moment: the last speech plus `silence_duration`
 //!   (OpenAI documents that it includes the silence).
 //!
-//! The noise floor falls quickly to quieter audio and rises slowly when louder audio is not
-//! speech, so steady background noise (a fan, line hiss) is learnt and ignored. While speech
-//! is active it only creeps up, so a long utterance is not learnt as noise but a noise source
-//! that switches on mid-call does not hold the turn open forever.
+//! The noise floor starts at the first frame's level, falls quickly to quieter audio and rises
+//! quickly to louder audio that is clearly not speech, so steady background noise (a fan, line
+//! hiss) is learnt and ignored. Audio that may be speech only lets it creep up, so an utterance
+//! is not learnt as noise but a noise source that switches on mid-call does not hold the turn
+//! open forever.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -43,10 +44,14 @@ const FLOOR_MIN_DB: f32 = -70.0;
 /// Quietest level a frame is given; log of zero energy would be −∞.
 const LEVEL_MIN_DB: f32 = -100.0;
 /// Per-frame smoothing when the level is below the floor (tracks down within ~50 ms) and when
-/// a louder frame is judged non-speech (~200 ms).
+/// a louder frame is clearly noise (~200 ms).
 const FLOOR_FALL: f32 = 0.2;
 const FLOOR_RISE: f32 = 0.05;
-/// Per-frame upward creep of the floor during speech (3 dB/s).
+/// Below this probability a frame is clearly noise and the floor may follow it up quickly.
+const CLEAR_NOISE: f32 = 0.1;
+/// Per-frame upward creep of the floor on frames that may be speech (3 dB/s): slow enough that
+/// an utterance is not learnt as noise, fast enough that a noise source switching on mid-call
+/// does not hold a turn open for long.
 const FLOOR_CREEP_DB: f32 = 0.03;
 
 /// `server_vad` settings.
@@ -229,7 +234,7 @@ impl Vad {
             State::Silence | State::Candidate { .. } => self.config.threshold,
         };
         let is_speech = self.probability >= needed;
-        self.track_noise(level_db, noise_db, is_speech);
+        self.track_noise(level_db, noise_db);
 
         self.state = match self.state {
             State::Silence if is_speech => State::Candidate {
@@ -288,16 +293,13 @@ impl Vad {
         };
     }
 
-    fn track_noise(&mut self, level_db: f32, noise_db: f32, is_speech: bool) {
+    fn track_noise(&mut self, level_db: f32, noise_db: f32) {
         let next = if level_db < noise_db {
             noise_db + FLOOR_FALL * (level_db - noise_db)
-        } else if !is_speech {
+        } else if self.probability < CLEAR_NOISE {
             noise_db + FLOOR_RISE * (level_db - noise_db)
-        } else if matches!(self.state, State::Speech { .. }) {
-            (noise_db + FLOOR_CREEP_DB).min(level_db)
         } else {
-            // A candidate onset: hold still until it is judged.
-            noise_db
+            (noise_db + FLOOR_CREEP_DB).min(level_db)
         };
         self.noise_db = Some(next.max(FLOOR_MIN_DB));
     }
