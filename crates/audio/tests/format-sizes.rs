@@ -38,7 +38,11 @@ fn bytes_for_frame_durations() {
 fn duration_of_bytes_matches_audio_ms_arithmetic() {
     let pcm = AudioFormat::PCM16_24K;
     for bytes in [0usize, 47, 48, 960, 4_799, 4_800, 48_000 * 61 + 17] {
-        assert_eq!(pcm.duration_of(bytes).as_millis(), (bytes / 48) as u128, "{bytes} bytes");
+        assert_eq!(
+            pcm.duration_of(bytes).as_millis(),
+            (bytes / 48) as u128,
+            "{bytes} bytes"
+        );
     }
     for format in G711 {
         for bytes in [0usize, 7, 8, 160, 801, 8_000 * 3_600] {
@@ -53,7 +57,11 @@ fn duration_of_bytes_matches_audio_ms_arithmetic() {
 fn bytes_and_durations_invert_on_whole_samples() {
     for format in [AudioFormat::PCM16_24K, AudioFormat::G711Ulaw] {
         for bytes in (0..10_000).step_by(format.bytes_per_sample() * 7) {
-            assert_eq!(format.bytes_for(format.duration_of(bytes)), bytes, "{format}");
+            assert_eq!(
+                format.bytes_for(format.duration_of(bytes)),
+                bytes,
+                "{format}"
+            );
         }
     }
 }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use switchboard_audio::g711;
 
 fn golden(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/g711").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/g711")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -71,10 +73,16 @@ fn slice_helpers_agree_with_per_sample_functions() {
     let codes: Vec<u8> = (0..=255).collect();
     assert_eq!(
         g711::ulaw_decode_slice(&codes),
-        codes.iter().map(|&c| g711::ulaw_decode(c)).collect::<Vec<_>>()
+        codes
+            .iter()
+            .map(|&c| g711::ulaw_decode(c))
+            .collect::<Vec<_>>()
     );
     assert_eq!(
         g711::alaw_decode_slice(&codes),
-        codes.iter().map(|&c| g711::alaw_decode(c)).collect::<Vec<_>>()
+        codes
+            .iter()
+            .map(|&c| g711::alaw_decode(c))
+            .collect::<Vec<_>>()
     );
 }

@@ -26,7 +26,10 @@ fn jittery_driver_stays_on_schedule() {
         }
         // Never more than `lead` (plus the frame being sent) ahead of playback.
         let elapsed = now - start;
-        assert!(pacer.audio_sent() <= elapsed + lead + FRAME, "ahead at {elapsed:?}");
+        assert!(
+            pacer.audio_sent() <= elapsed + lead + FRAME,
+            "ahead at {elapsed:?}"
+        );
         // Never behind: the next frame is always in the future.
         assert!(pacer.next_due() > now);
         // Sleep until the deadline, then oversleep by up to 15 ms as a busy runtime does.
@@ -37,7 +40,10 @@ fn jittery_driver_stays_on_schedule() {
     // 600 s of frames plus the lead, no frame lost to accumulated wake-up latency.
     let expected = 600_000 / 20 + 100 / 20;
     let sent = pacer.frames_sent();
-    assert!((expected..=expected + 1).contains(&sent), "sent {sent}, expected {expected}");
+    assert!(
+        (expected..=expected + 1).contains(&sent),
+        "sent {sent}, expected {expected}"
+    );
 }
 
 #[test]

@@ -82,7 +82,11 @@ fn sample_by_sample_equals_one_shot_for_every_pair() {
             resampler.push(&[sample], &mut streamed);
         }
         assert_eq!(streamed, one_shot, "{from} → {to}");
-        assert_eq!(streamed.len(), expected_len(input.len(), from, to), "{from} → {to}");
+        assert_eq!(
+            streamed.len(),
+            expected_len(input.len(), from, to),
+            "{from} → {to}"
+        );
     }
 }
 
@@ -91,7 +95,9 @@ fn float_path_is_chunk_invariant_too() {
     let input: Vec<f32> = (0..4_000).map(|i| (i as f32 * 0.01).sin() * 0.9).collect();
     for (from, to) in pairs() {
         let mut whole = Vec::new();
-        Resampler::new(from, to).unwrap().push_f32(&input, &mut whole);
+        Resampler::new(from, to)
+            .unwrap()
+            .push_f32(&input, &mut whole);
         let mut chunked = Vec::new();
         let mut resampler = Resampler::new(from, to).unwrap();
         for chunk in input.chunks(333) {

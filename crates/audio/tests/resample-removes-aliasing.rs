@@ -44,11 +44,17 @@ fn every_downsampling_pair_rejects_tones_above_the_new_nyquist() {
             let out_nyquist = f64::from(to.hz()) / 2.0;
             let high = (out_nyquist + f64::from(from.hz()) / 2.0) / 2.0;
             let leaked = db(power(&convert_tone(from, to, high)) / input_power);
-            assert!(leaked <= -40.0, "{from} → {to}: {high} Hz leaks at {leaked:.1} dB");
+            assert!(
+                leaked <= -40.0,
+                "{from} → {to}: {high} Hz leaks at {leaked:.1} dB"
+            );
 
             let low = out_nyquist / 4.0;
             let passed = db(power(&convert_tone(from, to, low)) / input_power);
-            assert!(passed.abs() <= 0.5, "{from} → {to}: {low} Hz at {passed:.2} dB");
+            assert!(
+                passed.abs() <= 0.5,
+                "{from} → {to}: {low} Hz at {passed:.2} dB"
+            );
         }
     }
 }
@@ -59,7 +65,11 @@ fn upsampling_8k_to_24k_leaves_no_images() {
     let output = convert_tone(from, to, 1_000.0);
     let wanted = tone_power(&output, to, 1_000.0);
     let input_power = AMPLITUDE * AMPLITUDE / 2.0;
-    assert!(db(wanted / input_power).abs() <= 0.5, "1 kHz at {:.2} dB", db(wanted / input_power));
+    assert!(
+        db(wanted / input_power).abs() <= 0.5,
+        "1 kHz at {:.2} dB",
+        db(wanted / input_power)
+    );
 
     // Zero-stuffing 8 kHz → 24 kHz mirrors 1 kHz to 8 k ± 1 k and 16 k ± 1 k.
     for image in [7_000.0, 9_000.0, 15_000.0, 17_000.0] {
@@ -86,9 +96,15 @@ fn every_upsampling_pair_leaves_no_images() {
             let wanted = tone_power(&output, to, freq);
             let image = f64::from(from.hz()) - freq;
             let level = db(tone_power(&output, to, image) / wanted);
-            assert!(level <= -60.0, "{from} → {to}: image at {image} Hz is {level:.1} dB");
+            assert!(
+                level <= -60.0,
+                "{from} → {to}: image at {image} Hz is {level:.1} dB"
+            );
             let rest = db((power(&output) - wanted).max(1e-9) / wanted);
-            assert!(rest <= -40.0, "{from} → {to}: energy outside {freq} Hz: {rest:.1} dB");
+            assert!(
+                rest <= -40.0,
+                "{from} → {to}: energy outside {freq} Hz: {rest:.1} dB"
+            );
         }
     }
 }

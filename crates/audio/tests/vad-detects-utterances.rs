@@ -13,17 +13,29 @@ fn two_utterances_give_two_turns_at_the_right_times() {
     let mut rng = Rng::new(1);
     // 0.8 s noise, 1.2 s speech, 1.5 s noise, 0.9 s speech, 1.2 s noise.
     let mut signal = noise(&mut rng, seconds(rate, 5.6), dbfs(-60.0));
-    mix_into(&mut signal, seconds(rate, 0.8), &voiced(rate, seconds(rate, 1.2), 140.0, dbfs(-20.0)));
-    mix_into(&mut signal, seconds(rate, 3.5), &voiced(rate, seconds(rate, 0.9), 210.0, dbfs(-26.0)));
+    mix_into(
+        &mut signal,
+        seconds(rate, 0.8),
+        &voiced(rate, seconds(rate, 1.2), 140.0, dbfs(-20.0)),
+    );
+    mix_into(
+        &mut signal,
+        seconds(rate, 3.5),
+        &voiced(rate, seconds(rate, 0.9), 210.0, dbfs(-26.0)),
+    );
     let samples = to_i16(&signal);
 
     for chunk in [480, 1_000, 7] {
         let events = vad_events(rate, VadConfig::default(), &samples, chunk);
         let tolerance = ms(40);
         let [
-            VadEvent::SpeechStarted { audio_start: start1 },
+            VadEvent::SpeechStarted {
+                audio_start: start1,
+            },
             VadEvent::SpeechStopped { audio_end: end1 },
-            VadEvent::SpeechStarted { audio_start: start2 },
+            VadEvent::SpeechStarted {
+                audio_start: start2,
+            },
             VadEvent::SpeechStopped { audio_end: end2 },
         ] = events[..]
         else {
@@ -42,7 +54,11 @@ fn padding_and_silence_settings_move_the_offsets() {
     let rate = SampleRate::HZ_16000;
     let mut rng = Rng::new(2);
     let mut signal = noise(&mut rng, seconds(rate, 4.0), dbfs(-60.0));
-    mix_into(&mut signal, seconds(rate, 1.0), &voiced(rate, seconds(rate, 1.0), 120.0, dbfs(-22.0)));
+    mix_into(
+        &mut signal,
+        seconds(rate, 1.0),
+        &voiced(rate, seconds(rate, 1.0), 120.0, dbfs(-22.0)),
+    );
     let samples = to_i16(&signal);
 
     let config = VadConfig {

@@ -26,10 +26,20 @@ fn short_word_does_start_speech() {
     let rate = SampleRate::HZ_24000;
     let mut rng = Rng::new(4);
     let mut signal = noise(&mut rng, seconds(rate, 3.0), dbfs(-60.0));
-    mix_into(&mut signal, seconds(rate, 1.0), &voiced(rate, seconds(rate, 0.15), 150.0, dbfs(-24.0)));
+    mix_into(
+        &mut signal,
+        seconds(rate, 1.0),
+        &voiced(rate, seconds(rate, 0.15), 150.0, dbfs(-24.0)),
+    );
     let events = vad_events(rate, VadConfig::default(), &to_i16(&signal), 480);
     assert!(
-        matches!(events[..], [VadEvent::SpeechStarted { .. }, VadEvent::SpeechStopped { .. }]),
+        matches!(
+            events[..],
+            [
+                VadEvent::SpeechStarted { .. },
+                VadEvent::SpeechStopped { .. }
+            ]
+        ),
         "{events:?}"
     );
 }

@@ -22,7 +22,11 @@ fn speech_over_loud_noise_is_found() {
     let rate = SampleRate::HZ_16000;
     let mut rng = Rng::new(7);
     let mut signal = noise(&mut rng, seconds(rate, 6.0), dbfs(-40.0));
-    mix_into(&mut signal, seconds(rate, 3.0), &voiced(rate, seconds(rate, 1.5), 120.0, dbfs(-15.0)));
+    mix_into(
+        &mut signal,
+        seconds(rate, 3.0),
+        &voiced(rate, seconds(rate, 1.5), 120.0, dbfs(-15.0)),
+    );
     let events = vad_events(rate, VadConfig::default(), &to_i16(&signal), 320);
     let [
         VadEvent::SpeechStarted { audio_start },

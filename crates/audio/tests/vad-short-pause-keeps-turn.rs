@@ -10,8 +10,16 @@ fn speech_with_pause(rate: SampleRate) -> Vec<i16> {
     let mut rng = Rng::new(3);
     // Speech 0.5–1.3 s, a 350 ms pause, speech 1.65–2.4 s.
     let mut signal = noise(&mut rng, seconds(rate, 3.5), dbfs(-58.0));
-    mix_into(&mut signal, seconds(rate, 0.5), &voiced(rate, seconds(rate, 0.8), 130.0, dbfs(-22.0)));
-    mix_into(&mut signal, seconds(rate, 1.65), &voiced(rate, seconds(rate, 0.75), 135.0, dbfs(-22.0)));
+    mix_into(
+        &mut signal,
+        seconds(rate, 0.5),
+        &voiced(rate, seconds(rate, 0.8), 130.0, dbfs(-22.0)),
+    );
+    mix_into(
+        &mut signal,
+        seconds(rate, 1.65),
+        &voiced(rate, seconds(rate, 0.75), 135.0, dbfs(-22.0)),
+    );
     to_i16(&signal)
 }
 

@@ -10,7 +10,11 @@ fn speech_at(level_db: f64) -> Vec<i16> {
     let rate = SampleRate::HZ_24000;
     let mut rng = Rng::new(5);
     let mut signal = noise(&mut rng, seconds(rate, 3.0), dbfs(-60.0));
-    mix_into(&mut signal, seconds(rate, 1.0), &voiced(rate, seconds(rate, 1.0), 160.0, dbfs(level_db)));
+    mix_into(
+        &mut signal,
+        seconds(rate, 1.0),
+        &voiced(rate, seconds(rate, 1.0), 160.0, dbfs(level_db)),
+    );
     to_i16(&signal)
 }
 
@@ -29,8 +33,16 @@ fn turns(samples: &[i16], threshold: f32) -> usize {
 fn quiet_speech_needs_a_low_threshold() {
     // Loudest syllables 18 dB above the noise.
     let quiet = speech_at(-42.0);
-    assert_eq!(turns(&quiet, 0.5), 1, "quiet speech missed at the default threshold");
-    assert_eq!(turns(&quiet, 0.95), 0, "quiet speech accepted at threshold 0.95");
+    assert_eq!(
+        turns(&quiet, 0.5),
+        1,
+        "quiet speech missed at the default threshold"
+    );
+    assert_eq!(
+        turns(&quiet, 0.95),
+        0,
+        "quiet speech accepted at threshold 0.95"
+    );
 }
 
 #[test]

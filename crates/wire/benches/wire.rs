@@ -23,7 +23,9 @@ fn frames() -> [(&'static str, String); 2] {
     [
         (
             "input_audio_buffer.append",
-            format!(r#"{{"type":"input_audio_buffer.append","event_id":"event_123","audio":"{audio}"}}"#),
+            format!(
+                r#"{{"type":"input_audio_buffer.append","event_id":"event_123","audio":"{audio}"}}"#
+            ),
         ),
         (
             "response.output_audio.delta",
@@ -36,9 +38,13 @@ fn frames() -> [(&'static str, String); 2] {
 
 fn round_trip(name: &str, frame: &str) -> String {
     if name.starts_with("input_audio_buffer") {
-        ClientEvent::from_json(frame).expect("the bench frame is valid").to_json()
+        ClientEvent::from_json(frame)
+            .expect("the bench frame is valid")
+            .to_json()
     } else {
-        ServerEvent::from_json(frame).expect("the bench frame is valid").to_json()
+        ServerEvent::from_json(frame)
+            .expect("the bench frame is valid")
+            .to_json()
     }
 }
 

@@ -68,7 +68,11 @@ pub(crate) fn voiced(rate: SampleRate, len: usize, f0: f64, peak_rms: f64) -> Ve
         .map(|k| (k as f64, 1.0 / k as f64))
         .take_while(|&(k, _)| k * f0 * 1.1 < fs.min(8000.0) / 2.0)
         .collect();
-    let norm = harmonics.iter().map(|(_, a)| a * a / 2.0).sum::<f64>().sqrt();
+    let norm = harmonics
+        .iter()
+        .map(|(_, a)| a * a / 2.0)
+        .sum::<f64>()
+        .sqrt();
     let fade = 0.02 * fs;
     let mut phase = 0.0;
     (0..len)
@@ -178,6 +182,8 @@ pub(crate) fn external_tool(program: &str, test: &str) -> bool {
         "{test}: `{program}` not found and SWITCHBOARD_REQUIRE_EXTERNAL=1: \
          install {program}; scripts/test does"
     );
-    eprintln!("notice: {test} skipped: `{program}` not installed (install {program}; scripts/test does)");
+    eprintln!(
+        "notice: {test} skipped: `{program}` not installed (install {program}; scripts/test does)"
+    );
     false
 }
