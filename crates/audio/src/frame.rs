@@ -22,6 +22,12 @@ pub enum FrameError {
         /// The format being framed.
         format: AudioFormat,
     },
+    /// The requested duration is longer than [`Framer::MAX_DURATION`].
+    #[error("a {duration:?} frame is longer than {max:?}", max = Framer::MAX_DURATION)]
+    TooLong {
+        /// The requested frame length.
+        duration: Duration,
+    },
 }
 
 /// Text that is not standard padded base64.
@@ -70,11 +76,19 @@ pub struct Framer {
 }
 
 impl Framer {
+    /// Longest accepted frame: frames are for pacing a live stream, and a bound keeps a unit
+    /// mix-up (seconds for milliseconds) from becoming a gigabyte buffer.
+    pub const MAX_DURATION: Duration = Duration::from_secs(10);
+
     /// A framer producing frames of `duration` (rounded down to whole samples).
     ///
     /// # Errors
-    /// [`FrameError::EmptyFrame`] if `duration` is shorter than one sample.
+    /// [`FrameError::EmptyFrame`] if `duration` is shorter than one sample,
+    /// [`FrameError::TooLong`] if it exceeds [`Framer::MAX_DURATION`].
     pub fn new(format: AudioFormat, duration: Duration) -> Result<Framer, FrameError> {
+        if duration > Self::MAX_DURATION {
+            return Err(FrameError::TooLong { duration });
+        }
         let frame_len = format.bytes_for(duration);
         if frame_len == 0 {
             return Err(FrameError::EmptyFrame { duration, format });
@@ -174,6 +188,13 @@ mod tests {
     fn too_short_frame_is_an_error() {
         let err = Framer::new(AudioFormat::G711Ulaw, Duration::from_micros(100)).unwrap_err();
         assert!(matches!(err, FrameError::EmptyFrame { .. }));
+        let err = Framer::new(AudioFormat::G711Ulaw, Duration::MAX).unwrap_err();
+        assert_eq!(
+            err,
+            FrameError::TooLong {
+                duration: Duration::MAX
+            }
+        );
     }
 
     #[test]

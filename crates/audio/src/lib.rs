@@ -16,6 +16,10 @@
 //! | `server_vad` turn detection | [`Vad`], [`VadConfig`], [`VadEvent`] |
 //! | WAV files (tests, recordings, the CLI) | [`Wav`], [`WavSpec`] |
 //!
+//! Every fallible operation returns its own error type saying exactly what was wrong with the
+//! input; [`AudioError`] wraps them all for callers that chain several. Nothing panics on bad
+//! input.
+//!
 //! A phone call's inbound leg (Twilio µ-law 8 kHz → Realtime PCM16 24 kHz) looks like this:
 //!
 //! ```
@@ -36,9 +40,10 @@
 //! }
 //! let append = encode_base64(&AudioFormat::PCM16_24K.encode(&wideband));
 //! assert_eq!(append.len(), 1280); // 960 bytes of PCM16, base64-encoded
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), switchboard_audio::AudioError>(())
 //! ```
 
+mod error;
 mod format;
 mod frame;
 pub mod g711;
@@ -48,10 +53,11 @@ mod resample;
 mod vad;
 mod wav;
 
+pub use error::AudioError;
 pub use format::{AudioFormat, SampleRate};
 pub use frame::{Base64Error, FrameError, Framer, TWENTY_MS, decode_base64, encode_base64};
 pub use pace::{PaceError, Pacer};
 pub use pcm::PcmError;
 pub use resample::{ResampleError, Resampler, resample};
 pub use vad::{MIN_SPEECH, Vad, VadConfig, VadError, VadEvent};
-pub use wav::{Wav, WavEncoding, WavError, WavSpec, downmix_to_mono};
+pub use wav::{MAX_CHANNELS, Wav, WavEncoding, WavError, WavSpec, downmix_to_mono};

@@ -18,7 +18,7 @@ pub enum PcmError {
 /// # Errors
 /// [`PcmError::OddByteCount`] if `bytes` does not hold whole samples.
 pub fn bytes_to_samples(bytes: &[u8]) -> Result<Vec<i16>, PcmError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(PcmError::OddByteCount { len: bytes.len() });
     }
     Ok(bytes

@@ -36,8 +36,8 @@ const CANDIDATE_GAP_FRAMES: u32 = 5;
 /// SNR (dB) at which the speech probability is 0.5, and the logistic slope (dB per e-fold).
 const SNR_MIDPOINT_DB: f32 = 12.0;
 const SNR_SCALE_DB: f32 = 3.0;
-/// Once speaking, speech continues down to `threshold − HYSTERESIS`, so trailing syllables
-/// that fade do not end the turn early.
+/// Once speaking, speech continues down to `threshold − HYSTERESIS` (but at least half the
+/// threshold), so trailing syllables that fade do not end the turn early.
 const HYSTERESIS: f32 = 0.15;
 /// The floor never goes below this: digital silence would otherwise make any hiss "speech".
 const FLOOR_MIN_DB: f32 = -70.0;

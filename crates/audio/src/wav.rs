@@ -19,6 +19,9 @@ const FORMAT_ALAW: u16 = 6;
 const FORMAT_ULAW: u16 = 7;
 const FORMAT_EXTENSIBLE: u16 = 0xFFFE;
 const CANONICAL_HEADER_LEN: usize = 44;
+/// Most channels accepted. Far beyond any speech use, and low enough that the header's 16-bit
+/// block align and 32-bit byte rate always fit (1024 × 2 bytes × 768 kHz < 2³²).
+pub const MAX_CHANNELS: u16 = 1024;
 
 /// How samples are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,7 +58,7 @@ impl WavEncoding {
 pub struct WavSpec {
     /// Sample encoding.
     pub encoding: WavEncoding,
-    /// Interleaved channels (at least 1).
+    /// Interleaved channels (1 to [`MAX_CHANNELS`]).
     pub channels: u16,
     /// Sample frames per second.
     pub sample_rate: SampleRate,
@@ -146,6 +149,12 @@ pub enum WavError {
     /// The header says zero channels.
     #[error("WAV file has zero channels")]
     ZeroChannels,
+    /// More channels than [`MAX_CHANNELS`].
+    #[error("{channels} channels is more than the {MAX_CHANNELS} supported")]
+    TooManyChannels {
+        /// Channel count in the spec.
+        channels: u16,
+    },
     /// The sample rate is outside what [`SampleRate`] accepts.
     #[error("unsupported sample rate {hz} Hz")]
     UnsupportedSampleRate {
@@ -193,13 +202,12 @@ impl Wav {
     /// Audio from its spec and raw interleaved bytes.
     ///
     /// # Errors
-    /// [`WavError::ZeroChannels`], or [`WavError::PartialFrame`] if `data` is not whole
-    /// sample frames.
+    /// [`WavError::ZeroChannels`] or [`WavError::TooManyChannels`] for a channel count
+    /// outside 1..=[`MAX_CHANNELS`], [`WavError::PartialFrame`] if `data` is not whole sample
+    /// frames.
     pub fn new(spec: WavSpec, data: Vec<u8>) -> Result<Wav, WavError> {
-        if spec.channels == 0 {
-            return Err(WavError::ZeroChannels);
-        }
-        if data.len() % spec.block_align() != 0 {
+        check_channels(spec.channels)?;
+        if !data.len().is_multiple_of(spec.block_align()) {
             return Err(WavError::PartialFrame {
                 len: data.len(),
                 block_align: spec.block_align(),
@@ -295,7 +303,7 @@ impl Wav {
             u32::try_from(CANONICAL_HEADER_LEN - 8 + len + pad).map_err(|_| too_large())?;
         let spec = self.spec;
         let block_align = spec.block_align();
-        // block_align ≤ 2 × u16::MAX and the rate ≤ 768 kHz, so both products fit in u32.
+        // MAX_CHANNELS keeps block_align within u16 and the byte rate within u32.
         let byte_rate = spec.sample_rate.hz() * block_align as u32;
         let bits = (spec.encoding.bytes_per_sample() * 8) as u16;
 
@@ -411,9 +419,7 @@ fn parse_fmt(body: &[u8]) -> Result<WavSpec, WavError> {
     if usize::from(bits) != encoding.bytes_per_sample() * 8 {
         return Err(WavError::UnsupportedBitDepth { tag, bits });
     }
-    if channels == 0 {
-        return Err(WavError::ZeroChannels);
-    }
+    check_channels(channels)?;
     let sample_rate = SampleRate::new(hz).ok_or(WavError::UnsupportedSampleRate { hz })?;
     let spec = WavSpec {
         encoding,
@@ -427,6 +433,14 @@ fn parse_fmt(body: &[u8]) -> Result<WavSpec, WavError> {
         });
     }
     Ok(spec)
+}
+
+fn check_channels(channels: u16) -> Result<(), WavError> {
+    match channels {
+        0 => Err(WavError::ZeroChannels),
+        1..=MAX_CHANNELS => Ok(()),
+        _ => Err(WavError::TooManyChannels { channels }),
+    }
 }
 
 fn truncated(id: [u8; 4], declared: u32, available: usize) -> WavError {

@@ -12,7 +12,7 @@ const AMPLITUDE: f64 = 16_000.0;
 /// (well under 50 ms) cut off.
 fn convert_tone(from: SampleRate, to: SampleRate, freq: f64) -> Vec<f64> {
     let input = to_i16(&sine(from, freq, seconds(from, 1.0), AMPLITUDE));
-    let output = to_f64(&resample(from, to, &input).unwrap());
+    let output = to_f64(&resample(from, to, &input).expect("supported ratio"));
     output[seconds(to, 0.05)..].to_vec()
 }
 

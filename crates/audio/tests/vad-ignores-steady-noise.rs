@@ -1,5 +1,6 @@
 //! Steady background noise, even loud, is learnt as the noise floor: it never starts a turn,
-//! and speech well above it is still found at the right time.
+//! and speech well above it is still found at the right time. Noise that switches on mid-call
+//! may look like speech at first, but is learnt within seconds and does not hold a turn open.
 
 use switchboard_audio::{SampleRate, VadConfig, VadEvent};
 
@@ -37,4 +38,23 @@ fn speech_over_loud_noise_is_found() {
     };
     assert_near("start", audio_start, ms(2_700), ms(40));
     assert_near("end", audio_end, ms(5_000), ms(60));
+}
+
+#[test]
+fn noise_switching_on_mid_call_does_not_hold_the_turn_open() {
+    let rate = SampleRate::HZ_16000;
+    let mut rng = Rng::new(9);
+    // Quiet line, then at 2 s a fan 20 dB louder that never stops.
+    let mut signal = noise(&mut rng, seconds(rate, 12.0), dbfs(-60.0));
+    let fan = noise(&mut rng, seconds(rate, 10.0), dbfs(-40.0));
+    mix_into(&mut signal, seconds(rate, 2.0), &fan);
+    let events = vad_events(rate, VadConfig::default(), &to_i16(&signal), 320);
+    match events[..] {
+        [] => {}
+        [
+            VadEvent::SpeechStarted { .. },
+            VadEvent::SpeechStopped { audio_end },
+        ] => assert!(audio_end < ms(8_000), "turn held open until {audio_end:?}"),
+        _ => panic!("expected at most one short false turn: {events:?}"),
+    }
 }

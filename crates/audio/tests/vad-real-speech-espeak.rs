@@ -12,7 +12,9 @@ use std::time::Duration;
 use switchboard_audio::{Resampler, SampleRate, VadConfig, VadEvent, Wav};
 
 mod common;
-use common::{Rng, assert_near, dbfs, external_tool, mix_into, noise, seconds, to_f64, to_i16, vad_events};
+use common::{
+    Rng, assert_near, dbfs, external_tool, mix_into, noise, seconds, to_f64, to_i16, vad_events,
+};
 
 const RATE: SampleRate = SampleRate::HZ_24000;
 const PHRASES: [&str; 2] = [
@@ -67,7 +69,11 @@ fn two_espeak_utterances_give_two_turns() {
     if !external_tool("espeak-ng", "vad-real-speech-espeak") {
         return;
     }
-    let clips: Vec<Vec<i16>> = PHRASES.iter().enumerate().map(|(i, t)| speak(t, i)).collect();
+    let clips: Vec<Vec<i16>> = PHRASES
+        .iter()
+        .enumerate()
+        .map(|(i, t)| speak(t, i))
+        .collect();
 
     // 0.5 s lead-in, clip 1, 1.5 s silence, clip 2, 1.2 s tail; faint line noise throughout.
     let lead = seconds(RATE, 0.5);
@@ -89,17 +95,36 @@ fn two_espeak_utterances_give_two_turns() {
     let events = vad_events(RATE, config, &samples, 480);
     eprintln!("speech at {on1:?}–{off1:?} and {on2:?}–{off2:?}; events {events:?}");
     let [
-        VadEvent::SpeechStarted { audio_start: start1 },
+        VadEvent::SpeechStarted {
+            audio_start: start1,
+        },
         VadEvent::SpeechStopped { audio_end: end1 },
-        VadEvent::SpeechStarted { audio_start: start2 },
+        VadEvent::SpeechStarted {
+            audio_start: start2,
+        },
         VadEvent::SpeechStopped { audio_end: end2 },
     ] = events[..]
     else {
         panic!("expected two start/stop pairs, got {events:?}");
     };
     let tolerance = Duration::from_millis(80);
-    assert_near("first start", start1, on1 - config.prefix_padding, tolerance);
+    assert_near(
+        "first start",
+        start1,
+        on1 - config.prefix_padding,
+        tolerance,
+    );
     assert_near("first end", end1, off1 + config.silence_duration, tolerance);
-    assert_near("second start", start2, on2 - config.prefix_padding, tolerance);
-    assert_near("second end", end2, off2 + config.silence_duration, tolerance);
+    assert_near(
+        "second start",
+        start2,
+        on2 - config.prefix_padding,
+        tolerance,
+    );
+    assert_near(
+        "second end",
+        end2,
+        off2 + config.silence_duration,
+        tolerance,
+    );
 }

@@ -17,6 +17,57 @@ pub(crate) enum Command {
     /// Check and translate Realtime API events (GA or beta).
     #[command(subcommand)]
     Events(EventsCommand),
+    /// Convert audio between the Realtime formats and tune voice activity detection.
+    #[command(subcommand)]
+    Audio(AudioCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AudioCommand {
+    /// Convert a WAV file to another rate or encoding (mixing down to mono).
+    ///
+    /// G.711 (µ-law, A-law) is always 8 kHz; PCM16 may be 8, 16, 24 or 48 kHz.
+    Convert {
+        /// WAV file to read (PCM16, µ-law or A-law, any channel count).
+        input: PathBuf,
+        /// WAV file to write.
+        output: PathBuf,
+        /// Output sample rate in Hz; the input's rate for PCM16, 8000 for G.711.
+        #[arg(long)]
+        rate: Option<u32>,
+        /// Output encoding.
+        #[arg(long, value_enum, default_value_t = Encoding::Pcm16)]
+        encoding: Encoding,
+    },
+    /// Run voice activity detection with `server_vad` semantics and print turn boundaries.
+    ///
+    /// Prints one line per event: `speech_started audio_start_ms=N` or
+    /// `speech_stopped audio_end_ms=N`, offsets counted from the start of the file, as the
+    /// Realtime API reports them.
+    Vad {
+        /// WAV file to analyse.
+        input: PathBuf,
+        /// Activation threshold 0.0–1.0; higher needs louder speech.
+        #[arg(long, default_value_t = 0.5)]
+        threshold: f32,
+        /// Audio kept before detected speech, in ms.
+        #[arg(long, default_value_t = 300)]
+        prefix_padding_ms: u64,
+        /// Silence that ends a turn, in ms.
+        #[arg(long, default_value_t = 500)]
+        silence_duration_ms: u64,
+    },
+}
+
+/// A sample encoding of the Realtime API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Encoding {
+    /// 16-bit signed little-endian PCM.
+    Pcm16,
+    /// G.711 µ-law, 8 kHz.
+    Ulaw,
+    /// G.711 A-law, 8 kHz.
+    Alaw,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::{ClientEvent, ErrorKind, ServerEvent, WireError};
+use crate::{ClientEvent, ErrorKind, ServerEvent, WireError, de};
 
 /// A beta client event read into the GA model.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,10 +99,8 @@ pub fn client_event_from_value(value: Value) -> Result<Translated, WireError> {
             dropped: vec![],
         });
     };
-    let event_id = event
-        .get("event_id")
-        .and_then(Value::as_str)
-        .map(Into::into);
+    // Read first, as the GA parser does, so that translation errors name the event too.
+    let event_id = de::read_event_id(event.get("event_id"))?;
     let mut dropped = Vec::new();
     let ty = event
         .get("type")
@@ -117,10 +115,10 @@ pub fn client_event_from_value(value: Value) -> Result<Translated, WireError> {
                 "transcription"
             };
             event.insert("type".into(), "session.update".into());
-            if let Some(Value::Object(session)) = event.remove("session") {
-                let session = session_from_beta(session, kind, &mut dropped)
+            // Anything but an object is left for the GA parser to refuse.
+            if let Some(Value::Object(session)) = event.get_mut("session") {
+                *session = session_from_beta(std::mem::take(session), kind, &mut dropped)
                     .map_err(|e| e.with_event_id(event_id.clone()))?;
-                event.insert("session".into(), Value::Object(session));
             }
             SESSION_PATHS
         }
@@ -131,10 +129,9 @@ pub fn client_event_from_value(value: Value) -> Result<Translated, WireError> {
             &[]
         }
         "response.create" => {
-            if let Some(Value::Object(response)) = event.remove("response") {
-                let response = response_params_from_beta(response, &mut dropped)
+            if let Some(Value::Object(response)) = event.get_mut("response") {
+                *response = response_params_from_beta(std::mem::take(response), &mut dropped)
                     .map_err(|e| e.with_event_id(event_id.clone()))?;
-                event.insert("response".into(), Value::Object(response));
             }
             RESPONSE_PATHS
         }
@@ -248,14 +245,13 @@ pub fn server_event_from_json(json: &str) -> Result<ServerEvent, WireError> {
             .map_or_else(|| ty.clone(), |(ga, _)| (*ga).to_owned()),
     };
     obj.insert("type".into(), ga_type.into());
-    if let Some(Value::Object(session)) = obj.remove("session") {
+    if let Some(Value::Object(session)) = obj.get_mut("session") {
         let kind = if ty.starts_with("transcription_session.") {
             "transcription"
         } else {
             "realtime"
         };
-        let session = session_from_beta(session, kind, &mut Vec::new())?;
-        obj.insert("session".into(), Value::Object(session));
+        *session = session_from_beta(std::mem::take(session), kind, &mut Vec::new())?;
     }
     if let Some(item) = obj.get_mut("item") {
         item_from_beta(item);
@@ -507,9 +503,13 @@ fn response_params_to_beta(mut ga: Map<String, Value>) -> Map<String, Value> {
 }
 
 /// The response object: same renames as the parameters, plus usage without GA-only details.
+/// Unlike `response.create`, the beta response object calls its cap `max_output_tokens`.
 fn response_to_beta(response: &mut Map<String, Value>) {
     let ga = std::mem::take(response);
     *response = response_params_to_beta(ga);
+    if let Some(v) = response.remove("max_response_output_tokens") {
+        response.insert("max_output_tokens".into(), v);
+    }
     if let Some(Value::Array(items)) = response.get_mut("output") {
         items.iter_mut().for_each(item_to_beta);
     }

@@ -83,6 +83,30 @@ pub(crate) fn tag<'a, E: serde::de::Error>(
     }
 }
 
+/// Deserializes a union of keywords (a string) and an object form, such as `tool_choice`.
+///
+/// Serde's untagged enums would report any failure as "matches none" at the union itself;
+/// dispatching on the JSON type keeps the path of an error inside the object form.
+pub(crate) fn keyword_or_object<K, O, T, E>(
+    value: Value,
+    keyword: impl FnOnce(K) -> T,
+    object: impl FnOnce(O) -> T,
+) -> Result<T, E>
+where
+    K: DeserializeOwned,
+    O: DeserializeOwned,
+    E: serde::de::Error,
+{
+    match value {
+        Value::String(_) => variant(value).map(keyword),
+        Value::Object(_) => variant(value).map(object),
+        other => Err(E::custom(format_args!(
+            "invalid type: {}, expected a string or an object",
+            describe(&other)
+        ))),
+    }
+}
+
 /// The error for a union whose tag names no known member.
 pub(crate) fn unknown_tag<E: serde::de::Error>(name: &str, found: &str, expected: &[&str]) -> E {
     nested(
@@ -173,7 +197,7 @@ pub(crate) fn parse_event_value<T>(
             WireError::new(
                 ErrorKind::InvalidValue,
                 format!(
-                    "Invalid value: '{ty}'. Supported values are: {}.",
+                    "Invalid value for 'type': '{ty}'. Supported values are: {}.",
                     types
                         .iter()
                         .map(|t| format!("'{t}'"))
@@ -187,7 +211,7 @@ pub(crate) fn parse_event_value<T>(
 }
 
 /// Reads `event_id` before anything else, so that every later error can name the event.
-fn read_event_id(value: Option<&Value>) -> Result<Option<EventId>, WireError> {
+pub(crate) fn read_event_id(value: Option<&Value>) -> Result<Option<EventId>, WireError> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(id)) if id.chars().count() <= MAX_EVENT_ID_LEN => {
@@ -342,7 +366,8 @@ mod tests {
         let e = classify("audio_end_ms", "invalid type: string \"x\", expected u64");
         assert_eq!(e.kind(), ErrorKind::InvalidType);
         assert!(
-            e.message().contains("expected u64, but got string \"x\""),
+            e.message()
+                .contains("expected a non-negative integer, but got string \"x\""),
             "{}",
             e.message()
         );

@@ -318,9 +318,9 @@ pub struct TranscriptionError {
     /// A sentence for a person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// The offending parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub param: Option<String>,
+    /// The offending parameter; the server writes `null` when there is none.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub param: Nullable<String>,
 }
 
 /// `conversation.item.input_audio_transcription.segment`.

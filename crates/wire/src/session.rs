@@ -407,13 +407,19 @@ pub struct McpTool {
 }
 
 /// How the model chooses tools.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum ToolChoice {
     /// `auto`, `none` or `required`.
     Mode(ToolChoiceMode),
     /// One named tool.
     Named(NamedToolChoice),
+}
+
+impl<'de> Deserialize<'de> for ToolChoice {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::keyword_or_object(Value::deserialize(d)?, Self::Mode, Self::Named)
+    }
 }
 
 /// The keyword forms of `tool_choice`.
@@ -481,13 +487,19 @@ literal!(
 );
 
 /// `tracing`: `"auto"` or a configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Tracing {
     /// Default tracing.
     Auto(AutoTracing),
     /// Named workflow.
     Config(TracingConfig),
+}
+
+impl<'de> Deserialize<'de> for Tracing {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::keyword_or_object(Value::deserialize(d)?, Self::Auto, Self::Config)
+    }
 }
 
 /// A tracing configuration.
@@ -505,13 +517,19 @@ pub struct TracingConfig {
 }
 
 /// `truncation`: `"auto"`, `"disabled"` or a retention ratio.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Truncation {
     /// A keyword.
     Mode(TruncationMode),
     /// Keep a fraction of the conversation.
     RetentionRatio(RetentionRatio),
+}
+
+impl<'de> Deserialize<'de> for Truncation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::keyword_or_object(Value::deserialize(d)?, Self::Mode, Self::RetentionRatio)
+    }
 }
 
 /// The keyword forms of `truncation`.

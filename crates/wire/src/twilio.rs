@@ -43,6 +43,12 @@ impl TwilioInbound {
                 format!("The message is not valid JSON: {e}."),
             )
         })?;
+        if !value.is_object() {
+            return Err(WireError::new(
+                ErrorKind::InvalidEvent,
+                "A Twilio message must be a JSON object.",
+            ));
+        }
         let tag = match de::tag::<serde_json::Error>(&value, "event") {
             Ok(Some(tag)) => tag.to_owned(),
             Ok(None) => {

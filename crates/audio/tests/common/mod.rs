@@ -3,6 +3,7 @@
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use std::f64::consts::PI;
+use std::io::Write as _;
 use std::process::Command;
 use std::time::Duration;
 
@@ -182,7 +183,10 @@ pub(crate) fn external_tool(program: &str, test: &str) -> bool {
         "{test}: `{program}` not found and SWITCHBOARD_REQUIRE_EXTERNAL=1: \
          install {program}; scripts/test does"
     );
-    eprintln!(
+    // Written to the stderr handle rather than with eprintln!, which the test harness
+    // captures and would hide for a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
         "notice: {test} skipped: `{program}` not installed (install {program}; scripts/test does)"
     );
     false

@@ -2,6 +2,7 @@
 
 use crate::cli::{Args, Command};
 
+mod audio;
 mod events;
 
 /// How a command ended, when it ran to the end.
@@ -19,5 +20,6 @@ pub(crate) type Error = Box<dyn std::error::Error + Send + Sync>;
 pub(crate) fn run(args: Args) -> Result<Outcome, Error> {
     match args.command {
         Command::Events(cmd) => events::run(cmd),
+        Command::Audio(cmd) => audio::run(cmd),
     }
 }
