@@ -55,6 +55,17 @@ const GA_ONLY_SERVER_TYPES: &[&str] = &[
     "mcp_list_tools.failed",
 ];
 
+/// Item types beta has no shape for: events carrying them are not shown to a beta caller.
+const GA_ONLY_ITEM_TYPES: &[&str] = &[
+    "mcp_approval_response",
+    "mcp_list_tools",
+    "mcp_call",
+    "mcp_approval_request",
+];
+
+/// Content part types beta has no shape for: they are left out of beta items.
+const GA_ONLY_PART_TYPES: &[&str] = &["input_image"];
+
 /// Beta names of session fields that GA nests, as (GA path, beta path) below `session`.
 const SESSION_PATHS: &[(&str, &str)] = &[
     ("audio.input.format", "input_audio_format"),
@@ -74,6 +85,14 @@ const RESPONSE_PATHS: &[(&str, &str)] = &[
     ("audio.output.voice", "voice"),
     ("output_modalities", "modalities"),
     ("max_output_tokens", "max_response_output_tokens"),
+];
+
+/// Beta names of response object fields, as (GA path, beta path) below `response`. Unlike the
+/// parameters of `response.create`, the object keeps the name `max_output_tokens`.
+const RESPONSE_OBJECT_PATHS: &[(&str, &str)] = &[
+    ("audio.output.format", "output_audio_format"),
+    ("audio.output.voice", "voice"),
+    ("output_modalities", "modalities"),
 ];
 
 /// Reads a beta-shaped client event into the GA model.
@@ -189,6 +208,9 @@ pub fn server_event_to_value(event: &ServerEvent) -> Option<Value> {
     let Value::Object(obj) = &mut value else {
         return Some(value);
     };
+    if obj.get("item").is_some_and(is_ga_only_item) {
+        return None;
+    }
     if let Some((_, beta)) = SERVER_RENAMES.iter().find(|(ga, _)| *ga == ty) {
         obj.insert("type".into(), (*beta).into());
     }
@@ -229,6 +251,7 @@ pub fn server_event_from_json(json: &str) -> Result<ServerEvent, WireError> {
     let Value::Object(mut obj) = value else {
         return ServerEvent::from_value(value);
     };
+    let event_id = de::read_event_id(obj.get("event_id"))?;
     let ty = obj
         .get("type")
         .and_then(Value::as_str)
@@ -244,22 +267,33 @@ pub fn server_event_from_json(json: &str) -> Result<ServerEvent, WireError> {
             .find(|(_, beta)| *beta == ty)
             .map_or_else(|| ty.clone(), |(ga, _)| (*ga).to_owned()),
     };
-    obj.insert("type".into(), ga_type.into());
+    // A missing or non-string `type` is left for the GA parser to report.
+    if let Some(Value::String(t)) = obj.get_mut("type") {
+        *t = ga_type;
+    }
+    let fail = |e: WireError| e.with_event_id(event_id.clone());
     if let Some(Value::Object(session)) = obj.get_mut("session") {
         let kind = if ty.starts_with("transcription_session.") {
             "transcription"
         } else {
             "realtime"
         };
-        *session = session_from_beta(std::mem::take(session), kind, &mut Vec::new())?;
+        *session =
+            session_from_beta(std::mem::take(session), kind, &mut Vec::new()).map_err(fail)?;
     }
     if let Some(item) = obj.get_mut("item") {
         item_from_beta(item);
     }
     if let Some(Value::Object(response)) = obj.get_mut("response") {
-        response_from_beta(response)?;
+        response_from_beta(response).map_err(fail)?;
     }
-    ServerEvent::from_value(Value::Object(obj))
+    ServerEvent::from_value(Value::Object(obj)).map_err(|mut e| {
+        e.rename_param(|p| {
+            let p = to_beta_path(p, "session", SESSION_PATHS);
+            to_beta_path(&p, "response", RESPONSE_OBJECT_PATHS)
+        });
+        e
+    })
 }
 
 fn to_beta_path(param: &str, prefix: &str, paths: &[(&str, &str)]) -> String {
@@ -511,6 +545,7 @@ fn response_to_beta(response: &mut Map<String, Value>) {
         response.insert("max_output_tokens".into(), v);
     }
     if let Some(Value::Array(items)) = response.get_mut("output") {
+        items.retain(|item| !is_ga_only_item(item));
         items.iter_mut().for_each(item_to_beta);
     }
     if let Some(Value::Object(usage)) = response.get_mut("usage")
@@ -550,6 +585,17 @@ fn item_from_beta(item: &mut Value) {
 
 fn item_to_beta(item: &mut Value) {
     rename_content(item, &[("output_text", "text"), ("output_audio", "audio")]);
+    if let Some(Value::Array(parts)) = item.get_mut("content") {
+        parts.retain(|part| {
+            let kind = part.get("type").and_then(Value::as_str);
+            !kind.is_some_and(|k| GA_ONLY_PART_TYPES.contains(&k))
+        });
+    }
+}
+
+fn is_ga_only_item(item: &Value) -> bool {
+    let kind = item.get("type").and_then(Value::as_str);
+    kind.is_some_and(|k| GA_ONLY_ITEM_TYPES.contains(&k))
 }
 
 impl WireError {

@@ -1,10 +1,10 @@
-//! Every frame in `tests/data/malformed.jsonl` is refused with the exact Realtime error code,
-//! parameter path and echoed `event_id` a client would get from the upstream service, and the
-//! error becomes a well-formed Realtime `error` object.
+//! Every frame in `tests/data/malformed.jsonl` is refused with exactly the Realtime error code,
+//! parameter path and echoed `event_id` the catalogue gives, and the error becomes a
+//! well-formed Realtime `error` object.
 //!
 //! Each line of the catalogue is
 //! `{"name","side":"client"|"server"|"twilio","dialect":"ga"|"beta","input","code","param","event_id"}`
-//! where `input` is the raw frame as a string.
+//! where `input` is the raw frame as a string (Twilio lines say `ga`; Twilio has one dialect).
 
 use std::collections::BTreeSet;
 
