@@ -10,6 +10,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::strict::StrictValue;
 use crate::{ErrorKind, EventId, WireError};
 
 /// Separates an inner path from the message it belongs to. A control character, so it can
@@ -27,7 +28,7 @@ pub(crate) struct Located {
 
 /// Deserializes `T` from a JSON value, remembering the path of any error.
 pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, Located> {
-    serde_path_to_error::deserialize(value).map_err(|e| Located {
+    serde_path_to_error::deserialize(StrictValue(value)).map_err(|e| Located {
         path: e.path().to_string(),
         message: e.inner().to_string(),
     })

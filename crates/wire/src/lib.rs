@@ -38,6 +38,7 @@ mod nullable;
 mod response;
 mod server;
 mod session;
+mod strict;
 
 pub mod beta;
 pub mod twilio;
