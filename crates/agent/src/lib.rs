@@ -1,0 +1,25 @@
+//! Agent files: the model of the guide's prompt skeleton, a loader that reports problems at
+//! `file:line:column`, and their diagnostics.
+//!
+//! ```
+//! let text = "name: northloop\nrole: You are NorthLoop Internet Support.\n";
+//! let loaded = switchboard_agent::load(text).expect("a valid agent");
+//! assert_eq!(loaded.agent.name, "northloop");
+//! ```
+//!
+//! This package does no IO: callers read files and pass their text.
+
+pub mod diagnostic;
+mod load;
+pub mod model;
+mod source;
+
+pub use diagnostic::{Diagnostic, Located, Severity, Span};
+pub use load::{LoadedAgent, common_tool_name, load};
+pub use model::AgentFile;
+pub use source::Document;
+
+/// The JSON Schema of agent files, for editors.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(AgentFile)).expect("a schema is plain JSON")
+}

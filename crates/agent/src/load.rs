@@ -1,0 +1,349 @@
+//! Loading an agent file: text → [`Document`] → [`AgentFile`], with every problem reported as
+//! a [`Diagnostic`] at its line and column.
+//!
+//! Loading checks what makes a file unusable: syntax, unknown keys, wrong types, missing
+//! fields, duplicate ids and settings that contradict each other. Advice about how the agent
+//! will behave is the linter's job.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::{AgentFile, Behaviour, CommonTool};
+use crate::source::{self, Document};
+
+/// An agent file that loaded, with its positions for later diagnostics.
+#[derive(Debug, Clone)]
+pub struct LoadedAgent {
+    /// The agent.
+    pub agent: AgentFile,
+    /// The parsed file, for positions.
+    pub document: Document,
+}
+
+/// Loads an agent from YAML or JSON text. On failure, every problem found is returned.
+pub fn load(text: &str) -> Result<LoadedAgent, Vec<Diagnostic>> {
+    let document = source::parse(text).map_err(|d| vec![d])?;
+    let agent: AgentFile = match serde_path_to_error::deserialize(document.value.clone()) {
+        Ok(agent) => agent,
+        Err(err) => {
+            let path = err.path().to_string();
+            return Err(vec![type_error(&document, &path, &err.inner().to_string())]);
+        }
+    };
+    let problems = check(&agent, &document);
+    if problems.is_empty() {
+        Ok(LoadedAgent { agent, document })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Turns a serde message at `path` into a diagnostic placed on the offending key or value.
+fn type_error(doc: &Document, path: &str, message: &str) -> Diagnostic {
+    let path = if path == "." { "" } else { path };
+    let place = if path.is_empty() {
+        "the top level".to_owned()
+    } else {
+        format!("`{path}`")
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((key, expected)) = rest.split_once('`')
+    {
+        let expected = expected_list(expected);
+        let full = if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        };
+        let mut d = Diagnostic::error("SB0003", format!("unknown key `{key}` in {place}"))
+            .at_opt(doc.key_span_of(&full));
+        d = match closest(key, &expected) {
+            Some(best) => d.hint(format!("did you mean `{best}`?")),
+            None if !expected.is_empty() => {
+                d.hint(format!("expected one of: {}", expected.join(", ")))
+            }
+            None => d,
+        };
+        return d;
+    }
+    if let Some(rest) = message.strip_prefix("missing field `")
+        && let Some((field, _)) = rest.split_once('`')
+    {
+        return Diagnostic::error(
+            "SB0004",
+            format!("missing required key `{field}` in {place}"),
+        )
+        .at_opt(doc.key_span_of(path))
+        .hint(format!("add `{field}:` here"));
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `")
+        && let Some((found, expected)) = rest.split_once('`')
+    {
+        let expected = expected_list(expected);
+        let d = Diagnostic::error(
+            "SB0005",
+            format!("`{found}` is not a valid value for {place}"),
+        )
+        .at_opt(doc.span_of(path));
+        return match closest(found, &expected) {
+            Some(best) => d.hint(format!("did you mean `{best}`?")),
+            None => d.hint(format!("expected one of: {}", expected.join(", "))),
+        };
+    }
+    let detail =
+        message
+            .strip_prefix("invalid type: ")
+            .map_or(message.to_owned(), |rest| {
+                match rest.split_once(", expected ") {
+                    Some((got, want)) => format!("expected {want}, found {got}"),
+                    None => rest.to_owned(),
+                }
+            });
+    Diagnostic::error("SB0005", format!("wrong value for {place}: {detail}"))
+        .at_opt(doc.span_of(path))
+}
+
+/// Parses serde's "expected one of `a`, `b`" tail into names.
+fn expected_list(tail: &str) -> Vec<String> {
+    tail.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The candidate within edit distance 2 of `word`, if there is a single best one.
+fn closest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (distance(word, c), c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.as_str())
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + cost);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// Checks that need the whole file: ids, and settings that must go together.
+fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if agent.name.is_empty()
+        || !agent
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        out.push(
+            Diagnostic::error(
+                "SB0006",
+                format!(
+                    "agent name `{}` may only use letters, digits, `-` and `_`",
+                    agent.name
+                ),
+            )
+            .at_opt(doc.span_of("name"))
+            .hint("the name appears in URLs and records; use e.g. `northloop-support`"),
+        );
+    }
+
+    let mut tool_names: Vec<(String, String)> = agent
+        .tools
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), format!("tools[{i}].name")))
+        .collect();
+    for (i, common) in agent.common_tools.iter().enumerate() {
+        tool_names.push((
+            common_tool_name(*common).to_owned(),
+            format!("common_tools[{i}]"),
+        ));
+    }
+    if let Some(s) = &agent.supervisor {
+        tool_names.push((s.tool_name.clone(), "supervisor.tool_name".to_owned()));
+    }
+    duplicates(&mut out, doc, "tool", &tool_names);
+
+    let phases: Vec<_> = agent
+        .flow
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.clone(), format!("flow[{i}].id")))
+        .collect();
+    duplicates(&mut out, doc, "phase", &phases);
+    let states: Vec<_> = agent
+        .states
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), format!("states[{i}].id")))
+        .collect();
+    duplicates(&mut out, doc, "state", &states);
+    if let Some(dynamic) = &agent.dynamic {
+        let ids: Vec<_> = dynamic
+            .states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), format!("dynamic.states[{i}].id")))
+            .collect();
+        duplicates(&mut out, doc, "state", &ids);
+        let slots: Vec<_> = dynamic
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.clone(), format!("dynamic.slots[{i}].name")))
+            .collect();
+        duplicates(&mut out, doc, "slot", &slots);
+        if !dynamic.states.iter().any(|s| s.id == dynamic.initial) {
+            out.push(
+                Diagnostic::error(
+                    "SB0008",
+                    format!(
+                        "initial state `{}` is not one of the dynamic states",
+                        dynamic.initial
+                    ),
+                )
+                .at_opt(doc.span_of("dynamic.initial")),
+            );
+        }
+    }
+
+    for (i, tool) in agent.tools.iter().enumerate() {
+        let at = |field: &str| doc.span_of(&format!("tools[{i}].{field}"));
+        match tool.behaviour {
+            Behaviour::ConfirmationFirst if tool.confirmation_phrase.is_none() => out.push(
+                Diagnostic::error("SB0009", format!("confirmation-first tool `{}` has no `confirmation_phrase`", tool.name))
+                    .at_opt(at("behaviour"))
+                    .hint("add the question the agent asks, e.g. \"I can issue a credit—would you like me to go ahead?\""),
+            ),
+            Behaviour::Preamble if tool.preamble_phrases.is_empty() => out.push(
+                Diagnostic::error("SB0009", format!("preamble tool `{}` has no `preamble_phrases`", tool.name))
+                    .at_opt(at("behaviour"))
+                    .hint("add one or more short lines such as \"I’m checking that now.\""),
+            ),
+            _ => {}
+        }
+        if tool.behaviour != Behaviour::ConfirmationFirst && tool.confirmation_phrase.is_some() {
+            out.push(
+                Diagnostic::error(
+                    "SB0009",
+                    format!(
+                        "tool `{}` has a `confirmation_phrase` but is not confirmation-first",
+                        tool.name
+                    ),
+                )
+                .at_opt(at("confirmation_phrase"))
+                .hint("set `behaviour: confirmation_first`, or remove the phrase"),
+            );
+        }
+        if !tool.parameters.is_object() {
+            out.push(
+                Diagnostic::error(
+                    "SB0005",
+                    format!(
+                        "`parameters` of tool `{}` must be a JSON Schema object",
+                        tool.name
+                    ),
+                )
+                .at_opt(at("parameters")),
+            );
+        }
+    }
+    out
+}
+
+fn duplicates(out: &mut Vec<Diagnostic>, doc: &Document, what: &str, ids: &[(String, String)]) {
+    // In file order, so the second occurrence is the one reported.
+    let mut ids: Vec<&(String, String)> = ids.iter().collect();
+    ids.sort_by_key(|(_, path)| doc.span_of(path).map_or(usize::MAX, |s| s.offset));
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for (id, path) in ids {
+        match seen.get(id.as_str()) {
+            Some(first) => {
+                let first_line = doc.span_of(first).map(|s: Span| s.line);
+                let mut d = Diagnostic::error("SB0007", format!("duplicate {what} id `{id}`"))
+                    .at_opt(doc.span_of(path))
+                    .hint(format!("each {what} needs its own id"));
+                if let Some(line) = first_line {
+                    d = d.note(format!("first defined at line {line}"));
+                }
+                out.push(d);
+            }
+            None => {
+                seen.insert(id, path);
+            }
+        }
+    }
+}
+
+/// The guide's name of a common tool.
+pub fn common_tool_name(tool: CommonTool) -> &'static str {
+    match tool {
+        CommonTool::Answer => "answer",
+        CommonTool::EscalateToHuman => "escalate_to_human",
+        CommonTool::FinishSession => "finish_session",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        load(text).expect_err("the file is invalid")
+    }
+
+    #[test]
+    fn a_minimal_agent_loads_with_defaults() {
+        let loaded = load("name: tiny\nrole: You are a helpful agent.\n").expect("valid");
+        assert_eq!(loaded.agent.model, "gpt-realtime");
+        assert_eq!(loaded.agent.audio.voice, "marin");
+    }
+
+    #[test]
+    fn an_unknown_key_is_reported_at_the_key_with_a_suggestion() {
+        let d = &errors(
+            "name: a\nrole: r\ntools:\n  - name: t\n    description: d\n    use_wen: always\n",
+        )[0];
+        assert_eq!(d.code, "SB0003");
+        assert_eq!(d.span.map(|s| (s.line, s.column)), Some((6, 5)));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `use_when`?"));
+    }
+
+    #[test]
+    fn a_wrong_type_is_reported_at_the_value() {
+        let d = &errors("name: a\nrole: r\naudio:\n  speed: fast\n")[0];
+        assert_eq!(d.code, "SB0005");
+        assert_eq!(d.span.map(|s| (s.line, s.column)), Some((4, 10)));
+        assert!(d.message.contains("audio.speed"), "{}", d.message);
+    }
+
+    #[test]
+    fn duplicate_tool_names_are_caught_across_common_tools() {
+        let d = &errors(
+            "name: a\nrole: r\ncommon_tools: [finish_session]\ntools:\n  - name: finish_session\n    description: d\n",
+        )[0];
+        assert_eq!(d.code, "SB0007");
+        assert_eq!(d.span.map(|s| s.line), Some(5));
+    }
+
+    #[test]
+    fn a_confirmation_first_tool_needs_its_phrase() {
+        let d = &errors(
+            "name: a\nrole: r\ntools:\n  - name: refund\n    description: d\n    behaviour: confirmation_first\n",
+        )[0];
+        assert_eq!(d.code, "SB0009");
+    }
+}

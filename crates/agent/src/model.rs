@@ -1,0 +1,888 @@
+//! The agent file model: one struct per section of the guide's prompt skeleton.
+//!
+//! Every struct refuses unknown keys, so a typo is an error at its line rather than a setting
+//! that silently does nothing. Doc comments here become the descriptions of `switchboard
+//! schema`, which editors show while completing.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+/// An agent: who it is, how it speaks, what it may do, and how a call flows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentFile {
+    /// Identifier of the agent (letters, digits, `-` and `_`), used in URLs and records.
+    pub name: String,
+    /// One line for people browsing agents; not sent to the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The model, e.g. `gpt-realtime`.
+    #[serde(default = "default_model")]
+    pub model: String,
+    /// Voice, speed, audio formats and turn detection.
+    #[serde(default)]
+    pub audio: AudioSettings,
+    /// `# Role & Objective`: who the agent is and what "done" means.
+    pub role: Lines,
+    /// `# Personality & Tone`: personality, tone, length, pacing, language, variety.
+    #[serde(default)]
+    pub personality: Personality,
+    /// `# Context`: retrieved context and facts the agent may rely on.
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub context: Lines,
+    /// `# Reference Pronunciations`: how to say tricky words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pronunciations: Vec<Pronunciation>,
+    /// Global rules of the `# Tools` section (e.g. "When calling a tool, do not ask for any
+    /// user confirmation. Be proactive").
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub tool_rules: Lines,
+    /// The tools the agent may call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<Tool>,
+    /// The common tools the model was trained on, added with the guide's names and
+    /// descriptions: `answer`, `escalate_to_human`, `finish_session`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub common_tools: Vec<CommonTool>,
+    /// A supervisor (thinker) tool: a stronger text model the agent consults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor: Option<Supervisor>,
+    /// `# Instructions / Rules`: do's and don'ts, readback, unclear audio.
+    #[serde(default)]
+    pub instructions: Instructions,
+    /// Extra sections for the domain (Compliance, Brand Policy, …), rendered after the rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
+    /// `# Conversation Flow`: phases with a goal, how to respond, sample phrases and exit
+    /// criteria.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flow: Vec<Phase>,
+    /// `# Conversation States`: the guide's JSON state machine, accepted verbatim.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub states: Vec<GuideState>,
+    /// A dynamic flow: per-state instructions and tools swapped with `session.update`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamic: Option<DynamicFlow>,
+    /// `# Sample Phrases`: anchor examples, rendered with the "do not always use" rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sample_phrases: Vec<PhraseGroup>,
+    /// `# Safety & Escalation`: when to hand off, thresholds and the line to say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<Escalation>,
+    /// Words that count as "yes" when a confirmation-first tool asks, by language code,
+    /// added to the built-in lexicon.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub affirmations: BTreeMap<String, Vec<String>>,
+    /// Settings of `switchboard lint` for this agent.
+    #[serde(default)]
+    pub lint: LintSettings,
+}
+
+fn default_model() -> String {
+    "gpt-realtime".to_owned()
+}
+
+/// Text given as one string or as a list of lines; lists render as `- ` bullets.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Lines(pub Vec<String>);
+
+impl Lines {
+    /// True when there is no text.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|l| l.trim().is_empty())
+    }
+
+    /// The lines.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+}
+
+impl<'de> Deserialize<'de> for Lines {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            One(String),
+            Many(Vec<String>),
+        }
+        match Form::deserialize(d) {
+            Ok(Form::One(text)) => Ok(Lines(vec![text])),
+            Ok(Form::Many(lines)) => Ok(Lines(lines)),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected a string or a list of strings",
+            )),
+        }
+    }
+}
+
+impl JsonSchema for Lines {
+    fn schema_name() -> Cow<'static, str> {
+        "Lines".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Text: one string, or a list of strings rendered as bullets.",
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+        })
+    }
+}
+
+/// Voice, speed, formats and turn detection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AudioSettings {
+    /// Built-in voice: `marin`, `cedar`, `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`,
+    /// `shimmer`, `verse`.
+    #[serde(default = "default_voice")]
+    pub voice: String,
+    /// Playback speed 0.25–1.5. It changes playback, not how the model composes speech: use
+    /// `personality.pacing` to sound faster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
+    /// Format of caller audio.
+    #[serde(default)]
+    pub input_format: AudioEncoding,
+    /// Format of agent audio.
+    #[serde(default)]
+    pub output_format: AudioEncoding,
+    /// Voice activity detection; `none` means the caller commits turns.
+    #[serde(default)]
+    pub turn_detection: TurnDetection,
+    /// When true, a caller's `session.update` cannot change the turn detection.
+    #[serde(default)]
+    pub lock_turn_detection: bool,
+    /// Transcription model for caller audio, e.g. `gpt-4o-transcribe`; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcription: Option<String>,
+    /// Noise reduction for the microphone type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_reduction: Option<NoiseReduction>,
+}
+
+fn default_voice() -> String {
+    "marin".to_owned()
+}
+
+impl Default for AudioSettings {
+    fn default() -> Self {
+        Self {
+            voice: default_voice(),
+            speed: None,
+            input_format: AudioEncoding::default(),
+            output_format: AudioEncoding::default(),
+            turn_detection: TurnDetection::default(),
+            lock_turn_detection: false,
+            transcription: None,
+            noise_reduction: None,
+        }
+    }
+}
+
+/// An audio format of the Realtime API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AudioEncoding {
+    /// PCM 16-bit, 24 kHz.
+    #[default]
+    Pcm16,
+    /// G.711 µ-law, 8 kHz (phones).
+    G711Ulaw,
+    /// G.711 A-law, 8 kHz (phones).
+    G711Alaw,
+}
+
+/// Microphone type for noise reduction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoiseReduction {
+    /// Headsets.
+    NearField,
+    /// Laptops, speakerphones.
+    FarField,
+}
+
+/// Voice activity detection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TurnDetection {
+    /// Turns end after silence.
+    ServerVad {
+        /// Activation threshold 0–1 (0.5); higher for noisy rooms.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        threshold: Option<f64>,
+        /// Audio kept before speech, ms (300).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prefix_padding_ms: Option<u32>,
+        /// Silence that ends a turn, ms (500).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        silence_duration_ms: Option<u32>,
+        /// Prompt the caller after this much silence, ms (5000–30000).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        idle_timeout_ms: Option<u32>,
+    },
+    /// Turns end when the caller sounds finished.
+    SemanticVad {
+        /// `low`, `medium`, `high` or `auto`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eagerness: Option<String>,
+    },
+    /// No detection: the caller commits each turn.
+    None,
+}
+
+impl Default for TurnDetection {
+    fn default() -> Self {
+        Self::ServerVad {
+            threshold: None,
+            prefix_padding_ms: None,
+            silence_duration_ms: None,
+            idle_timeout_ms: None,
+        }
+    }
+}
+
+/// `# Personality & Tone`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Personality {
+    /// `## Personality`.
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub personality: Lines,
+    /// `## Tone`.
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub tone: Lines,
+    /// `## Length`, e.g. "2–3 sentences per turn."
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub length: Lines,
+    /// `## Pacing`: how fast to speak (the `speed` setting only changes playback).
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub pacing: Lines,
+    /// `## Language`: a language lock, or code-switching rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+    /// `## Variety`: `true` for the guide's rule, or your own lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variety: Option<Variety>,
+    /// Other subsections, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<Section>,
+}
+
+/// `## Language`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    /// Lock all replies to one language, e.g. `English`: the guide's three rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<String>,
+    /// Code-switching: which language to use for what (the French tutor example).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modes: Vec<LanguageMode>,
+}
+
+/// One code-switching rule, rendered as `### {name}` then the rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageMode {
+    /// Heading, e.g. `Explanations`.
+    pub name: String,
+    /// The language of this mode, e.g. `English`.
+    pub language: String,
+    /// The rule, e.g. "Use English when explaining grammar, vocabulary, or cultural context."
+    pub rule: String,
+}
+
+/// `## Variety`: the guide's rule, or custom lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Variety {
+    /// `true` renders the guide's two rules; `false` none.
+    Guide(bool),
+    /// Your own rules.
+    Custom(Lines),
+}
+
+/// A titled section of lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Heading text.
+    pub title: String,
+    /// Body.
+    pub lines: Lines,
+}
+
+/// One entry of `# Reference Pronunciations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pronunciation {
+    /// The written word, e.g. `SQL`.
+    pub term: String,
+    /// How to say it, e.g. `sequel`.
+    pub say: String,
+}
+
+/// A tool the agent may call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    /// Function name the model calls.
+    pub name: String,
+    /// What it does, for the model.
+    pub description: String,
+    /// Proactive, confirmation-first or preamble.
+    #[serde(default)]
+    pub behaviour: Behaviour,
+    /// Said before a confirmation-first tool runs, e.g. "I can issue a credit for this
+    /// outage—would you like me to go ahead?"
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation_phrase: Option<String>,
+    /// Short lines said while the tool runs; may use `{parameter}` placeholders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preamble_phrases: Vec<String>,
+    /// When to call it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_when: Option<String>,
+    /// When not to call it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avoid_when: Option<String>,
+    /// Whether it only reads or also changes something.
+    #[serde(default)]
+    pub access: Access,
+    /// What to say or do when it fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
+    /// JSON Schema of the arguments object.
+    #[serde(default = "empty_parameters")]
+    pub parameters: Value,
+    /// Limits on arguments and running time.
+    #[serde(default)]
+    pub limits: ToolLimits,
+    /// How the tool runs.
+    #[serde(default)]
+    pub run: Run,
+}
+
+fn empty_parameters() -> Value {
+    serde_json::json!({"type": "object", "properties": {}})
+}
+
+/// How a tool call is handled, per the guide's per-tool behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Behaviour {
+    /// Call without asking and without a preamble.
+    #[default]
+    Proactive,
+    /// Ask the caller first, with the confirmation phrase; enforced by the engine.
+    ConfirmationFirst,
+    /// Say one short line, then call at once.
+    Preamble,
+}
+
+/// Whether a tool changes anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Looks something up; safe to retry.
+    #[default]
+    Read,
+    /// Changes something; sent once, with an idempotency key.
+    Write,
+}
+
+/// Limits the engine enforces on a tool.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolLimits {
+    /// Longest time a call may take, ms (default 10 000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// How many times it may be called in one session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_calls: Option<u32>,
+    /// Limits on single arguments, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub arguments: BTreeMap<String, ArgumentLimit>,
+}
+
+/// Limits on one argument, beyond its JSON Schema.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArgumentLimit {
+    /// Smallest number allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest number allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Longest string allowed, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+    /// The only values allowed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<Value>,
+}
+
+/// How a tool runs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Run {
+    /// POSTed as JSON to a URL.
+    Webhook(Webhook),
+    /// Handled by Switchboard itself.
+    Builtin(Builtin),
+    /// Canned responses, for demos and tests: the first whose `when` matches the arguments.
+    Fixtures(Vec<Fixture>),
+    /// Not run by Switchboard: the call goes to the caller, who answers it.
+    #[default]
+    Client,
+}
+
+/// An HTTP tool endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    /// `https://…` URL the call is POSTed to.
+    pub url: String,
+    /// Environment variable holding the signing secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_env: Option<String>,
+}
+
+/// Tools Switchboard implements itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Builtin {
+    /// Hand the call to a person.
+    EscalateToHuman,
+    /// End the call.
+    FinishSession,
+    /// Ask the supervisor.
+    Answer,
+}
+
+/// A canned tool response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// Argument values that must match (all of them); absent matches any call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<BTreeMap<String, Value>>,
+    /// The result returned to the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    /// An error instead of a result (counts as a failed attempt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How long the call takes, ms (to exercise preambles and timeouts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
+}
+
+/// The common tools of the guide.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CommonTool {
+    /// `answer(question)`: questions the agent cannot answer, or actions it cannot take.
+    Answer,
+    /// `escalate_to_human()`: the caller asks for a person or is dissatisfied.
+    EscalateToHuman,
+    /// `finish_session()`: the caller is done.
+    FinishSession,
+}
+
+/// The responder/thinker pattern: the realtime model speaks, a text model thinks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Supervisor {
+    /// Tool name the responder calls.
+    #[serde(default = "default_supervisor_tool")]
+    pub tool_name: String,
+    /// When to call the supervisor.
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub when_to_call: Lines,
+    /// When not to call it.
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub when_not_to_call: Lines,
+    /// Neutral fillers said before calling; they must not imply success or failure.
+    #[serde(default = "default_fillers")]
+    pub fillers: Vec<String>,
+    /// How to turn the supervisor's text into speech.
+    #[serde(default)]
+    pub rephrase: Rephrase,
+    /// The supervisor's own instructions.
+    pub instructions: String,
+    /// Names of agent tools the supervisor may call itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<String>,
+    /// The OpenAI-compatible Chat Completions endpoint.
+    #[serde(default)]
+    pub endpoint: Endpoint,
+    /// How long to wait for the supervisor, ms (default 8000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// Said when the supervisor does not answer in time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+}
+
+fn default_supervisor_tool() -> String {
+    "getNextResponseFromSupervisor".to_owned()
+}
+
+fn default_fillers() -> Vec<String> {
+    [
+        "One moment.",
+        "Let me check.",
+        "Just a second.",
+        "Give me a moment.",
+        "Let me see.",
+        "Let me look into that.",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// Rephrasing rules for supervisor replies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rephrase {
+    /// Conversational openers.
+    #[serde(default = "default_openers")]
+    pub openers: Vec<String>,
+    /// Most sentences in a spoken reply.
+    #[serde(default = "default_max_sentences")]
+    pub max_sentences: u32,
+}
+
+fn default_openers() -> Vec<String> {
+    [
+        "Thanks for waiting—",
+        "Just finished checking that.",
+        "I’ve got that pulled up now.",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn default_max_sentences() -> u32 {
+    2
+}
+
+impl Default for Rephrase {
+    fn default() -> Self {
+        Self {
+            openers: default_openers(),
+            max_sentences: default_max_sentences(),
+        }
+    }
+}
+
+/// An OpenAI-compatible endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    /// Base URL, e.g. `https://api.openai.com/v1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Model, e.g. `gpt-5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Environment variable holding the API key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_env: Option<String>,
+}
+
+/// `# Instructions / Rules`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Instructions {
+    /// Do's and don'ts.
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub rules: Lines,
+    /// Read numbers and codes back one character at a time, in every state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readback: Option<Readback>,
+    /// What to do when the audio is unclear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unclear_audio: Option<UnclearAudio>,
+}
+
+/// Character-by-character readback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Readback {
+    /// Between characters (default `-`: "4-1-5").
+    #[serde(default = "default_separator")]
+    pub separator: String,
+    /// Disambiguate letters phonetically ("A as in Alpha").
+    #[serde(default)]
+    pub phonetic: bool,
+    /// Ask the caller to confirm, and confirm again after a correction.
+    #[serde(default = "yes")]
+    pub confirm: bool,
+}
+
+fn default_separator() -> String {
+    "-".to_owned()
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Readback {
+    fn default() -> Self {
+        Self {
+            separator: default_separator(),
+            phonetic: false,
+            confirm: true,
+        }
+    }
+}
+
+/// What to do with audio the model did not understand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnclearAudio {
+    /// Ask for clarification, or repeat the last question.
+    #[serde(default)]
+    pub action: UnclearAction,
+    /// Language of the clarification (the guide's `{preferred_language}`); the caller's own
+    /// when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// The two reactions to unclear audio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnclearAction {
+    /// Ask the caller to say it again.
+    #[default]
+    Clarify,
+    /// Repeat the last question.
+    RepeatQuestion,
+}
+
+/// A phase of `# Conversation Flow`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// Identifier, unique among phases.
+    pub id: String,
+    /// Heading, e.g. `Greeting`.
+    pub title: String,
+    /// `Goal:`.
+    pub goal: String,
+    /// `How to respond:`.
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub respond: Lines,
+    /// `Sample phrases`, rendered with the "vary your responses" rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sample_phrases: Vec<String>,
+    /// `Exit when:`: the concrete criteria to move on.
+    pub exit: String,
+    /// Phase to go to, when it is not the next one (`Exit to <title>:`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// Read numbers back one character at a time in this phase.
+    #[serde(default)]
+    pub readback: bool,
+}
+
+/// A state of the guide's JSON state machine; its keys are exactly the guide's, plus an
+/// optional `readback`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuideState {
+    /// e.g. `3_get_and_verify_phone`.
+    pub id: String,
+    /// What happens in this state.
+    pub description: String,
+    /// Instructions for this state.
+    #[serde(default)]
+    pub instructions: Vec<String>,
+    /// Example lines.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Where to go next and when.
+    #[serde(default)]
+    pub transitions: Vec<GuideTransition>,
+    /// Read numbers back one character at a time in this state.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub readback: bool,
+}
+
+/// A transition of the guide's state machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuideTransition {
+    /// Target state id.
+    pub next_step: String,
+    /// When to take it.
+    pub condition: String,
+}
+
+/// A dynamic flow: each state brings its own instructions and tools.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicFlow {
+    /// The state a call starts in.
+    pub initial: String,
+    /// The states.
+    pub states: Vec<DynamicState>,
+    /// Values captured during the call, required by `requires`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<Slot>,
+}
+
+/// A state of a dynamic flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicState {
+    /// e.g. `verify`.
+    pub id: String,
+    /// Heading of its conversation section; the id when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The objective in this state (replaces `role` while in it).
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub objective: Lines,
+    /// What to do in this state.
+    pub instructions: Lines,
+    /// `Exit when:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<String>,
+    /// Names of the tools available in this state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<String>,
+    /// States this one may switch to; none makes it terminal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<String>,
+    /// Slots that must be captured before leaving (enforced by the engine).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
+    /// Read numbers back one character at a time in this state.
+    #[serde(default)]
+    pub readback: bool,
+}
+
+/// A value captured from a tool result or argument.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Slot {
+    /// Slot name, e.g. `account_id`.
+    pub name: String,
+    /// The tool it comes from.
+    pub tool: String,
+    /// Where in that tool's call or result.
+    pub from: SlotSource,
+}
+
+/// Where a slot's value is taken from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SlotSource {
+    /// A field of the tool's JSON result (dot path, e.g. `account.id`).
+    Result(String),
+    /// An argument of the call.
+    Argument(String),
+}
+
+/// A group of `# Sample Phrases`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhraseGroup {
+    /// e.g. `Acknowledgements`.
+    pub name: String,
+    /// The phrases.
+    pub phrases: Vec<String>,
+}
+
+/// `# Safety & Escalation`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// When to escalate, without more troubleshooting.
+    pub triggers: Lines,
+    /// Counts that force an escalation (enforced by the engine).
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    /// The line to say while calling the escalation tool (mandatory).
+    pub say: String,
+    /// The tool that hands off.
+    #[serde(default = "default_escalation_tool")]
+    pub tool: String,
+    /// Caller lines that require escalation.
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
+    pub examples: Lines,
+}
+
+fn default_escalation_tool() -> String {
+    "escalate_to_human".to_owned()
+}
+
+/// Escalation thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// Failed tool attempts on the same task (default 2).
+    #[serde(default = "two")]
+    pub failed_tool_attempts: u32,
+    /// Consecutive no-input or no-match events (default 3).
+    #[serde(default = "three")]
+    pub no_input_or_match: u32,
+}
+
+fn two() -> u32 {
+    2
+}
+
+fn three() -> u32 {
+    3
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            failed_tool_attempts: two(),
+            no_input_or_match: three(),
+        }
+    }
+}
+
+/// Per-agent settings of `switchboard lint`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintSettings {
+    /// Codes to silence for this agent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<String>,
+    /// Budget for the rendered instructions, in estimated tokens (default 3000).
+    #[serde(default = "default_token_budget")]
+    pub max_instruction_tokens: u32,
+}
+
+fn default_token_budget() -> u32 {
+    3_000
+}
+
+impl Default for LintSettings {
+    fn default() -> Self {
+        Self {
+            allow: vec![],
+            max_instruction_tokens: default_token_budget(),
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! Agent file text → a JSON value, with the position of every key and value.
+//!
+//! YAML and JSON go through the same YAML 1.2 parser (JSON is YAML's flow syntax), so both
+//! get the same positions and the same errors. Positions are recorded under the path that
+//! `serde_path_to_error` reports (`tools[2].parameters`), which is how a type error found
+//! later by serde is turned into `file:line:column`.
+
+use std::collections::BTreeMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YamlSpan};
+use serde_json::{Map, Number, Value};
+
+use crate::diagnostic::{Diagnostic, Span};
+
+/// A parsed agent file: its value and where each part of it came from.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The file's content as JSON.
+    pub value: Value,
+    spans: BTreeMap<String, NodeSpans>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct NodeSpans {
+    key: Option<Span>,
+    value: Span,
+}
+
+impl Document {
+    /// Where the value at `path` is, or the nearest enclosing value that has a position.
+    pub fn span_of(&self, path: &str) -> Option<Span> {
+        self.lookup(path, |n| n.value)
+    }
+
+    /// Where the key of the entry at `path` is (falls back to the value, then to parents).
+    pub fn key_span_of(&self, path: &str) -> Option<Span> {
+        self.lookup(path, |n| n.key.unwrap_or(n.value))
+    }
+
+    fn lookup(&self, path: &str, pick: impl Fn(&NodeSpans) -> Span) -> Option<Span> {
+        let mut path = path.trim_start_matches('.');
+        loop {
+            if let Some(node) = self.spans.get(path) {
+                return Some(pick(node));
+            }
+            if path.is_empty() {
+                return None;
+            }
+            path = parent(path);
+        }
+    }
+}
+
+fn parent(path: &str) -> &str {
+    match path.rfind(['.', '[']) {
+        Some(i) => &path[..i],
+        None => "",
+    }
+}
+
+fn child(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+/// Parses YAML or JSON text into a [`Document`].
+pub(crate) fn parse(text: &str) -> Result<Document, Diagnostic> {
+    let mut events = Vec::new();
+    for event in Parser::new_from_str(text) {
+        match event {
+            Ok(event) => events.push(event),
+            Err(err) => {
+                let marker = err.marker();
+                let span = Span::point(marker.line(), marker.col() + 1, marker.index());
+                return Err(Diagnostic::error(
+                    "SB0001",
+                    format!("not valid YAML or JSON: {}", err.info()),
+                )
+                .at(span)
+                .hint("check indentation, quotes and brackets around this point"));
+            }
+        }
+    }
+    let mut builder = Builder {
+        events: events.into_iter().peekable(),
+        spans: BTreeMap::new(),
+        anchors: BTreeMap::new(),
+    };
+    builder.document()
+}
+
+struct Builder<'a> {
+    events: std::iter::Peekable<std::vec::IntoIter<(Event<'a>, YamlSpan)>>,
+    spans: BTreeMap<String, NodeSpans>,
+    anchors: BTreeMap<usize, Value>,
+}
+
+fn span(s: &YamlSpan) -> Span {
+    let len = s.end.index().saturating_sub(s.start.index()).max(1);
+    Span::new(s.start.line(), s.start.col() + 1, s.start.index(), len)
+}
+
+impl Builder<'_> {
+    fn document(&mut self) -> Result<Document, Diagnostic> {
+        let mut value = None;
+        while let Some((event, at)) = self.events.next() {
+            match event {
+                Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+                Event::StreamEnd => break,
+                Event::DocumentStart(_) => {
+                    if value.is_some() {
+                        return Err(Diagnostic::error(
+                            "SB0001",
+                            "an agent file holds one document, and this is a second",
+                        )
+                        .at(span(&at))
+                        .hint("remove the `---` line, or split the agents into separate files"));
+                    }
+                    value = Some(self.node("", None)?);
+                }
+                other => {
+                    return Err(Diagnostic::error(
+                        "SB0001",
+                        format!("unexpected YAML event {other:?}"),
+                    )
+                    .at(span(&at)));
+                }
+            }
+        }
+        match value {
+            Some(value) => Ok(Document {
+                value,
+                spans: std::mem::take(&mut self.spans),
+            }),
+            None => Err(Diagnostic::error("SB0001", "the file is empty")
+                .hint("start with `name: my-agent`")),
+        }
+    }
+
+    fn node(&mut self, path: &str, key: Option<Span>) -> Result<Value, Diagnostic> {
+        let Some((event, at)) = self.events.next() else {
+            return Err(Diagnostic::error(
+                "SB0001",
+                "the file ends in the middle of a value",
+            ));
+        };
+        let here = span(&at);
+        let (value, end) = match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let plain = style == ScalarStyle::Plain && tag.is_none();
+                let value = if plain {
+                    resolve_plain(&text)
+                } else {
+                    Value::String(text.into_owned())
+                };
+                self.remember(anchor, &value);
+                (value, here)
+            }
+            Event::SequenceStart(anchor, _) => {
+                let mut list = Vec::new();
+                loop {
+                    if let Some((Event::SequenceEnd, end)) = self.events.peek() {
+                        let end = span(end);
+                        self.events.next();
+                        let value = Value::Array(list);
+                        self.remember(anchor, &value);
+                        break (value, here.to(end));
+                    }
+                    let item = self.node(&format!("{path}[{}]", list.len()), None)?;
+                    list.push(item);
+                }
+            }
+            Event::MappingStart(anchor, _) => {
+                let mut map = Map::new();
+                loop {
+                    if let Some((Event::MappingEnd, end)) = self.events.peek() {
+                        let end = span(end);
+                        self.events.next();
+                        let value = Value::Object(map);
+                        self.remember(anchor, &value);
+                        break (value, here.to(end));
+                    }
+                    let Some((key_event, key_at)) = self.events.next() else {
+                        return Err(Diagnostic::error(
+                            "SB0001",
+                            "the file ends in the middle of a mapping",
+                        )
+                        .at(here));
+                    };
+                    let key_span = span(&key_at);
+                    let key = match key_event {
+                        Event::Scalar(text, ..) => text.into_owned(),
+                        _ => {
+                            return Err(Diagnostic::error(
+                                "SB0001",
+                                "a mapping key must be a plain string",
+                            )
+                            .at(key_span)
+                            .hint("agent files use string keys only"));
+                        }
+                    };
+                    let key_path = child(path, &key);
+                    if map.contains_key(&key) {
+                        let first = self.spans.get(&key_path).and_then(|n| n.key);
+                        let mut diag =
+                            Diagnostic::error("SB0002", format!("duplicate key `{key}`"))
+                                .at(key_span)
+                                .hint("each key may appear once in a mapping; remove one of them");
+                        if let Some(first) = first {
+                            diag = diag.note(format!("first defined at line {}", first.line));
+                        }
+                        return Err(diag);
+                    }
+                    let value = self.node(&key_path, Some(key_span))?;
+                    map.insert(key, value);
+                }
+            }
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some(value) => (value.clone(), here),
+                None => {
+                    return Err(
+                        Diagnostic::error("SB0001", "an alias refers to an unknown anchor")
+                            .at(here),
+                    );
+                }
+            },
+            other => {
+                return Err(Diagnostic::error(
+                    "SB0001",
+                    format!("unexpected YAML event {other:?}"),
+                )
+                .at(here));
+            }
+        };
+        self.spans
+            .insert(path.to_owned(), NodeSpans { key, value: end });
+        Ok(value)
+    }
+
+    fn remember(&mut self, anchor: usize, value: &Value) {
+        // saphyr numbers anchors from 1; 0 means "no anchor".
+        if anchor != 0 {
+            self.anchors.insert(anchor, value.clone());
+        }
+    }
+}
+
+/// Resolves a plain (unquoted) scalar with the YAML 1.2 core schema.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    if let Ok(n) = text.parse::<i64>() {
+        return Value::Number(n.into());
+    }
+    if let Ok(n) = text.parse::<u64>() {
+        return Value::Number(n.into());
+    }
+    let looks_numeric = text
+        .trim_start_matches(['-', '+'])
+        .starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && !text.contains(|c: char| c.is_alphabetic() && c != 'e' && c != 'E');
+    if looks_numeric
+        && let Ok(f) = text.parse::<f64>()
+        && let Some(n) = Number::from_f64(f)
+    {
+        return Value::Number(n);
+    }
+    Value::String(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_positions_by_serde_path() {
+        let doc = parse("name: a\ntools:\n  - name: lookup\n    parameters: {type: object}\n")
+            .expect("valid");
+        let span = doc.span_of("tools[0].parameters").expect("has a span");
+        assert_eq!((span.line, span.column), (4, 17));
+        let key = doc.key_span_of("tools[0].name").expect("has a span");
+        assert_eq!((key.line, key.column), (3, 5));
+        // Unknown paths fall back to the nearest parent.
+        assert_eq!(
+            doc.span_of("tools[0].parameters.properties.x")
+                .map(|s| s.line),
+            Some(4)
+        );
+    }
+
+    #[test]
+    fn json_is_read_with_positions_too() {
+        let doc = parse("{\n  \"name\": \"a\",\n  \"states\": [1, 2, ]\n}").expect("valid");
+        assert_eq!(doc.value["states"], serde_json::json!([1, 2]));
+        assert_eq!(
+            doc.span_of("states[1]").map(|s| (s.line, s.column)),
+            Some((3, 17))
+        );
+    }
+
+    #[test]
+    fn plain_scalars_get_core_schema_types_and_quoted_stay_strings() {
+        let doc = parse("a: 1\nb: 1.5\nc: true\nd: ~\ne: '1'\nf: 1-2-3\ng: e5\n").expect("valid");
+        assert_eq!(
+            doc.value,
+            serde_json::json!({"a":1,"b":1.5,"c":true,"d":null,"e":"1","f":"1-2-3","g":"e5"})
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_at_the_second_one() {
+        let err = parse("name: a\nvoice: marin\nname: b\n").expect_err("duplicate");
+        assert_eq!(err.code, "SB0002");
+        assert_eq!(err.span.map(|s| (s.line, s.column)), Some((3, 1)));
+    }
+}
