@@ -9,6 +9,9 @@
 //!
 //! This package does no IO: callers read files and pass their text.
 
+// Diagnostics are returned on the cold path of loading a file; boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod diagnostic;
 mod load;
 pub mod model;
