@@ -15,11 +15,13 @@
 pub mod diagnostic;
 mod load;
 pub mod model;
+pub mod render;
 mod source;
 
 pub use diagnostic::{Diagnostic, Located, Severity, Span};
 pub use load::{LoadedAgent, common_tool_name, load};
 pub use model::AgentFile;
+pub use render::{RenderError, Rendered, render, render_all};
 pub use source::Document;
 
 /// The JSON Schema of agent files, for editors.

@@ -221,10 +221,11 @@ impl Builder<'_> {
             Event::Alias(id) => match self.anchors.get(&id) {
                 Some(value) => (value.clone(), here),
                 None => {
-                    return Err(
-                        Diagnostic::error("SB0001", "an alias refers to an unknown anchor")
-                            .at(here),
-                    );
+                    return Err(Diagnostic::error(
+                        "SB0001",
+                        "an alias refers to an unknown anchor",
+                    )
+                    .at(here));
                 }
             },
             other => {

@@ -1,0 +1,830 @@
+//! The compiler: an agent file → the instructions text, in the guide's order and headings, and
+//! the GA `session.update` that configures a session with it.
+//!
+//! Output is deterministic: the same file always renders the same bytes, so rendered prompts
+//! can be checked in and compared.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+use switchboard_wire as wire;
+
+use crate::load::common_tool_name;
+use crate::model::{
+    AgentFile, AudioEncoding, Behaviour, CommonTool, DynamicState, Lines, NoiseReduction, Phase,
+    Supervisor, Tool, TurnDetection, UnclearAction, Variety,
+};
+
+/// Name of the tool a dynamic flow uses to move between states (the guide's name).
+pub const STATE_TOOL: &str = "set_conversation_state";
+
+/// What the compiler produced for one state (or for the whole agent, without a flow).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// The dynamic state this is for; `None` for an agent without a dynamic flow.
+    pub state: Option<String>,
+    /// The instructions text.
+    pub instructions: String,
+    /// The `session.update` event that applies it.
+    pub session_update: wire::ClientEvent,
+}
+
+/// Why an agent could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderError {
+    /// `--state` named a state the agent does not have.
+    UnknownState(String),
+    /// `--state` was given for an agent without a dynamic flow.
+    NoDynamicFlow,
+    /// A dynamic state lists a tool that is not defined.
+    UnknownTool {
+        /// The state.
+        state: String,
+        /// The tool.
+        tool: String,
+    },
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UnknownState(s) => write!(f, "the agent has no dynamic state `{s}`"),
+            Self::NoDynamicFlow => write!(
+                f,
+                "the agent has no dynamic flow, so it has no states to render"
+            ),
+            Self::UnknownTool { state, tool } => {
+                write!(
+                    f,
+                    "dynamic state `{state}` lists tool `{tool}`, which is not defined"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// Renders the agent, or one state of its dynamic flow. Without `state`, a dynamic agent
+/// renders its initial state.
+pub fn render(agent: &AgentFile, state: Option<&str>) -> Result<Rendered, RenderError> {
+    let state = match (&agent.dynamic, state) {
+        (None, Some(_)) => return Err(RenderError::NoDynamicFlow),
+        (None, None) => None,
+        (Some(flow), wanted) => {
+            let id = wanted.unwrap_or(&flow.initial);
+            Some(
+                flow.states
+                    .iter()
+                    .find(|s| s.id == id)
+                    .ok_or_else(|| RenderError::UnknownState(id.to_owned()))?,
+            )
+        }
+    };
+    let tools = tools_for(agent, state)?;
+    let instructions = instructions(agent, state, &tools);
+    let session = session(
+        agent,
+        instructions.clone(),
+        tools.iter().map(|t| wire_tool(agent, t)).collect(),
+    );
+    Ok(Rendered {
+        state: state.map(|s| s.id.clone()),
+        instructions,
+        session_update: wire::ClientEvent::SessionUpdate(wire::SessionUpdate {
+            event_id: None,
+            session,
+        }),
+    })
+}
+
+/// Renders every state of a dynamic flow in order, or the agent once when it has none.
+pub fn render_all(agent: &AgentFile) -> Result<Vec<Rendered>, RenderError> {
+    match &agent.dynamic {
+        None => Ok(vec![render(agent, None)?]),
+        Some(flow) => flow
+            .states
+            .iter()
+            .map(|s| render(agent, Some(&s.id)))
+            .collect(),
+    }
+}
+
+/// A tool as the compiler sees it: defined by the agent, common, the supervisor, or the
+/// state-change tool of a dynamic state.
+#[derive(Debug, Clone, Copy)]
+enum ToolRef<'a> {
+    Defined(&'a Tool),
+    Common(CommonTool),
+    Supervisor(&'a Supervisor),
+    StateChange(&'a DynamicState),
+}
+
+fn tools_for<'a>(
+    agent: &'a AgentFile,
+    state: Option<&'a DynamicState>,
+) -> Result<Vec<ToolRef<'a>>, RenderError> {
+    let mut tools = Vec::new();
+    match state {
+        None => tools.extend(agent.tools.iter().map(ToolRef::Defined)),
+        Some(state) => {
+            for name in &state.tools {
+                let tool = agent
+                    .tools
+                    .iter()
+                    .find(|t| &t.name == name)
+                    .ok_or_else(|| RenderError::UnknownTool {
+                        state: state.id.clone(),
+                        tool: name.clone(),
+                    })?;
+                tools.push(ToolRef::Defined(tool));
+            }
+        }
+    }
+    tools.extend(agent.common_tools.iter().copied().map(ToolRef::Common));
+    if let Some(s) = &agent.supervisor {
+        tools.push(ToolRef::Supervisor(s));
+    }
+    if let Some(state) = state {
+        tools.push(ToolRef::StateChange(state));
+    }
+    Ok(tools)
+}
+
+// ---------------------------------------------------------------------------------------
+// Instructions text
+
+/// Writes `lines` as bullets, or as a paragraph when there is one entry.
+fn block(out: &mut String, lines: &Lines) {
+    match lines.0.as_slice() {
+        [one] => {
+            out.push_str(one.trim_end());
+            out.push('\n');
+        }
+        many => bullets(out, many.iter().map(String::as_str)),
+    }
+}
+
+fn bullets<'a>(out: &mut String, lines: impl IntoIterator<Item = &'a str>) {
+    for line in lines {
+        let _ = writeln!(out, "- {}", line.trim_end());
+    }
+}
+
+fn quoted(text: &str) -> String {
+    format!("“{}”", text.trim_matches(['"', '“', '”']))
+}
+
+struct Doc {
+    out: String,
+}
+
+impl Doc {
+    fn section(&mut self, title: &str, body: impl FnOnce(&mut String)) {
+        let mut text = String::new();
+        body(&mut text);
+        if text.trim().is_empty() {
+            return;
+        }
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        let _ = writeln!(self.out, "# {title}");
+        self.out.push_str(&text);
+    }
+}
+
+fn instructions(agent: &AgentFile, state: Option<&DynamicState>, tools: &[ToolRef<'_>]) -> String {
+    let mut doc = Doc { out: String::new() };
+    let role = state
+        .map(|s| &s.objective)
+        .filter(|o| !o.is_empty())
+        .unwrap_or(&agent.role);
+    doc.section("Role & Objective", |out| block(out, role));
+    doc.section("Personality & Tone", |out| personality(out, agent));
+    doc.section("Context", |out| block(out, &agent.context));
+    doc.section("Reference Pronunciations", |out| {
+        if agent.pronunciations.is_empty() {
+            return;
+        }
+        out.push_str("When voicing these words, use the respective pronunciations:\n");
+        for p in &agent.pronunciations {
+            let _ = writeln!(
+                out,
+                "- Pronounce {} as {}.",
+                quoted(&p.term),
+                quoted(&p.say)
+            );
+        }
+    });
+    doc.section("Tools", |out| tools_section(out, agent, tools));
+    let readback = agent.instructions.readback.is_some() || state.is_some_and(|s| s.readback);
+    doc.section("Instructions / Rules", |out| rules(out, agent, readback));
+    for section in &agent.sections {
+        doc.section(&section.title, |out| block(out, &section.lines));
+    }
+    match state {
+        Some(state) => doc.section(
+            &format!(
+                "Conversation ({})",
+                state.title.as_deref().unwrap_or(&state.id)
+            ),
+            |out| {
+                conversation_state(out, state);
+            },
+        ),
+        None => {
+            doc.section("Conversation Flow", |out| flow(out, agent));
+            doc.section("Conversation States", |out| guide_states(out, agent));
+        }
+    }
+    doc.section("Sample Phrases", |out| {
+        if agent.sample_phrases.is_empty() {
+            return;
+        }
+        out.push_str(
+            "- Below are sample examples that you should use for inspiration. DO NOT ALWAYS USE THESE EXAMPLES, VARY YOUR RESPONSES.\n",
+        );
+        for group in &agent.sample_phrases {
+            let phrases: Vec<String> = group.phrases.iter().map(|p| quoted(p)).collect();
+            let _ = writeln!(out, "{}: {}", group.name, phrases.join(" "));
+        }
+    });
+    doc.section("Safety & Escalation", |out| escalation(out, agent));
+    doc.out
+}
+
+fn personality(out: &mut String, agent: &AgentFile) {
+    let p = &agent.personality;
+    for (title, lines) in [
+        ("Personality", &p.personality),
+        ("Tone", &p.tone),
+        ("Length", &p.length),
+        ("Pacing", &p.pacing),
+    ] {
+        if !lines.is_empty() {
+            let _ = writeln!(out, "## {title}");
+            bullets(out, lines.iter());
+        }
+    }
+    if let Some(language) = &p.language {
+        out.push_str("## Language\n");
+        if let Some(lock) = &language.lock {
+            let _ = writeln!(out, "- The conversation will be only in {lock}.");
+            out.push_str("- Do not respond in any other language even if the user asks.\n");
+            let _ = writeln!(
+                out,
+                "- If the user speaks another language, politely explain that support is limited to {lock}."
+            );
+        }
+        for mode in &language.modes {
+            let _ = writeln!(out, "### {}\n{}", mode.name, mode.rule.trim_end());
+        }
+    }
+    match &p.variety {
+        Some(Variety::Guide(true)) => {
+            out.push_str("## Variety\n- Do not repeat the same sentence twice.\n- Vary your responses so it doesn't sound robotic.\n");
+        }
+        Some(Variety::Custom(lines)) if !lines.is_empty() => {
+            out.push_str("## Variety\n");
+            bullets(out, lines.iter());
+        }
+        _ => {}
+    }
+    for extra in &p.extra {
+        let _ = writeln!(out, "## {}", extra.title);
+        bullets(out, extra.lines.iter());
+    }
+}
+
+/// `name(a, b)` from the order of the schema's properties, as the guide writes tools.
+fn signature(name: &str, parameters: &Value) -> String {
+    let args: Vec<&str> = parameters
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|props| props.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    format!("{name}({})", args.join(", "))
+}
+
+fn behaviour_tag(b: Behaviour) -> &'static str {
+    match b {
+        Behaviour::Proactive => "PROACTIVE",
+        Behaviour::ConfirmationFirst => "CONFIRMATION FIRST",
+        Behaviour::Preamble => "PREAMBLES",
+    }
+}
+
+fn tools_section(out: &mut String, agent: &AgentFile, tools: &[ToolRef<'_>]) {
+    bullets(out, agent.tool_rules.iter());
+    let defined: Vec<&Tool> = tools
+        .iter()
+        .filter_map(|t| {
+            if let ToolRef::Defined(t) = t {
+                Some(*t)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let uses = |b: Behaviour| defined.iter().any(|t| t.behaviour == b);
+    // The guide's explanation of the tags, for the tags in use.
+    if uses(Behaviour::Proactive) {
+        out.push_str("- For the tools marked PROACTIVE: do not ask for confirmation from the user and do not output a preamble.\n");
+    }
+    if uses(Behaviour::ConfirmationFirst) {
+        out.push_str("- For the tools marked as CONFIRMATION FIRST: always ask for confirmation to the user.\n");
+    }
+    if uses(Behaviour::Preamble) {
+        out.push_str("- For the tools marked as PREAMBLES: Before any tool call, say one short line like “I’m checking that now.” Then call the tool immediately.\n");
+    }
+    for tool in tools {
+        match tool {
+            ToolRef::Defined(t) => {
+                let _ = writeln!(
+                    out,
+                    "## {} — {}",
+                    signature(&t.name, &t.parameters),
+                    behaviour_tag(t.behaviour)
+                );
+                if let Some(when) = &t.use_when {
+                    let _ = writeln!(out, "Use when: {}", when.trim_end());
+                }
+                if let Some(avoid) = &t.avoid_when {
+                    let _ = writeln!(out, "Do NOT use when: {}", avoid.trim_end());
+                }
+                if let Some(phrase) = &t.confirmation_phrase {
+                    let _ = writeln!(out, "Confirmation phrase: {}", quoted(phrase));
+                }
+                match t.preamble_phrases.as_slice() {
+                    [] => {}
+                    [one] => {
+                        let _ = writeln!(out, "Preamble: {}", quoted(one));
+                    }
+                    many => {
+                        out.push_str("Preamble sample phrases:\n");
+                        bullets(out, many.iter().map(String::as_str));
+                    }
+                }
+                if let Some(failure) = &t.on_failure {
+                    let _ = writeln!(out, "If it fails: {}", failure.trim_end());
+                }
+            }
+            ToolRef::Common(c) => {
+                let (sig, description) = common_tool_text(*c);
+                let _ = writeln!(out, "## {sig}\nDescription: {description}");
+            }
+            ToolRef::Supervisor(s) => supervisor_section(out, s),
+            ToolRef::StateChange(_) => {}
+        }
+    }
+}
+
+/// The guide's signature and description of a common tool.
+fn common_tool_text(tool: CommonTool) -> (&'static str, &'static str) {
+    match tool {
+        CommonTool::Answer => (
+            "answer(question: string)",
+            "Call this when the customer asks a question that you don't have an answer to or asks to perform an action.",
+        ),
+        CommonTool::EscalateToHuman => (
+            "escalate_to_human()",
+            "Call this when a customer asks for escalation, or to talk to someone else, or expresses dissatisfaction with the call.",
+        ),
+        CommonTool::FinishSession => (
+            "finish_session()",
+            "Call this when a customer says they're done with the session or doesn't want to continue. If it's ambiguous, confirm with the customer before calling.",
+        ),
+    }
+}
+
+/// Argument of the supervisor tool, as the guide names it.
+const SUPERVISOR_ARGUMENT: &str = "relevantContextFromLastUserMessage";
+
+fn supervisor_section(out: &mut String, s: &Supervisor) {
+    out.push_str("## Supervisor Tool\n");
+    let _ = writeln!(out, "Name: {}({SUPERVISOR_ARGUMENT}: string)", s.tool_name);
+    if !s.when_to_call.is_empty() {
+        out.push_str("When to call:\n");
+        bullets(out, s.when_to_call.iter());
+    }
+    if !s.when_not_to_call.is_empty() {
+        out.push_str("When not to call:\n");
+        bullets(out, s.when_not_to_call.iter());
+    }
+    let fillers: Vec<String> = s.fillers.iter().map(|f| quoted(f)).collect();
+    out.push_str("Usage rules and preamble:\n");
+    let _ = writeln!(
+        out,
+        "1) Say a neutral filler phrase to the user, then immediately call the tool. Approved fillers: {}. Fillers must not imply success or failure.",
+        fillers.join(", ")
+    );
+    out.push_str("2) Do not mention the “Supervisor” when responding with filler phrase.\n");
+    let _ = writeln!(
+        out,
+        "3) {SUPERVISOR_ARGUMENT} is a one-line summary of the latest user message; use an empty string if nothing salient."
+    );
+    out.push_str("4) After the tool returns, apply Rephrase Supervisor and send your reply.\n");
+    out.push_str("### Rephrase Supervisor\n");
+    let openers: Vec<String> = s.rephrase.openers.iter().map(|o| quoted(o)).collect();
+    let _ = writeln!(
+        out,
+        "- Start with a brief conversational opener using active language, then flow into the answer (for example: {}).",
+        openers.join(", ")
+    );
+    let n = s.rephrase.max_sentences;
+    let _ = writeln!(
+        out,
+        "- Keep it short: no more than {n} sentence{}.",
+        if n == 1 { "" } else { "s" }
+    );
+    out.push_str("- Use this template: opener + one-sentence gist + up to 3 key details + a quick confirmation or choice (for example: “Does that match what you expected?”, “Want me to review options?”).\n");
+    out.push_str("- Read numbers for speech: money naturally (“$45.20” → “forty-five dollars and twenty cents”), phone numbers 3-3-4, addresses with individual digits, dates/times plainly (“August twelfth”, “three-thirty p.m.”).\n");
+}
+
+fn rules(out: &mut String, agent: &AgentFile, readback: bool) {
+    bullets(out, agent.instructions.rules.iter());
+    if readback {
+        let r = agent.instructions.readback.clone().unwrap_or_default();
+        let example = ["4", "1", "5"].join(&r.separator);
+        out.push_str("## Readback\n");
+        let _ = writeln!(
+            out,
+            "- When reading numbers or codes, speak each character separately, separated by {} (e.g., {example}).",
+            separator_name(&r.separator)
+        );
+        out.push_str("- Repeat EXACTLY the provided number, do not forget any.\n");
+        if r.phonetic {
+            out.push_str("- For letters, add a phonetic cue (e.g., “A as in Alpha”).\n");
+        }
+        if r.confirm {
+            out.push_str("- After reading it back, ask the user to confirm it. If the user corrects you, confirm AGAIN to make sure you understand.\n");
+        }
+    }
+    if let Some(unclear) = &agent.instructions.unclear_audio {
+        out.push_str("## Unclear audio\n");
+        out.push_str(
+            "- Always respond in the same language the user is speaking in, if unintelligible.\n",
+        );
+        out.push_str("- Only respond to clear audio or text.\n");
+        let language = unclear
+            .language
+            .as_deref()
+            .map_or_else(|| "the user's language".to_owned(), str::to_owned);
+        let action = match unclear.action {
+            UnclearAction::Clarify => format!("ask for clarification using {language} phrases"),
+            UnclearAction::RepeatQuestion => {
+                format!("repeat your last question using {language} phrases")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "- If the user's audio is not clear (e.g. ambiguous input/background noise/silent/unintelligible) or if you did not fully hear or understand the user, {action}."
+        );
+    }
+}
+
+fn separator_name(separator: &str) -> String {
+    match separator {
+        "-" => "hyphens".to_owned(),
+        " " => "spaces".to_owned(),
+        "," | ", " => "commas".to_owned(),
+        other => format!("“{other}”"),
+    }
+}
+
+fn flow(out: &mut String, agent: &AgentFile) {
+    for (i, phase) in agent.flow.iter().enumerate() {
+        let _ = writeln!(out, "## {}) {}", i + 1, phase.title);
+        let _ = writeln!(out, "Goal: {}", phase.goal.trim_end());
+        if !phase.respond.is_empty() || phase.readback {
+            out.push_str("How to respond:\n");
+            bullets(out, phase.respond.iter());
+            if phase.readback {
+                out.push_str("- When reading numbers or codes, speak each character separately, separated by hyphens (e.g., 4-1-5).\n");
+            }
+        }
+        if !phase.sample_phrases.is_empty() {
+            out.push_str(
+                "Sample phrases (do not always repeat the same phrases, vary your responses):\n",
+            );
+            bullets(
+                out,
+                phase
+                    .sample_phrases
+                    .iter()
+                    .map(|p| quoted(p))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str),
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            exit_label(agent, i, phase),
+            phase.exit.trim_end()
+        );
+    }
+}
+
+/// `Exit when` when the flow simply moves on; `Exit to <title>` when the phase names another.
+fn exit_label(agent: &AgentFile, index: usize, phase: &Phase) -> String {
+    let following = agent.flow.get(index + 1).map(|p| p.id.as_str());
+    match &phase.next {
+        Some(next) if Some(next.as_str()) != following => {
+            let title = agent
+                .flow
+                .iter()
+                .find(|p| &p.id == next)
+                .map_or(next.as_str(), |p| p.title.as_str());
+            format!("Exit to {title}")
+        }
+        _ => "Exit when".to_owned(),
+    }
+}
+
+fn guide_states(out: &mut String, agent: &AgentFile) {
+    if agent.states.is_empty() {
+        return;
+    }
+    let states: Vec<Value> = agent
+        .states
+        .iter()
+        .map(|s| {
+            let mut instructions = s.instructions.clone();
+            if s.readback {
+                instructions.push("When reading numbers or codes, speak each character separately, separated by hyphens (e.g., 4-1-5).".to_owned());
+            }
+            json!({
+                "id": s.id,
+                "description": s.description,
+                "instructions": instructions,
+                "examples": s.examples,
+                "transitions": s.transitions.iter().map(|t| json!({"next_step": t.next_step, "condition": t.condition})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    out.push_str(&serde_json::to_string_pretty(&states).expect("plain JSON"));
+    out.push('\n');
+}
+
+fn conversation_state(out: &mut String, state: &DynamicState) {
+    bullets(out, state.instructions.iter());
+    if let Some(exit) = &state.exit {
+        let _ = writeln!(out, "Exit when: {}", exit.trim_end());
+    }
+    match state.transitions.as_slice() {
+        [] => out.push_str("When exit is satisfied: end the call politely.\n"),
+        [one] => {
+            let _ = writeln!(
+                out,
+                "When exit is satisfied: call {STATE_TOOL}(next_state=\"{one}\")."
+            );
+        }
+        many => {
+            let options: Vec<String> = many.iter().map(|s| format!("\"{s}\"")).collect();
+            let _ = writeln!(
+                out,
+                "When exit is satisfied: call {STATE_TOOL} with next_state set to one of {}.",
+                options.join(", ")
+            );
+        }
+    }
+}
+
+fn escalation(out: &mut String, agent: &AgentFile) {
+    let Some(e) = &agent.escalation else { return };
+    out.push_str("When to escalate (no extra troubleshooting):\n");
+    bullets(out, e.triggers.iter());
+    let _ = writeln!(
+        out,
+        "- **{}** failed tool attempts on the same task **or** **{}** consecutive no-match/no-input events",
+        e.thresholds.failed_tool_attempts, e.thresholds.no_input_or_match
+    );
+    let _ = writeln!(
+        out,
+        "What to say at the same time of calling the {} tool (MANDATORY):",
+        e.tool
+    );
+    let _ = writeln!(out, "- {}", quoted(&e.say));
+    let _ = writeln!(out, "- Then call the tool: `{}`", e.tool);
+    if !e.examples.is_empty() {
+        out.push_str("Examples that would require escalation:\n");
+        bullets(
+            out,
+            e.examples
+                .iter()
+                .map(quoted)
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// session.update
+
+fn wire_tool(agent: &AgentFile, tool: &ToolRef<'_>) -> wire::Tool {
+    let (name, description, parameters) = match tool {
+        ToolRef::Defined(t) => {
+            let mut description = t.description.trim_end().to_owned();
+            if !t.preamble_phrases.is_empty() {
+                description.push_str("\nPreamble sample phrases:");
+                for p in &t.preamble_phrases {
+                    let _ = write!(description, "\n- {p}");
+                }
+            }
+            (t.name.clone(), description, t.parameters.clone())
+        }
+        ToolRef::Common(c) => {
+            let parameters = match c {
+                CommonTool::Answer => json!({
+                    "type": "object",
+                    "properties": {"question": {"type": "string"}},
+                    "required": ["question"]
+                }),
+                CommonTool::EscalateToHuman | CommonTool::FinishSession => json!({"type": "object", "properties": {}}),
+            };
+            (common_tool_name(*c).to_owned(), common_tool_text(*c).1.to_owned(), parameters)
+        }
+        ToolRef::Supervisor(s) => (
+            s.tool_name.clone(),
+            "Ask the supervisor for the next response: for factual, policy, account or process questions and actions. Say a neutral filler first.".to_owned(),
+            json!({
+                "type": "object",
+                "properties": {SUPERVISOR_ARGUMENT: {
+                    "type": "string",
+                    "description": "A one-line summary of the latest user message; an empty string if nothing salient."
+                }},
+                "required": [SUPERVISOR_ARGUMENT]
+            }),
+        ),
+        ToolRef::StateChange(state) => state_change_tool(agent, state),
+    };
+    wire::Tool::Function(wire::FunctionTool {
+        name,
+        description: Some(description),
+        parameters: Some(parameters),
+    })
+}
+
+/// The guide's `build_state_change_tool`: the enum lists only this state's exits.
+fn state_change_tool(_agent: &AgentFile, state: &DynamicState) -> (String, String, Value) {
+    let readable = if state.transitions.is_empty() {
+        "no further states (terminal)".to_owned()
+    } else {
+        state.transitions.join(", ")
+    };
+    let description = format!(
+        "Switch the conversation phase. Current: '{}'. You may switch only to: {readable}. Call this AFTER exit criteria are satisfied.",
+        state.id
+    );
+    let parameters = json!({
+        "type": "object",
+        "properties": {"next_state": {"type": "string", "enum": state.transitions}},
+        "required": ["next_state"]
+    });
+    (STATE_TOOL.to_owned(), description, parameters)
+}
+
+fn format(encoding: AudioEncoding) -> wire::AudioFormat {
+    match encoding {
+        AudioEncoding::Pcm16 => wire::AudioFormat::pcm24k(),
+        AudioEncoding::G711Ulaw => wire::AudioFormat::Pcmu,
+        AudioEncoding::G711Alaw => wire::AudioFormat::Pcma,
+    }
+}
+
+fn session(agent: &AgentFile, instructions: String, tools: Vec<wire::Tool>) -> wire::Session {
+    let audio = &agent.audio;
+    let turn_detection = match &audio.turn_detection {
+        TurnDetection::ServerVad {
+            threshold,
+            prefix_padding_ms,
+            silence_duration_ms,
+            idle_timeout_ms,
+        } => wire::Nullable::Value(wire::TurnDetection::ServerVad(wire::ServerVad {
+            threshold: *threshold,
+            prefix_padding_ms: *prefix_padding_ms,
+            silence_duration_ms: *silence_duration_ms,
+            idle_timeout_ms: idle_timeout_ms.map_or(wire::Nullable::Absent, wire::Nullable::Value),
+            create_response: Some(true),
+            interrupt_response: Some(true),
+        })),
+        TurnDetection::SemanticVad { eagerness } => {
+            wire::Nullable::Value(wire::TurnDetection::SemanticVad(wire::SemanticVad {
+                eagerness: eagerness
+                    .as_deref()
+                    .and_then(|e| serde_json::from_value(Value::String(e.to_owned())).ok()),
+                create_response: Some(true),
+                interrupt_response: Some(true),
+            }))
+        }
+        TurnDetection::None => wire::Nullable::Null,
+    };
+    let input = wire::AudioInput {
+        format: Some(format(audio.input_format)),
+        transcription: audio
+            .transcription
+            .as_ref()
+            .map_or(wire::Nullable::Absent, |model| {
+                wire::Nullable::Value(wire::Transcription {
+                    model: Some(model.clone()),
+                    ..Default::default()
+                })
+            }),
+        noise_reduction: audio.noise_reduction.map_or(wire::Nullable::Absent, |n| {
+            wire::Nullable::Value(wire::NoiseReduction {
+                kind: Some(match n {
+                    NoiseReduction::NearField => wire::NoiseReductionKind::NearField,
+                    NoiseReduction::FarField => wire::NoiseReductionKind::FarField,
+                }),
+                strength: None,
+            })
+        }),
+        turn_detection,
+    };
+    let output = wire::AudioOutput {
+        format: Some(format(audio.output_format)),
+        voice: Some(wire::Voice::Named(audio.voice.clone())),
+        speed: audio.speed,
+    };
+    wire::Session {
+        kind: wire::SessionKind::Realtime,
+        model: Some(agent.model.clone()),
+        output_modalities: Some(vec![wire::Modality::Audio]),
+        instructions: Some(instructions),
+        audio: Some(wire::AudioConfig {
+            input: Some(input),
+            output: Some(output),
+        }),
+        tools: Some(tools),
+        tool_choice: Some(wire::ToolChoice::Mode(wire::ToolChoiceMode::Auto)),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent(text: &str) -> AgentFile {
+        crate::load(text).expect("valid agent").agent
+    }
+
+    #[test]
+    fn sections_follow_the_guide_order() {
+        let a = agent(
+            "name: a\nrole: [You are NorthLoop support., Resolve the issue.]\npersonality:\n  tone: Warm, concise.\n  language: {lock: English}\n  variety: true\ncontext: Plans are monthly.\nescalation:\n  triggers: [User asks for a human]\n  say: Connecting you now.\ninstructions:\n  readback: {}\n",
+        );
+        let text = render(&a, None).expect("renders").instructions;
+        let order: Vec<&str> = text.lines().filter(|l| l.starts_with("# ")).collect();
+        assert_eq!(
+            order,
+            [
+                "# Role & Objective",
+                "# Personality & Tone",
+                "# Context",
+                "# Instructions / Rules",
+                "# Safety & Escalation"
+            ]
+        );
+        assert!(text.contains("- The conversation will be only in English.\n"));
+        assert!(text.contains("separated by hyphens (e.g., 4-1-5)"));
+        assert!(text.contains("- **2** failed tool attempts on the same task **or** **3** consecutive no-match/no-input events\n"));
+    }
+
+    #[test]
+    fn state_change_tool_lists_only_allowed_exits() {
+        let a = agent(
+            "name: d\nrole: r\ntools:\n  - name: lookup_account\n    description: Fetch account.\n    parameters: {type: object, properties: {email_or_phone: {type: string}}}\ndynamic:\n  initial: verify\n  states:\n    - id: verify\n      instructions: [Ask for the email or phone.]\n      tools: [lookup_account]\n      transitions: [resolve]\n    - id: resolve\n      instructions: [Book a visit.]\n",
+        );
+        let all = render_all(&a).expect("renders");
+        assert_eq!(all.len(), 2);
+        let wire::ClientEvent::SessionUpdate(update) = &all[0].session_update else {
+            panic!("session.update expected")
+        };
+        let tools = update.session.tools.as_ref().expect("tools");
+        let Some(wire::Tool::Function(change)) = tools.last() else {
+            panic!("a function tool")
+        };
+        assert_eq!(change.name, STATE_TOOL);
+        assert_eq!(
+            change.parameters.as_ref().expect("schema")["properties"]["next_state"]["enum"],
+            json!(["resolve"])
+        );
+        assert!(
+            all[1].instructions.contains("no further states")
+                || all[1]
+                    .session_update
+                    .to_json()
+                    .contains("no further states (terminal)")
+        );
+        assert_eq!(
+            render(&a, Some("nope")),
+            Err(RenderError::UnknownState("nope".into()))
+        );
+    }
+}
