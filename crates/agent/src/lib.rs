@@ -13,12 +13,14 @@
 #![allow(clippy::result_large_err)]
 
 pub mod diagnostic;
+mod lint;
 mod load;
 pub mod model;
 pub mod render;
 mod source;
 
 pub use diagnostic::{Diagnostic, Located, Severity, Span};
+pub use lint::{RULES, lint};
 pub use load::{LoadedAgent, common_tool_name, load};
 pub use model::AgentFile;
 pub use render::{RenderError, Rendered, render, render_all};

@@ -113,7 +113,7 @@ fn expected_list(tail: &str) -> Vec<String> {
 }
 
 /// The candidate within edit distance 2 of `word`, if there is a single best one.
-fn closest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|c| (distance(word, c), c))

@@ -126,7 +126,20 @@ fn tools_for<'a>(
 ) -> Result<Vec<ToolRef<'a>>, RenderError> {
     let mut tools = Vec::new();
     match state {
-        None => tools.extend(agent.tools.iter().map(ToolRef::Defined)),
+        // The supervisor's back-office tools are its own: the responder only collects their
+        // parameters, so offering them to it invites the very calls the guide rules out.
+        None => tools.extend(
+            agent
+                .tools
+                .iter()
+                .filter(|t| {
+                    agent
+                        .supervisor
+                        .as_ref()
+                        .is_none_or(|s| !s.tools.contains(&t.name))
+                })
+                .map(ToolRef::Defined),
+        ),
         Some(state) => {
             for name in &state.tools {
                 let tool = agent
@@ -165,9 +178,29 @@ fn block(out: &mut String, lines: &Lines) {
     }
 }
 
+/// Writes `- line` per line; a line that itself starts with `- ` is a sub-item of the one
+/// before it, as in the guide's "Collecting parameters for later Supervisor use:" list.
 fn bullets<'a>(out: &mut String, lines: impl IntoIterator<Item = &'a str>) {
     for line in lines {
-        let _ = writeln!(out, "- {}", line.trim_end());
+        let line = line.trim_end();
+        match line.strip_prefix("- ") {
+            Some(sub) => {
+                let _ = writeln!(out, "  - {sub}");
+            }
+            None => {
+                let _ = writeln!(out, "- {line}");
+            }
+        }
+    }
+}
+
+/// Ends a sentence that closes with a quoted phrase: no second full stop after `“…?”`.
+fn end_sentence(text: &str) -> &'static str {
+    let inner = text.trim_end_matches(['"', '“', '”']);
+    if inner.ends_with(['.', '!', '?', '…']) {
+        ""
+    } else {
+        "."
     }
 }
 
@@ -363,7 +396,9 @@ fn tools_section(out: &mut String, agent: &AgentFile, tools: &[ToolRef<'_>]) {
                     }
                     many => {
                         out.push_str("Preamble sample phrases:\n");
-                        bullets(out, many.iter().map(String::as_str));
+                        for phrase in many {
+                            let _ = writeln!(out, "- {}", quoted(phrase));
+                        }
                     }
                 }
                 if let Some(failure) = &t.on_failure {
@@ -416,8 +451,9 @@ fn supervisor_section(out: &mut String, s: &Supervisor) {
     out.push_str("Usage rules and preamble:\n");
     let _ = writeln!(
         out,
-        "1) Say a neutral filler phrase to the user, then immediately call the tool. Approved fillers: {}. Fillers must not imply success or failure.",
-        fillers.join(", ")
+        "1) Say a neutral filler phrase to the user, then immediately call the tool. Approved fillers: {}{} Fillers must not imply success or failure.",
+        fillers.join(", "),
+        fillers.last().map_or(".", |f| end_sentence(f))
     );
     out.push_str("2) Do not mention the “Supervisor” when responding with filler phrase.\n");
     let _ = writeln!(
@@ -467,15 +503,14 @@ fn rules(out: &mut String, agent: &AgentFile, readback: bool) {
             "- Always respond in the same language the user is speaking in, if unintelligible.\n",
         );
         out.push_str("- Only respond to clear audio or text.\n");
-        let language = unclear
-            .language
-            .as_deref()
-            .map_or_else(|| "the user's language".to_owned(), str::to_owned);
+        // The guide's `{preferred_language}`; without one, the caller's own language.
+        let phrases = unclear.language.as_deref().map_or_else(
+            || "in the language the user is speaking".to_owned(),
+            |language| format!("using {language} phrases"),
+        );
         let action = match unclear.action {
-            UnclearAction::Clarify => format!("ask for clarification using {language} phrases"),
-            UnclearAction::RepeatQuestion => {
-                format!("repeat your last question using {language} phrases")
-            }
+            UnclearAction::Clarify => format!("ask for clarification {phrases}"),
+            UnclearAction::RepeatQuestion => format!("repeat your last question {phrases}"),
         };
         let _ = writeln!(
             out,
@@ -826,5 +861,51 @@ mod tests {
             render(&a, Some("nope")),
             Err(RenderError::UnknownState("nope".into()))
         );
+    }
+
+    #[test]
+    fn the_supervisors_tools_are_not_offered_to_the_responder() {
+        let a = agent(
+            "name: s\nrole: r\ntools:\n  - name: findNearestStore\n    description: d\n  - name: lookup_account\n    description: d\nsupervisor:\n  instructions: Think.\n  tools: [findNearestStore]\n  when_not_to_call:\n    - 'Collecting parameters for later Supervisor use:'\n    - '- zip_code for store lookup (findNearestStore)'\n",
+        );
+        let r = render(&a, None).expect("renders");
+        let wire::ClientEvent::SessionUpdate(update) = &r.session_update else {
+            panic!("session.update expected")
+        };
+        let names: Vec<&str> = update
+            .session
+            .tools
+            .iter()
+            .flatten()
+            .map(|t| match t {
+                wire::Tool::Function(f) => f.name.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(names, ["lookup_account", "getNextResponseFromSupervisor"]);
+        assert!(!r.instructions.contains("## findNearestStore"));
+        // A line starting with `- ` is a sub-item, as in the guide.
+        assert!(r.instructions.contains(
+            "- Collecting parameters for later Supervisor use:\n  - zip_code for store lookup (findNearestStore)\n"
+        ));
+        // The last filler ends the list's sentence: no `.”.`.
+        assert!(
+            r.instructions
+                .contains("“Let me look into that.” Fillers must not imply success or failure.")
+        );
+    }
+
+    #[test]
+    fn unclear_audio_without_a_language_answers_in_the_callers() {
+        let a =
+            agent("name: u\nrole: r\ninstructions:\n  unclear_audio: {action: repeat_question}\n");
+        let text = render(&a, None).expect("renders").instructions;
+        assert!(
+            text.contains("did not fully hear or understand the user, repeat your last question in the language the user is speaking.\n"),
+            "{text}"
+        );
+        let a = agent("name: u\nrole: r\ninstructions:\n  unclear_audio: {language: English}\n");
+        let text = render(&a, None).expect("renders").instructions;
+        assert!(text.contains("ask for clarification using English phrases.\n"));
     }
 }

@@ -18,6 +18,8 @@ pub struct Document {
     /// The file's content as JSON.
     pub value: Value,
     spans: BTreeMap<String, NodeSpans>,
+    /// The file's text, to place a word inside a string value.
+    text: String,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +37,64 @@ impl Document {
     /// Where the key of the entry at `path` is (falls back to the value, then to parents).
     pub fn key_span_of(&self, path: &str) -> Option<Span> {
         self.lookup(path, |n| n.key.unwrap_or(n.value))
+    }
+
+    /// Where `len` characters starting `start` characters into the string value at `path`
+    /// are, when the value is written on one line exactly as it reads (plain, or quoted
+    /// without escapes); otherwise the whole value's span, as [`Document::span_of`].
+    pub fn span_within(&self, path: &str, start: usize, len: usize) -> Option<Span> {
+        let whole = self.span_of(path)?;
+        let Some(value) = self.value_at(path).and_then(Value::as_str) else {
+            return Some(whole);
+        };
+        let written: String = self
+            .text
+            .chars()
+            .skip(whole.offset)
+            .take(whole.len)
+            .collect();
+        let quoted = |q: char| {
+            written.len() == value.len() + 2
+                && written.starts_with(q)
+                && written.ends_with(q)
+                && &written[1..written.len() - 1] == value
+        };
+        let shift = if written == value {
+            0
+        } else if quoted('"') || quoted('\'') {
+            1
+        } else {
+            return Some(whole);
+        };
+        if value.contains('\n') || start + len > value.chars().count() {
+            return Some(whole);
+        }
+        Some(Span::new(
+            whole.line,
+            whole.column + shift + start,
+            whole.offset + shift + start,
+            len,
+        ))
+    }
+
+    /// The value at a serde path such as `tools[2].use_when`.
+    pub(crate) fn value_at(&self, path: &str) -> Option<&Value> {
+        let mut value = &self.value;
+        for part in path.trim_start_matches('.').split('.') {
+            let (key, mut indexes) = match part.find('[') {
+                Some(i) => (&part[..i], &part[i..]),
+                None => (part, ""),
+            };
+            if !key.is_empty() {
+                value = value.get(key)?;
+            }
+            while let Some(rest) = indexes.strip_prefix('[') {
+                let (index, tail) = rest.split_once(']')?;
+                value = value.get(index.parse::<usize>().ok()?)?;
+                indexes = tail;
+            }
+        }
+        Some(value)
     }
 
     fn lookup(&self, path: &str, pick: impl Fn(&NodeSpans) -> Span) -> Option<Span> {
@@ -89,7 +149,9 @@ pub(crate) fn parse(text: &str) -> Result<Document, Diagnostic> {
         spans: BTreeMap::new(),
         anchors: BTreeMap::new(),
     };
-    builder.document()
+    let mut document = builder.document()?;
+    document.text = text.to_owned();
+    Ok(document)
 }
 
 struct Builder<'a> {
@@ -134,6 +196,7 @@ impl Builder<'_> {
             Some(value) => Ok(Document {
                 value,
                 spans: std::mem::take(&mut self.spans),
+                text: String::new(),
             }),
             None => Err(Diagnostic::error("SB0001", "the file is empty")
                 .hint("start with `name: my-agent`")),
@@ -313,6 +376,20 @@ mod tests {
             doc.value,
             serde_json::json!({"a":1,"b":1.5,"c":true,"d":null,"e":"1","f":"1-2-3","g":"e5"})
         );
+    }
+
+    #[test]
+    fn a_word_inside_a_one_line_scalar_gets_its_own_column() {
+        let doc =
+            parse("a: call x now\nb: \"call x\"\nc: 'call x'\nd: \"call\\tx\"\ne: call\n  x\n")
+                .expect("valid");
+        let at = |path: &str| doc.span_within(path, 5, 1).map(|s| (s.line, s.column));
+        assert_eq!(at("a"), Some((1, 9)));
+        assert_eq!(at("b"), Some((2, 10)));
+        assert_eq!(at("c"), Some((3, 10)));
+        // An escape or a line break: the value's own span.
+        assert_eq!(at("d"), Some((4, 4)));
+        assert_eq!(at("e"), Some((5, 4)));
     }
 
     #[test]

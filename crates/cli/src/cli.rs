@@ -20,6 +20,27 @@ pub(crate) enum Command {
     /// Convert audio between the Realtime formats and tune voice activity detection.
     #[command(subcommand)]
     Audio(AudioCommand),
+    /// Check agent files against the Realtime Prompting Guide, or have a model critique one.
+    ///
+    /// Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read
+    /// or did not load (its diagnostics are still printed), or `--critique` failed.
+    Lint(LintArgs),
+    /// Compile an agent file into its instructions text or its `session.update` event.
+    ///
+    /// For an agent with a dynamic flow and no `--state`, every state is rendered: as text,
+    /// each under a `=== state: <id> ===` line; as JSON, one object mapping state id to event.
+    Render {
+        /// Agent file, YAML or JSON.
+        agent: PathBuf,
+        /// Render only this state of the agent's dynamic flow.
+        #[arg(long)]
+        state: Option<String>,
+        /// `text` prints the instructions; `json` prints the `session.update` event.
+        #[arg(long, value_enum, default_value_t = RenderFormat::Text)]
+        format: RenderFormat,
+    },
+    /// Print the JSON Schema of agent files, for editors and validators.
+    Schema,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,4 +135,53 @@ pub(crate) enum Dialect {
     Ga,
     /// The 2024 preview protocol (`OpenAI-Beta: realtime=v1`).
     Beta,
+}
+
+/// What `render` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RenderFormat {
+    /// The instructions text.
+    Text,
+    /// The `session.update` event, pretty-printed.
+    Json,
+}
+
+/// Flags of `switchboard lint`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LintArgs {
+    /// Agent files, or directories searched for `agent.yaml`, `agent.yml` and `agent.json`.
+    #[arg(required = true, value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human, conflicts_with = "critique")]
+    pub(crate) format: LintFormat,
+    /// Instead of linting, send the compiled prompt with the guide's Prompt-Critique Expert
+    /// meta-prompt to an OpenAI-compatible Chat Completions endpoint and print the answer.
+    #[arg(long)]
+    pub(crate) critique: bool,
+    /// With `--critique`: what goes wrong in calls; uses the guide's targeted meta-prompt,
+    /// which asks for variants of the prompt that alleviate the issue.
+    #[arg(long, requires = "critique", value_name = "WHAT GOES WRONG")]
+    pub(crate) issue: Option<String>,
+    /// With `--critique`: API base URL, e.g. `https://api.openai.com/v1` [default: $OPENAI_BASE_URL].
+    #[arg(long, requires = "critique", value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// With `--critique`: API key [default: $OPENAI_API_KEY]. Prefer the variable: flags
+    /// show up in process lists.
+    #[arg(long, requires = "critique", value_name = "KEY")]
+    pub(crate) api_key: Option<String>,
+    /// With `--critique`: model, e.g. `gpt-5` [default: $SWITCHBOARD_CRITIQUE_MODEL].
+    #[arg(long, requires = "critique", value_name = "MODEL")]
+    pub(crate) model: Option<String>,
+}
+
+/// What `lint` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LintFormat {
+    /// Text in the style of rustc, with a summary line on standard error.
+    Human,
+    /// A JSON array of diagnostics (code, severity, message, file, line, column, hint, notes).
+    Json,
+    /// A SARIF 2.1.0 log, for code-scanning tools.
+    Sarif,
 }

@@ -4,6 +4,9 @@ use crate::cli::{Args, Command};
 
 mod audio;
 mod events;
+mod lint;
+mod render;
+mod schema;
 
 /// How a command ended, when it ran to the end.
 pub(crate) enum Outcome {
@@ -21,5 +24,12 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Error> {
     match args.command {
         Command::Events(cmd) => events::run(cmd),
         Command::Audio(cmd) => audio::run(cmd),
+        Command::Lint(args) => lint::run(args),
+        Command::Render {
+            agent,
+            state,
+            format,
+        } => render::run(&agent, state.as_deref(), format),
+        Command::Schema => schema::run(),
     }
 }

@@ -1,0 +1,25 @@
+//! `switchboard schema` prints the JSON Schema of agent files.
+
+use std::process::Command;
+
+#[test]
+fn schema_is_json_describing_agent_files() {
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("schema")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(schema["properties"]["tools"]["type"], "array");
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .expect("required keys")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(required, ["name", "role"]);
+}
