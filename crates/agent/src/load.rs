@@ -50,10 +50,19 @@ fn type_error(doc: &Document, path: &str, message: &str) -> Diagnostic {
         && let Some((key, expected)) = rest.split_once('`')
     {
         let expected = expected_list(expected);
-        let full = if path.is_empty() {
+        // serde_path_to_error may already have stepped into the unknown key.
+        let container = path
+            .strip_suffix(key)
+            .map_or(path, |p| p.trim_end_matches('.'));
+        let place = if container.is_empty() {
+            "the top level".to_owned()
+        } else {
+            format!("`{container}`")
+        };
+        let full = if container.is_empty() {
             key.to_owned()
         } else {
-            format!("{path}.{key}")
+            format!("{container}.{key}")
         };
         let mut d = Diagnostic::error("SB0003", format!("unknown key `{key}` in {place}"))
             .at_opt(doc.key_span_of(&full));
@@ -318,6 +327,7 @@ mod tests {
             "name: a\nrole: r\ntools:\n  - name: t\n    description: d\n    use_wen: always\n",
         )[0];
         assert_eq!(d.code, "SB0003");
+        assert_eq!(d.message, "unknown key `use_wen` in `tools[0]`");
         assert_eq!(d.span.map(|s| (s.line, s.column)), Some((6, 5)));
         assert_eq!(d.hint.as_deref(), Some("did you mean `use_when`?"));
     }

@@ -15,6 +15,9 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentFile {
+    /// The JSON Schema of agent files (`switchboard schema`), for editors; ignored otherwise.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// Identifier of the agent (letters, digits, `-` and `_`), used in URLs and records.
     pub name: String,
     /// One line for people browsing agents; not sent to the model.

@@ -96,7 +96,7 @@ fn code_words(markdown: &str) -> std::collections::BTreeSet<String> {
         }
         for span in line.split('`').skip(1).step_by(2) {
             words.extend(
-                span.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                span.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
                     .filter(|w| !w.is_empty())
                     .map(str::to_owned),
             );
