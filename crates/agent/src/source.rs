@@ -12,6 +12,13 @@ use serde_json::{Map, Number, Value};
 
 use crate::diagnostic::{Diagnostic, Span};
 
+/// Deepest nesting accepted. Real agent files stay under ten levels; the limit keeps a
+/// hostile file from exhausting the stack of the recursive builder (and of serde after it).
+const MAX_DEPTH: usize = 64;
+
+/// Most values a file may expand to, aliases included.
+const MAX_NODES: usize = 200_000;
+
 /// A parsed agent file: its value and where each part of it came from.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -148,6 +155,7 @@ pub(crate) fn parse(text: &str) -> Result<Document, Diagnostic> {
         events: events.into_iter().peekable(),
         spans: BTreeMap::new(),
         anchors: BTreeMap::new(),
+        nodes: 0,
     };
     let mut document = builder.document()?;
     document.text = text.to_owned();
@@ -157,7 +165,10 @@ pub(crate) fn parse(text: &str) -> Result<Document, Diagnostic> {
 struct Builder<'a> {
     events: std::iter::Peekable<std::vec::IntoIter<(Event<'a>, YamlSpan)>>,
     spans: BTreeMap<String, NodeSpans>,
-    anchors: BTreeMap<usize, Value>,
+    /// Anchored values, with how many nodes each holds.
+    anchors: BTreeMap<usize, (Value, usize)>,
+    /// Nodes built so far, aliases counted in full.
+    nodes: usize,
 }
 
 fn span(s: &YamlSpan) -> Span {
@@ -181,7 +192,7 @@ impl Builder<'_> {
                         .at(span(&at))
                         .hint("remove the `---` line, or split the agents into separate files"));
                     }
-                    value = Some(self.node("", None)?);
+                    value = Some(self.node("", None, 0)?);
                 }
                 other => {
                     return Err(Diagnostic::error(
@@ -203,7 +214,7 @@ impl Builder<'_> {
         }
     }
 
-    fn node(&mut self, path: &str, key: Option<Span>) -> Result<Value, Diagnostic> {
+    fn node(&mut self, path: &str, key: Option<Span>, depth: usize) -> Result<Value, Diagnostic> {
         let Some((event, at)) = self.events.next() else {
             return Err(Diagnostic::error(
                 "SB0001",
@@ -211,6 +222,16 @@ impl Builder<'_> {
             ));
         };
         let here = span(&at);
+        let first = self.nodes;
+        self.nodes += 1;
+        if depth > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                "SB0001",
+                format!("values are nested more than {MAX_DEPTH} levels deep"),
+            )
+            .at(here)
+            .hint("agent files need only a few levels; flatten this value"));
+        }
         let (value, end) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let plain = style == ScalarStyle::Plain && tag.is_none();
@@ -219,7 +240,7 @@ impl Builder<'_> {
                 } else {
                     Value::String(text.into_owned())
                 };
-                self.remember(anchor, &value);
+                self.remember(anchor, &value, first);
                 (value, here)
             }
             Event::SequenceStart(anchor, _) => {
@@ -229,10 +250,10 @@ impl Builder<'_> {
                         let end = span(end);
                         self.events.next();
                         let value = Value::Array(list);
-                        self.remember(anchor, &value);
+                        self.remember(anchor, &value, first);
                         break (value, here.to(end));
                     }
-                    let item = self.node(&format!("{path}[{}]", list.len()), None)?;
+                    let item = self.node(&format!("{path}[{}]", list.len()), None, depth + 1)?;
                     list.push(item);
                 }
             }
@@ -243,7 +264,7 @@ impl Builder<'_> {
                         let end = span(end);
                         self.events.next();
                         let value = Value::Object(map);
-                        self.remember(anchor, &value);
+                        self.remember(anchor, &value, first);
                         break (value, here.to(end));
                     }
                     let Some((key_event, key_at)) = self.events.next() else {
@@ -277,12 +298,24 @@ impl Builder<'_> {
                         }
                         return Err(diag);
                     }
-                    let value = self.node(&key_path, Some(key_span))?;
+                    let value = self.node(&key_path, Some(key_span), depth + 1)?;
                     map.insert(key, value);
                 }
             }
             Event::Alias(id) => match self.anchors.get(&id) {
-                Some(value) => (value.clone(), here),
+                Some((value, size)) => {
+                    // Aliases can multiply a file's size exponentially ("billion laughs").
+                    self.nodes += size;
+                    if self.nodes > MAX_NODES {
+                        return Err(Diagnostic::error(
+                            "SB0001",
+                            format!("the file expands to more than {MAX_NODES} values"),
+                        )
+                        .at(here)
+                        .hint("aliases (`*name`) copy whole values; use fewer of them"));
+                    }
+                    (value.clone(), here)
+                }
                 None => {
                     return Err(Diagnostic::error(
                         "SB0001",
@@ -304,10 +337,11 @@ impl Builder<'_> {
         Ok(value)
     }
 
-    fn remember(&mut self, anchor: usize, value: &Value) {
+    fn remember(&mut self, anchor: usize, value: &Value, first: usize) {
         // saphyr numbers anchors from 1; 0 means "no anchor".
         if anchor != 0 {
-            self.anchors.insert(anchor, value.clone());
+            self.anchors
+                .insert(anchor, (value.clone(), self.nodes - first));
         }
     }
 }
@@ -390,6 +424,39 @@ mod tests {
         // An escape or a line break: the value's own span.
         assert_eq!(at("d"), Some((4, 4)));
         assert_eq!(at("e"), Some((5, 4)));
+    }
+
+    #[test]
+    fn alias_bombs_are_an_error_not_an_exhausted_memory() {
+        let mut text = String::from("name: a\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..=9 {
+            let p = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let err = parse(&text).expect_err("too big");
+        assert!(
+            err.message.contains("expands to more than"),
+            "{}",
+            err.message
+        );
+        // A few aliases are fine.
+        let doc = parse("name: a\nx: &w [1, 2]\ny: *w\n").expect("small aliases are fine");
+        assert_eq!(doc.value["y"], serde_json::json!([1, 2]));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let mut text = String::from("name: a\nx:\n");
+        for i in 1..=3_000 {
+            text.push_str(&"  ".repeat(i));
+            text.push_str("k:\n");
+        }
+        let err = parse(&text).expect_err("too deep");
+        assert!(
+            err.message.contains("nested more than 64 levels"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
