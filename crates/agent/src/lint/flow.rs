@@ -72,6 +72,19 @@ pub(super) fn unknown_state(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Successor lists by index, dropping unknown targets (SB0110 reports those).
+/// The dynamic states reachable from `initial`, by index; `None` when `initial` is unknown.
+fn dynamic_reachable(flow: &crate::model::DynamicFlow) -> Option<BTreeSet<usize>> {
+    let ids: Vec<&str> = flow.states.iter().map(|s| s.id.as_str()).collect();
+    let start = ids.iter().position(|id| *id == flow.initial)?;
+    let next = graph(
+        &ids,
+        flow.states
+            .iter()
+            .map(|s| s.transitions.iter().map(String::as_str).collect()),
+    );
+    Some(reachable(start, &next))
+}
+
 fn graph<'a>(ids: &[&str], edges: impl Iterator<Item = Vec<&'a str>>) -> Vec<Vec<usize>> {
     edges
         .map(|targets| {
@@ -112,17 +125,9 @@ pub(super) fn unreachable_state(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
     let Some(flow) = &a.dynamic else { return };
-    let ids: Vec<&str> = flow.states.iter().map(|s| s.id.as_str()).collect();
-    let Some(start) = ids.iter().position(|id| *id == flow.initial) else {
+    let Some(seen) = dynamic_reachable(flow) else {
         return;
     };
-    let next = graph(
-        &ids,
-        flow.states
-            .iter()
-            .map(|s| s.transitions.iter().map(String::as_str).collect()),
-    );
-    let seen = reachable(start, &next);
     for (i, state) in flow.states.iter().enumerate() {
         if !seen.contains(&i) {
             out.push(
@@ -206,17 +211,9 @@ pub(super) fn no_terminal_state(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(flow) = &cx.agent.dynamic else {
         return;
     };
-    let ids: Vec<&str> = flow.states.iter().map(|s| s.id.as_str()).collect();
-    let Some(start) = ids.iter().position(|id| *id == flow.initial) else {
+    let Some(seen) = dynamic_reachable(flow) else {
         return;
     };
-    let next = graph(
-        &ids,
-        flow.states
-            .iter()
-            .map(|s| s.transitions.iter().map(String::as_str).collect()),
-    );
-    let seen = reachable(start, &next);
     if seen.iter().any(|&i| flow.states[i].transitions.is_empty()) {
         return;
     }

@@ -33,3 +33,29 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Error> {
         Command::Schema => schema::run(),
     }
 }
+
+/// Reads and loads an agent file. When it does not load, its diagnostics are printed to stderr
+/// and the error says how many there were.
+pub(crate) fn load_agent(path: &std::path::Path) -> Result<switchboard_agent::LoadedAgent, Error> {
+    use switchboard_agent::diagnostic::{Located, render_human};
+
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    switchboard_agent::load(&text).map_err(|diagnostics| {
+        let located: Vec<Located<'_>> = diagnostics
+            .iter()
+            .map(|diagnostic| Located {
+                diagnostic,
+                file: &name,
+                text: &text,
+            })
+            .collect();
+        eprint!("{}", render_human(&located));
+        let n = diagnostics.len();
+        format!(
+            "{name}: {n} error{} in the agent file",
+            if n == 1 { "" } else { "s" }
+        )
+        .into()
+    })
+}

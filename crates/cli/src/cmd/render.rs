@@ -4,7 +4,6 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use switchboard_agent::diagnostic::{Located, render_human};
 use switchboard_agent::{AgentFile, RenderError, Rendered};
 
 use super::{Error, Outcome};
@@ -15,7 +14,7 @@ pub(crate) fn run(
     state: Option<&str>,
     format: RenderFormat,
 ) -> Result<Outcome, Error> {
-    let agent = load(path)?;
+    let agent = super::load_agent(path)?.agent;
     let rendered = match state {
         Some(id) => {
             vec![switchboard_agent::render(&agent, Some(id)).map_err(|e| render_error(&agent, e))?]
@@ -54,32 +53,6 @@ pub(crate) fn run(
         }
     }
     Ok(Outcome::Success)
-}
-
-/// Reads and loads the agent; on failure prints its diagnostics, rustc style, to stderr.
-fn load(path: &Path) -> Result<AgentFile, Error> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-    match switchboard_agent::load(&text) {
-        Ok(loaded) => Ok(loaded.agent),
-        Err(diagnostics) => {
-            let located: Vec<Located<'_>> = diagnostics
-                .iter()
-                .map(|diagnostic| Located {
-                    diagnostic,
-                    file: &name,
-                    text: &text,
-                })
-                .collect();
-            eprint!("{}", render_human(&located));
-            let n = diagnostics.len();
-            Err(format!(
-                "{name}: {n} error{} in the agent file",
-                if n == 1 { "" } else { "s" }
-            )
-            .into())
-        }
-    }
 }
 
 /// The state a result is for; results of a dynamic agent always name one.

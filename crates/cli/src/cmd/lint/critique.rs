@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use switchboard_agent::diagnostic::{Located, render_human};
 
 use super::super::{Error, Outcome};
 use crate::cli::LintArgs;
@@ -100,19 +99,7 @@ Configure it with flags or environment variables:
 /// The compiled prompt: the instructions, or every state's under `=== state: <id> ===`.
 fn compiled_prompt(path: &std::path::Path) -> Result<String, Error> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-    let loaded = switchboard_agent::load(&text).map_err(|diagnostics| {
-        let located: Vec<Located<'_>> = diagnostics
-            .iter()
-            .map(|diagnostic| Located {
-                diagnostic,
-                file: &name,
-                text: &text,
-            })
-            .collect();
-        eprint!("{}", render_human(&located));
-        format!("{name} did not load, so there is no prompt to critique")
-    })?;
+    let loaded = super::super::load_agent(path)?;
     let rendered = switchboard_agent::render_all(&loaded.agent)
         .map_err(|e| format!("{name} cannot be compiled: {e} (run `switchboard lint {name}`)"))?;
     if loaded.agent.dynamic.is_none() {
