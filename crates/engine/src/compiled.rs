@@ -1,0 +1,167 @@
+//! An agent file made ready for sessions: rendered payloads per state and compiled argument
+//! validators, built once and shared by every call (`Arc`).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use switchboard_agent::model::{AgentFile, Tool};
+use switchboard_agent::{RenderError, Rendered, render_all};
+use switchboard_wire::{ClientEvent, Session as WireSession};
+
+/// Why an agent cannot run sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompileError {
+    /// The compiler refused the agent.
+    Render(RenderError),
+    /// A tool's `parameters` is not a valid JSON Schema.
+    InvalidSchema {
+        /// The tool.
+        tool: String,
+        /// What the schema compiler said.
+        message: String,
+    },
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Render(e) => write!(f, "{e}"),
+            Self::InvalidSchema { tool, message } => {
+                write!(
+                    f,
+                    "the parameters of tool `{tool}` are not a valid JSON Schema: {message}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// A tool with its compiled argument validator.
+pub(crate) struct ToolSpec {
+    pub(crate) tool: Tool,
+    pub(crate) validator: jsonschema::Validator,
+}
+
+/// An agent ready to serve sessions.
+pub struct CompiledAgent {
+    pub(crate) file: AgentFile,
+    /// The `session.update` session per state (`None` key: an agent without a dynamic flow).
+    sessions: BTreeMap<Option<String>, WireSession>,
+    pub(crate) tools: BTreeMap<String, ToolSpec>,
+}
+
+impl CompiledAgent {
+    /// Compiles an agent: renders every state and compiles every tool's argument schema.
+    pub fn new(file: AgentFile) -> Result<Self, CompileError> {
+        let mut sessions = BTreeMap::new();
+        for Rendered {
+            state,
+            session_update,
+            ..
+        } in render_all(&file).map_err(CompileError::Render)?
+        {
+            let ClientEvent::SessionUpdate(update) = session_update else {
+                unreachable!("the compiler only renders session.update events")
+            };
+            sessions.insert(state, update.session);
+        }
+        let mut tools = BTreeMap::new();
+        for tool in &file.tools {
+            let validator = jsonschema::validator_for(&tool.parameters).map_err(|e| {
+                CompileError::InvalidSchema {
+                    tool: tool.name.clone(),
+                    message: e.to_string(),
+                }
+            })?;
+            tools.insert(
+                tool.name.clone(),
+                ToolSpec {
+                    tool: tool.clone(),
+                    validator,
+                },
+            );
+        }
+        Ok(Self {
+            file,
+            sessions,
+            tools,
+        })
+    }
+
+    /// The agent file.
+    pub fn file(&self) -> &AgentFile {
+        &self.file
+    }
+
+    /// The state a session starts in, for a dynamic flow.
+    pub fn initial_state(&self) -> Option<&str> {
+        self.file.dynamic.as_ref().map(|d| d.initial.as_str())
+    }
+
+    /// The session configuration the agent sets in `state`.
+    pub(crate) fn session_for(&self, state: Option<&str>) -> &WireSession {
+        self.sessions
+            .get(&state.map(str::to_owned))
+            .or_else(|| self.sessions.values().next())
+            .expect("render_all yields at least one session")
+    }
+
+    /// Names of every tool the agent declares to the model in any state.
+    pub(crate) fn owns_tool(&self, name: &str) -> bool {
+        self.sessions.values().any(|s| {
+            s.tools
+                .iter()
+                .flatten()
+                .any(|t| matches!(t, switchboard_wire::Tool::Function(f) if f.name == name))
+        })
+    }
+
+    /// Checks arguments against the tool's schema and declared limits.
+    pub(crate) fn check_arguments(&self, spec: &ToolSpec, args: &Value) -> Result<(), String> {
+        if let Some(error) = spec.validator.iter_errors(args).next() {
+            let at = error.instance_path().to_string();
+            let at = if at.is_empty() {
+                "the arguments".to_owned()
+            } else {
+                format!("`{}`", at.trim_start_matches('/'))
+            };
+            return Err(format!("{at}: {error}"));
+        }
+        for (name, limit) in &spec.tool.limits.arguments {
+            let Some(value) = args.get(name) else {
+                continue;
+            };
+            if let Some(n) = value.as_f64()
+                && (limit.min.is_some_and(|min| n < min) || limit.max.is_some_and(|max| n > max))
+            {
+                return Err(format!(
+                    "`{name}` is {n}, outside the allowed range {}–{}",
+                    limit.min.map_or("…".to_owned(), |m| m.to_string()),
+                    limit.max.map_or("…".to_owned(), |m| m.to_string())
+                ));
+            }
+            if let (Some(s), Some(max)) = (value.as_str(), limit.max_length)
+                && s.chars().count() > max
+            {
+                return Err(format!("`{name}` is longer than {max} characters"));
+            }
+            if !limit.one_of.is_empty() && !limit.one_of.contains(value) {
+                return Err(format!(
+                    "`{name}` must be one of {}",
+                    Value::Array(limit.one_of.clone())
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for CompiledAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledAgent")
+            .field("name", &self.file.name)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,156 @@
+//! What goes into a [`Session`](crate::Session) and what comes out of it.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use switchboard_wire::{CallId, ClientEvent, ItemId, ServerEvent, WireError};
+
+/// Something that happened, for the session to handle.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// An event from the caller, already parsed.
+    Caller(ClientEvent),
+    /// A frame from the caller that did not parse; the caller gets the Realtime error.
+    CallerMalformed(WireError),
+    /// An event from the model, already parsed.
+    Model(ServerEvent),
+    /// A frame from the model that did not parse; recorded, the call goes on.
+    ModelMalformed(WireError),
+    /// The result of a [`ToolRun`].
+    ToolResult {
+        /// The call it answers.
+        call_id: CallId,
+        /// The tool's JSON result, or why it failed.
+        outcome: Result<Value, String>,
+    },
+    /// The caller's transport reports how much of an assistant item it has played (marks).
+    Played {
+        /// The assistant item.
+        item_id: ItemId,
+        /// Audio played from its start.
+        until: Duration,
+    },
+}
+
+/// Something the driver must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Send this event to the model.
+    ToModel(ClientEvent),
+    /// Send this event to the caller.
+    ToCaller(ServerEvent),
+    /// Run a tool and answer with [`Input::ToolResult`] before the deadline.
+    RunTool(ToolRun),
+    /// Hand the call to a person.
+    Escalate(Escalation),
+    /// End the call.
+    HangUp {
+        /// Why.
+        reason: String,
+    },
+    /// Store this record.
+    Record(Record),
+}
+
+/// A tool for the driver to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolRun {
+    /// The model's call id.
+    pub call_id: CallId,
+    /// The tool.
+    pub name: String,
+    /// Validated arguments.
+    pub arguments: Value,
+    /// Stable key for write tools: the same call never has two effects.
+    pub idempotency_key: String,
+    /// After this, the call counts as timed out.
+    pub deadline: Instant,
+}
+
+/// A hand-off to a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Escalation {
+    /// Why the call is escalated.
+    pub reason: String,
+    /// What happened so far, for the person who takes over.
+    pub summary: CallSummary,
+}
+
+/// A summary of the call for a hand-off.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CallSummary {
+    /// The caller's first words: what they called about.
+    pub intent: Option<String>,
+    /// Values captured so far.
+    pub slots: Vec<(String, Value)>,
+    /// Tools run, with `ok` or `failed`.
+    pub tools: Vec<(String, String)>,
+    /// The dynamic state the call was in.
+    pub state: Option<String>,
+}
+
+/// Who spoke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speaker {
+    /// The person on the call.
+    Caller,
+    /// The voice agent.
+    Agent,
+}
+
+/// What a session records for later review. Offsets are since the session started.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// Something said. Agent utterances hold only what the caller heard.
+    Utterance {
+        /// Who.
+        speaker: Speaker,
+        /// What.
+        text: String,
+        /// When it started.
+        start: Duration,
+        /// When it ended.
+        end: Duration,
+    },
+    /// A tool call and how it ended.
+    ToolCall {
+        /// The call.
+        call_id: CallId,
+        /// The tool.
+        name: String,
+        /// Its arguments.
+        arguments: Value,
+        /// `ok`, `failed`, `invalid`, `timeout`, `refused`, `passed_through`.
+        outcome: String,
+        /// The result or error sent to the model.
+        result: Value,
+        /// How long it took.
+        duration: Duration,
+    },
+    /// A guard acted: a call held for confirmation, a refused transition, a duplicate call…
+    Guard {
+        /// Short stable name, e.g. `confirmation_requested`.
+        decision: String,
+        /// What happened, for a person.
+        detail: String,
+    },
+    /// The dynamic flow moved.
+    Transition {
+        /// From this state.
+        from: String,
+        /// To this state.
+        to: String,
+    },
+    /// The call was escalated.
+    Escalated {
+        /// Why.
+        reason: String,
+    },
+    /// A latency measurement.
+    Latency {
+        /// `speech_stopped_to_first_audio` or `tool_call_to_result`.
+        kind: String,
+        /// How long.
+        duration: Duration,
+    },
+}

@@ -1,0 +1,39 @@
+//! The session engine: one [`Session`] per call, a deterministic state machine that enforces
+//! the agent's guards whatever the model does.
+//!
+//! It takes [`Input`]s (caller events, model events, tool results) with the current time and
+//! yields [`Output`]s (events for either side, tools to run, escalations, hang-ups, records).
+//! It does no IO, spawns no tasks and reads no clock; a driver owns the sockets and timers:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Instant;
+//! use switchboard_engine::{CompiledAgent, Output, Session, SessionConfig};
+//!
+//! let file = switchboard_agent::load("name: demo\nrole: You are a demo agent.\n").expect("valid").agent;
+//! let agent = Arc::new(CompiledAgent::new(file).expect("compiles"));
+//! let now = Instant::now();
+//! let mut session = Session::new(agent, SessionConfig::new("sess_1"), now);
+//! // The model is configured first, then the caller learns the session.
+//! assert!(matches!(session.poll_output(), Some(Output::ToModel(_))));
+//! assert!(matches!(session.poll_output(), Some(Output::ToCaller(_))));
+//! assert_eq!(session.poll_timeout(), None);
+//! ```
+//!
+//! Guards it enforces today: the agent's instructions, tools and locked turn detection survive
+//! a caller's `session.update`; agent tools run server-side and caller tools pass through; a
+//! call id runs at most once; confirmation-first tools run only after the caller affirms the
+//! same arguments; arguments are checked against their schema and limits; dynamic-flow
+//! transitions follow allowed edges with their requirements met; failed attempts and silence
+//! count towards escalation, with the engine escalating itself if the model does not; barge-in
+//! truncates the agent's audio where playback stopped and the transcript keeps only what was
+//! heard.
+
+mod affirm;
+mod compiled;
+mod io;
+mod session;
+
+pub use compiled::{CompileError, CompiledAgent};
+pub use io::{CallSummary, Escalation, Input, Output, Record, Speaker, ToolRun};
+pub use session::{Session, SessionConfig};

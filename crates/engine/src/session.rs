@@ -1,0 +1,1282 @@
+//! The per-call state machine.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use switchboard_agent::model::{AudioEncoding, Behaviour, Fixture, Run, SlotSource};
+use switchboard_agent::render::STATE_TOOL;
+use switchboard_wire as wire;
+use switchboard_wire::{CallId, ClientEvent, EventId, ItemId, ServerEvent};
+
+use crate::affirm::Lexicon;
+use crate::compiled::CompiledAgent;
+use crate::io::{CallSummary, Escalation, Input, Output, Record, Speaker, ToolRun};
+
+/// Settings a driver may tune per session.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Identifies the session in idempotency keys and records.
+    pub id: String,
+    /// How long a tool may run when the agent sets no `timeout_ms`.
+    pub default_tool_timeout: Duration,
+    /// How long the model has to call the escalation tool once told to, before the engine
+    /// escalates by itself.
+    pub escalation_grace: Duration,
+}
+
+impl SessionConfig {
+    /// Defaults for session `id`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            default_tool_timeout: Duration::from_secs(10),
+            escalation_grace: Duration::from_secs(8),
+        }
+    }
+}
+
+/// One call: takes inputs and the current time, yields [`Output`]s. No IO, no clock.
+///
+/// ```text
+/// session.handle_input(input, now);
+/// while let Some(out) = session.poll_output() { dispatch(out) }
+/// sleep_until(session.poll_timeout()); session.handle_timeout(now);
+/// ```
+pub struct Session {
+    agent: Arc<CompiledAgent>,
+    config: SessionConfig,
+    started: Instant,
+    /// The time of the input being handled.
+    now: Instant,
+    lexicon: Lexicon,
+    outputs: VecDeque<Output>,
+    next_event: u64,
+
+    // Configuration.
+    state: Option<String>,
+    caller_session: wire::Session,
+    caller_tools: Vec<wire::Tool>,
+
+    // Tools.
+    handled_calls: BTreeSet<CallId>,
+    hidden_items: BTreeSet<ItemId>,
+    passthrough_calls: BTreeSet<CallId>,
+    running: BTreeMap<CallId, Running>,
+    confirmations: BTreeMap<String, Confirmation>,
+    slots: BTreeMap<String, Value>,
+    tools_run: Vec<(String, String)>,
+
+    // Responses and turns.
+    response_active: bool,
+    response_wanted: bool,
+    caller_turns: u64,
+    intent: Option<String>,
+    playback: Option<Playback>,
+    speech_stopped_at: Option<Instant>,
+
+    // Escalation and ending.
+    failures: BTreeMap<String, u32>,
+    no_input: u32,
+    no_match: u32,
+    escalation_due: Option<(Instant, String)>,
+    escalated: bool,
+    hangup: Hangup,
+}
+
+#[derive(Debug)]
+struct Running {
+    name: String,
+    arguments: Value,
+    started: Instant,
+    deadline: Instant,
+    /// A fixture's reply, delivered by the engine itself at `deadline`.
+    fixture: Option<Result<Value, String>>,
+}
+
+#[derive(Debug)]
+struct Confirmation {
+    arguments: Value,
+    asked_at_turn: u64,
+    affirmed: bool,
+}
+
+#[derive(Debug)]
+struct Playback {
+    item_id: ItemId,
+    first_delta: Instant,
+    bytes: usize,
+    transcript: String,
+    played: Option<Duration>,
+    start: Duration,
+    /// The response that produced it is done: no more audio will come.
+    complete: bool,
+}
+
+#[derive(Debug, PartialEq)]
+enum Hangup {
+    No,
+    AfterGoodbye,
+    At(Instant),
+    Done,
+}
+
+/// Text sent to the model when a confirmation-first tool is called before the caller agreed.
+fn confirmation_needed(phrase: &str) -> Value {
+    json!({
+        "status": "confirmation_required",
+        "message": format!("Nothing was done. Ask the caller first, with: “{phrase}” Call the tool again with the same arguments only after the caller agrees."),
+    })
+}
+
+impl Session {
+    /// Starts a session: the model gets the agent's `session.update`, the caller a
+    /// `session.created` with the same configuration.
+    pub fn new(agent: Arc<CompiledAgent>, config: SessionConfig, now: Instant) -> Self {
+        let lexicon = Lexicon::new(&agent.file.affirmations);
+        let state = agent.initial_state().map(str::to_owned);
+        let mut session = Self {
+            agent,
+            config,
+            started: now,
+            now,
+            lexicon,
+            outputs: VecDeque::new(),
+            next_event: 0,
+            state,
+            caller_session: wire::Session::default(),
+            caller_tools: Vec::new(),
+            handled_calls: BTreeSet::new(),
+            hidden_items: BTreeSet::new(),
+            passthrough_calls: BTreeSet::new(),
+            running: BTreeMap::new(),
+            confirmations: BTreeMap::new(),
+            slots: BTreeMap::new(),
+            tools_run: Vec::new(),
+            response_active: false,
+            response_wanted: false,
+            caller_turns: 0,
+            intent: None,
+            playback: None,
+            speech_stopped_at: None,
+            failures: BTreeMap::new(),
+            no_input: 0,
+            no_match: 0,
+            escalation_due: None,
+            escalated: false,
+            hangup: Hangup::No,
+        };
+        let effective = session.effective_session();
+        session.send_to_model(ClientEvent::SessionUpdate(wire::SessionUpdate {
+            event_id: None,
+            session: effective.clone(),
+        }));
+        let mut created = effective;
+        created.object = Some("realtime.session".to_owned());
+        created.id = Some(session.config.id.clone());
+        let event_id = session.event_id();
+        session.send_to_caller(ServerEvent::SessionCreated(wire::SessionEvent {
+            event_id,
+            session: created,
+        }));
+        session
+    }
+
+    // ---- getters -------------------------------------------------------------------
+
+    /// The current state of the dynamic flow.
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref()
+    }
+
+    /// Values captured so far.
+    pub fn slots(&self) -> &BTreeMap<String, Value> {
+        &self.slots
+    }
+
+    // ---- handle_* ------------------------------------------------------------------
+
+    /// Handles one input at time `now`.
+    pub fn handle_input(&mut self, input: Input, now: Instant) {
+        self.now = now;
+        match input {
+            Input::Caller(event) => self.handle_caller(event, now),
+            Input::CallerMalformed(error) => {
+                let event_id = self.event_id();
+                self.send_to_caller(ServerEvent::error(event_id, error.to_error_object()));
+            }
+            Input::Model(event) => self.handle_model(event, now),
+            Input::ModelMalformed(error) => {
+                self.guard(
+                    "model_event_malformed",
+                    format!("a model event did not parse: {error}"),
+                );
+            }
+            Input::ToolResult { call_id, outcome } => self.finish_tool(&call_id, outcome, now),
+            Input::Played { item_id, until } => {
+                if let Some(p) = self.playback.as_mut().filter(|p| p.item_id == item_id) {
+                    p.played = Some(until);
+                }
+            }
+        }
+    }
+
+    /// Handles deadlines that have passed by `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        let due: Vec<CallId> = self
+            .running
+            .iter()
+            .filter(|(_, r)| r.deadline <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for call_id in due {
+            let outcome = match self
+                .running
+                .get_mut(&call_id)
+                .and_then(|r| r.fixture.take())
+            {
+                Some(outcome) => outcome,
+                None => Err("the tool did not answer in time".to_owned()),
+            };
+            self.finish_tool(&call_id, outcome, now);
+        }
+        if let Some((due, reason)) = self.escalation_due.clone()
+            && due <= now
+        {
+            self.escalation_due = None;
+            self.escalate(format!("{reason}; the model did not escalate in time"));
+        }
+        if self.playback_end().is_some_and(|end| end <= now) {
+            self.finish_playback_transcript(now);
+        }
+        if let Hangup::At(at) = self.hangup
+            && at <= now
+        {
+            self.hangup = Hangup::Done;
+            self.outputs.push_back(Output::HangUp {
+                reason: "the caller finished the session".to_owned(),
+            });
+        }
+    }
+
+    // ---- poll_* --------------------------------------------------------------------
+
+    /// The next thing to do, until `None`.
+    #[must_use]
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must next be called.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let tools = self.running.values().map(|r| r.deadline);
+        let escalation = self.escalation_due.as_ref().map(|(at, _)| *at);
+        let hangup = match self.hangup {
+            Hangup::At(at) => Some(at),
+            _ => None,
+        };
+        tools
+            .chain(escalation)
+            .chain(hangup)
+            .chain(self.playback_end())
+            .min()
+    }
+
+    /// When the current agent item will have finished playing, once all its audio is known
+    /// and its transcript not yet recorded.
+    fn playback_end(&self) -> Option<Instant> {
+        let p = self
+            .playback
+            .as_ref()
+            .filter(|p| p.complete && !p.transcript.is_empty())?;
+        Some(p.first_delta + self.audio_duration(p.bytes))
+    }
+
+    // ---- caller side ---------------------------------------------------------------
+
+    fn handle_caller(&mut self, event: ClientEvent, now: Instant) {
+        match event {
+            ClientEvent::SessionUpdate(update) => self.merge_caller_session(update.session),
+            ClientEvent::ConversationItemCreate(create) => match &create.item {
+                wire::Item::FunctionCallOutput(output) => {
+                    if self.passthrough_calls.remove(&output.call_id) {
+                        self.send_to_model(ClientEvent::ConversationItemCreate(create));
+                    } else {
+                        let why = if self.handled_calls.contains(&output.call_id) {
+                            "is answered by the agent, not by the client"
+                        } else {
+                            "does not match a function call the client was asked to run"
+                        };
+                        let error = wire::RealtimeError::invalid_request(
+                            "invalid_value",
+                            format!("Call '{}' {why}.", output.call_id),
+                            Some("item.call_id".to_owned()),
+                        )
+                        .for_event(create.event_id.clone());
+                        let event_id = self.event_id();
+                        self.send_to_caller(ServerEvent::error(event_id, error));
+                    }
+                }
+                wire::Item::Message(message) if message.role == wire::Role::User => {
+                    let text: Vec<&str> = message
+                        .content
+                        .iter()
+                        .filter_map(wire::ContentPart::text)
+                        .collect();
+                    let text = text.join(" ");
+                    self.send_to_model(ClientEvent::ConversationItemCreate(create));
+                    if !text.is_empty() {
+                        self.caller_turn(&text, now, now);
+                    }
+                }
+                _ => self.send_to_model(ClientEvent::ConversationItemCreate(create)),
+            },
+            ClientEvent::ResponseCreate(create) => {
+                self.response_active = true;
+                self.send_to_model(ClientEvent::ResponseCreate(create));
+            }
+            other => self.send_to_model(other),
+        }
+    }
+
+    /// A caller's `session.update`: their fields apply, except those the agent owns.
+    fn merge_caller_session(&mut self, update: wire::Session) {
+        let mut patch = update;
+        let declared: Vec<wire::Tool> = patch.tools.take().unwrap_or_default();
+        let owned: Vec<String> = declared
+            .iter()
+            .filter_map(|t| match t {
+                wire::Tool::Function(f) if self.agent.owns_tool(&f.name) => Some(f.name.clone()),
+                _ => None,
+            })
+            .collect();
+        if !owned.is_empty() {
+            self.guard(
+                "caller_tool_ignored",
+                format!("the caller redefined agent tools {owned:?}; the agent's stay"),
+            );
+        }
+        self.caller_tools = declared
+            .into_iter()
+            .filter(|t| !matches!(t, wire::Tool::Function(f) if self.agent.owns_tool(&f.name)))
+            .collect();
+        if patch.instructions.take().is_some() {
+            self.guard(
+                "caller_instructions_ignored",
+                "the agent's instructions stay in force".to_owned(),
+            );
+        }
+        let locked = self.agent.file.audio.lock_turn_detection;
+        let mut ignored_turn_detection = false;
+        let c = &mut self.caller_session;
+        macro_rules! take {
+            ($($field:ident),*) => { $( if patch.$field.is_some() { c.$field = patch.$field.take(); } )* };
+        }
+        take!(
+            output_modalities,
+            tool_choice,
+            max_output_tokens,
+            truncation,
+            reasoning,
+            parallel_tool_calls
+        );
+        c.tracing.merge(std::mem::take(&mut patch.tracing));
+        c.include.merge(std::mem::take(&mut patch.include));
+        c.prompt.merge(std::mem::take(&mut patch.prompt));
+        if let Some(audio) = patch.audio {
+            let mine = c.audio.get_or_insert_with(Default::default);
+            if let Some(input) = audio.input {
+                let into = mine.input.get_or_insert_with(Default::default);
+                if input.format.is_some() {
+                    into.format = input.format;
+                }
+                into.transcription.merge(input.transcription);
+                into.noise_reduction.merge(input.noise_reduction);
+                if !input.turn_detection.is_absent() {
+                    if locked {
+                        ignored_turn_detection = true;
+                    } else {
+                        into.turn_detection = input.turn_detection;
+                    }
+                }
+            }
+            if let Some(output) = audio.output {
+                let into = mine.output.get_or_insert_with(Default::default);
+                if output.format.is_some() {
+                    into.format = output.format;
+                }
+                if output.voice.is_some() {
+                    into.voice = output.voice;
+                }
+                if output.speed.is_some() {
+                    into.speed = output.speed;
+                }
+            }
+        }
+        if ignored_turn_detection {
+            self.guard(
+                "caller_turn_detection_ignored",
+                "the agent locks turn detection".to_owned(),
+            );
+        }
+        let session = self.effective_session();
+        self.send_to_model(ClientEvent::SessionUpdate(wire::SessionUpdate {
+            event_id: None,
+            session,
+        }));
+    }
+
+    /// The agent's session for the current state, with the caller's own settings on top.
+    fn effective_session(&self) -> wire::Session {
+        let mut s = self.agent.session_for(self.state.as_deref()).clone();
+        let c = &self.caller_session;
+        macro_rules! over {
+            ($($field:ident),*) => { $( if c.$field.is_some() { s.$field = c.$field.clone(); } )* };
+        }
+        over!(
+            output_modalities,
+            tool_choice,
+            max_output_tokens,
+            truncation,
+            reasoning,
+            parallel_tool_calls
+        );
+        s.tracing.merge(c.tracing.clone());
+        s.include.merge(c.include.clone());
+        s.prompt.merge(c.prompt.clone());
+        if let (Some(audio), Some(mine)) = (c.audio.as_ref(), s.audio.as_mut()) {
+            if let (Some(from), Some(into)) = (audio.input.as_ref(), mine.input.as_mut()) {
+                if from.format.is_some() {
+                    into.format = from.format;
+                }
+                into.transcription.merge(from.transcription.clone());
+                into.noise_reduction.merge(from.noise_reduction.clone());
+                into.turn_detection.merge(from.turn_detection.clone());
+            }
+            if let (Some(from), Some(into)) = (audio.output.as_ref(), mine.output.as_mut()) {
+                if from.format.is_some() {
+                    into.format = from.format;
+                }
+                if from.voice.is_some() {
+                    into.voice = from.voice.clone();
+                }
+                if from.speed.is_some() {
+                    into.speed = from.speed;
+                }
+            }
+        }
+        if !self.caller_tools.is_empty() {
+            s.tools
+                .get_or_insert_with(Vec::new)
+                .extend(self.caller_tools.iter().cloned());
+        }
+        s
+    }
+
+    // ---- model side ----------------------------------------------------------------
+
+    fn handle_model(&mut self, event: ServerEvent, now: Instant) {
+        match &event {
+            // The caller already has the agent's session from `new`.
+            ServerEvent::SessionCreated(_) => return,
+            ServerEvent::ResponseCreated(_) => self.response_active = true,
+            ServerEvent::ResponseDone(_) => {
+                self.response_active = false;
+                if let Some(p) = self.playback.as_mut() {
+                    p.complete = true;
+                }
+                if self.hangup == Hangup::AfterGoodbye {
+                    let remaining = self.playback.as_ref().map_or(Duration::ZERO, |p| {
+                        let end = p.first_delta + self.audio_duration(p.bytes);
+                        end.saturating_duration_since(now)
+                    });
+                    self.hangup = Hangup::At(now + remaining);
+                }
+                if self.response_wanted {
+                    self.response_wanted = false;
+                    self.forward_model(event);
+                    self.request_response_now();
+                    return;
+                }
+            }
+            ServerEvent::ResponseOutputItemAdded(added) => {
+                if let wire::Item::FunctionCall(call) = &added.item
+                    && self.handled_here(&call.name)
+                    && let Some(id) = &call.id
+                {
+                    self.hidden_items.insert(id.clone());
+                }
+            }
+            ServerEvent::ResponseFunctionCallArgumentsDone(done) => {
+                let done = done.clone();
+                let hidden =
+                    self.hidden_items.contains(&done.item_id) || self.handled_here(&done.name);
+                if !hidden {
+                    self.passthrough_calls.insert(done.call_id.clone());
+                    self.guard(
+                        "tool_passed_through",
+                        format!("`{}` is run by the client", done.name),
+                    );
+                    self.forward_model(event);
+                    return;
+                }
+                self.hidden_items.insert(done.item_id.clone());
+                self.handle_call(done.call_id, &done.name, &done.arguments, now);
+                return;
+            }
+            ServerEvent::ResponseOutputAudioDelta(delta) => {
+                let bytes = base64_len(&delta.delta);
+                let start = now.saturating_duration_since(self.started);
+                if self
+                    .playback
+                    .as_ref()
+                    .is_some_and(|p| p.item_id != delta.item_id)
+                {
+                    // A new item only plays after the previous one, which is therefore heard
+                    // in full unless a barge-in already cut it.
+                    self.finish_playback_transcript(now);
+                    self.playback = None;
+                }
+                let playback = self.playback.get_or_insert_with(|| Playback {
+                    item_id: delta.item_id.clone(),
+                    first_delta: now,
+                    bytes: 0,
+                    transcript: String::new(),
+                    played: None,
+                    start,
+                    complete: false,
+                });
+                if playback.bytes == 0
+                    && let Some(stopped) = self.speech_stopped_at.take()
+                {
+                    self.record(Record::Latency {
+                        kind: "speech_stopped_to_first_audio".to_owned(),
+                        duration: now.saturating_duration_since(stopped),
+                    });
+                }
+                if let Some(p) = self.playback.as_mut() {
+                    p.bytes += bytes;
+                }
+            }
+            ServerEvent::ResponseOutputAudioTranscriptDelta(delta) => {
+                if let Some(p) = self
+                    .playback
+                    .as_mut()
+                    .filter(|p| p.item_id == delta.item_id)
+                {
+                    p.transcript.push_str(&delta.delta);
+                }
+            }
+            ServerEvent::InputAudioBufferSpeechStarted(_) => self.barge_in(now),
+            ServerEvent::InputAudioBufferSpeechStopped(_) => self.speech_stopped_at = Some(now),
+            ServerEvent::InputTranscriptionCompleted(done) => {
+                let text = done.transcript.trim().to_owned();
+                if text.is_empty() {
+                    self.no_match_event(now);
+                } else {
+                    self.caller_turn(&text, now, now);
+                }
+            }
+            ServerEvent::InputTranscriptionFailed(_) => self.no_match_event(now),
+            ServerEvent::InputAudioBufferTimeoutTriggered(_) => {
+                self.no_input += 1;
+                self.check_silence_threshold();
+            }
+            _ => {}
+        }
+        self.forward_model(event);
+    }
+
+    /// Sends a model event on to the caller, unless it belongs to a call the agent handles.
+    fn forward_model(&mut self, event: ServerEvent) {
+        let hidden_item = match &event {
+            ServerEvent::ResponseOutputItemAdded(e) | ServerEvent::ResponseOutputItemDone(e) => {
+                e.item.id().cloned()
+            }
+            ServerEvent::ConversationItemAdded(e)
+            | ServerEvent::ConversationItemDone(e)
+            | ServerEvent::ConversationItemCreated(e) => match &e.item {
+                wire::Item::FunctionCallOutput(o) if self.handled_calls.contains(&o.call_id) => {
+                    return;
+                }
+                item => item.id().cloned(),
+            },
+            ServerEvent::ResponseFunctionCallArgumentsDelta(e) => Some(e.item_id.clone()),
+            ServerEvent::ResponseFunctionCallArgumentsDone(e) => Some(e.item_id.clone()),
+            _ => None,
+        };
+        if hidden_item.is_some_and(|id| self.hidden_items.contains(&id)) {
+            return;
+        }
+        self.send_to_caller(event);
+    }
+
+    /// Whether the engine, not the client, answers calls to `name`.
+    fn handled_here(&self, name: &str) -> bool {
+        if let Some(spec) = self.agent.tools.get(name) {
+            return spec.tool.run != Run::Client;
+        }
+        name == STATE_TOOL || self.is_escalation_tool(name) || self.is_common(name)
+    }
+
+    fn is_common(&self, name: &str) -> bool {
+        self.agent
+            .file
+            .common_tools
+            .iter()
+            .any(|c| switchboard_agent::common_tool_name(*c) == name)
+    }
+
+    fn is_escalation_tool(&self, name: &str) -> bool {
+        let configured = self
+            .agent
+            .file
+            .escalation
+            .as_ref()
+            .map_or("escalate_to_human", |e| e.tool.as_str());
+        name == configured
+    }
+
+    // ---- tool calls ----------------------------------------------------------------
+
+    fn handle_call(&mut self, call_id: CallId, name: &str, arguments: &str, now: Instant) {
+        if !self.handled_calls.insert(call_id.clone()) {
+            self.guard(
+                "duplicate_call_ignored",
+                format!("call `{call_id}` of `{name}` was already handled"),
+            );
+            return;
+        }
+        let args: Value = match serde_json::from_str(arguments) {
+            Ok(args @ Value::Object(_)) => args,
+            Ok(_) | Err(_) => {
+                let why = format!("the arguments of `{name}` are not a JSON object");
+                return self.fail_call(call_id, name, Value::Null, "invalid", why, now);
+            }
+        };
+        if name == STATE_TOOL {
+            return self.change_state(call_id, &args, now);
+        }
+        if self.is_escalation_tool(name) && !self.agent.tools.contains_key(name) {
+            self.reply(
+                &call_id,
+                json!({"status": "ok", "message": "A specialist is joining the call."}),
+            );
+            self.tool_record(
+                &call_id,
+                name,
+                args,
+                "ok",
+                json!({"status": "ok"}),
+                Duration::ZERO,
+            );
+            self.escalate(self.escalation_reason());
+            return;
+        }
+        if self.is_common(name) && !self.agent.tools.contains_key(name) {
+            return self.common_tool(call_id, name, args, now);
+        }
+        let Some(spec) = self.agent.tools.get(name) else {
+            let why = format!("`{name}` is not a tool of this agent");
+            return self.fail_call(call_id, name, args, "invalid", why, now);
+        };
+        if let Some(state) = self.state.as_deref()
+            && let Some(flow) = &self.agent.file.dynamic
+            && flow
+                .states
+                .iter()
+                .any(|s| s.id == state && !s.tools.iter().any(|t| t == name))
+        {
+            let why = format!("`{name}` is not available in state `{state}`");
+            return self.fail_call(call_id, name, args, "refused", why, now);
+        }
+        if let Err(why) = self.agent.check_arguments(spec, &args) {
+            let why = format!("invalid arguments for `{name}`: {why}");
+            return self.fail_call(call_id, name, args, "invalid", why, now);
+        }
+        let tool = spec.tool.clone();
+        if tool.behaviour == Behaviour::ConfirmationFirst && !self.confirmed(name, &args) {
+            let phrase = tool.confirmation_phrase.clone().unwrap_or_default();
+            self.confirmations.insert(
+                name.to_owned(),
+                Confirmation {
+                    arguments: args.clone(),
+                    asked_at_turn: self.caller_turns,
+                    affirmed: false,
+                },
+            );
+            self.guard(
+                "confirmation_requested",
+                format!("`{name}` held until the caller agrees to {args}"),
+            );
+            self.reply(&call_id, confirmation_needed(&phrase));
+            self.tool_record(
+                &call_id,
+                name,
+                args,
+                "held_for_confirmation",
+                confirmation_needed(&phrase),
+                Duration::ZERO,
+            );
+            return;
+        }
+        self.confirmations.remove(name);
+        let timeout = tool
+            .limits
+            .timeout_ms
+            .map_or(self.config.default_tool_timeout, Duration::from_millis);
+        match &tool.run {
+            Run::Fixtures(fixtures) => {
+                let (outcome, delay) = fixture_reply(fixtures, &args);
+                let deadline = now + delay.min(timeout);
+                let outcome = if delay > timeout {
+                    Err("the tool did not answer in time".to_owned())
+                } else {
+                    outcome
+                };
+                self.running.insert(
+                    call_id,
+                    Running {
+                        name: name.to_owned(),
+                        arguments: args,
+                        started: now,
+                        deadline,
+                        fixture: Some(outcome),
+                    },
+                );
+            }
+            Run::Webhook(_) => {
+                let deadline = now + timeout;
+                self.outputs.push_back(Output::RunTool(ToolRun {
+                    call_id: call_id.clone(),
+                    name: name.to_owned(),
+                    arguments: args.clone(),
+                    idempotency_key: format!("{}:{call_id}", self.config.id),
+                    deadline,
+                }));
+                self.running.insert(
+                    call_id,
+                    Running {
+                        name: name.to_owned(),
+                        arguments: args,
+                        started: now,
+                        deadline,
+                        fixture: None,
+                    },
+                );
+            }
+            Run::Builtin(_) | Run::Client => {
+                // Builtins other than the common tools need the supervisor, not in this engine yet.
+                let why = format!("`{name}` cannot run here");
+                self.fail_call(call_id, name, args, "failed", why, now);
+            }
+        }
+    }
+
+    /// Whether the caller affirmed a request for exactly these arguments since it was made.
+    fn confirmed(&self, name: &str, args: &Value) -> bool {
+        self.confirmations
+            .get(name)
+            .is_some_and(|c| c.affirmed && &c.arguments == args)
+    }
+
+    fn common_tool(&mut self, call_id: CallId, name: &str, args: Value, now: Instant) {
+        match name {
+            "finish_session" => {
+                self.reply(&call_id, json!({"status": "ok", "message": "Say a short goodbye; the call ends after it."}));
+                self.tool_record(
+                    &call_id,
+                    name,
+                    args,
+                    "ok",
+                    json!({"status": "ok"}),
+                    Duration::ZERO,
+                );
+                self.hangup = Hangup::AfterGoodbye;
+            }
+            _ => {
+                let why = "no supervisor is configured to answer; offer to connect the caller with a specialist".to_owned();
+                self.fail_call(call_id, name, args, "failed", why, now);
+            }
+        }
+    }
+
+    fn finish_tool(&mut self, call_id: &CallId, outcome: Result<Value, String>, now: Instant) {
+        let Some(running) = self.running.remove(call_id) else {
+            self.guard(
+                "unknown_tool_result",
+                format!("a result arrived for `{call_id}`, which is not running"),
+            );
+            return;
+        };
+        let duration = now.saturating_duration_since(running.started);
+        self.record(Record::Latency {
+            kind: "tool_call_to_result".to_owned(),
+            duration,
+        });
+        match outcome {
+            Ok(result) => {
+                self.failures.remove(&running.name);
+                self.capture_slots(&running.name, &running.arguments, &result);
+                self.tools_run.push((running.name.clone(), "ok".to_owned()));
+                self.reply(call_id, result.clone());
+                self.tool_record(
+                    call_id,
+                    &running.name,
+                    running.arguments,
+                    "ok",
+                    result,
+                    duration,
+                );
+            }
+            Err(why) => {
+                let outcome = if why.contains("in time") {
+                    "timeout"
+                } else {
+                    "failed"
+                };
+                self.fail_call_after(
+                    call_id.clone(),
+                    &running.name,
+                    running.arguments,
+                    outcome,
+                    why,
+                    duration,
+                );
+            }
+        }
+    }
+
+    fn fail_call(
+        &mut self,
+        call_id: CallId,
+        name: &str,
+        args: Value,
+        outcome: &str,
+        why: String,
+        _now: Instant,
+    ) {
+        self.fail_call_after(call_id, name, args, outcome, why, Duration::ZERO);
+    }
+
+    /// Answers a failed call with a clear error and counts it towards escalation.
+    fn fail_call_after(
+        &mut self,
+        call_id: CallId,
+        name: &str,
+        args: Value,
+        outcome: &str,
+        why: String,
+        duration: Duration,
+    ) {
+        let result = json!({"status": "error", "error": why});
+        self.reply(&call_id, result.clone());
+        self.tool_record(&call_id, name, args, outcome, result, duration);
+        self.tools_run.push((name.to_owned(), "failed".to_owned()));
+        let count = self.failures.entry(name.to_owned()).or_insert(0);
+        *count += 1;
+        let count = *count;
+        if let Some(e) = &self.agent.file.escalation
+            && count >= e.thresholds.failed_tool_attempts
+        {
+            let reason = format!("{count} failed attempts with `{name}`");
+            self.nudge_escalation(reason);
+        }
+    }
+
+    /// Sends a tool's output to the model and asks for the spoken follow-up.
+    fn reply(&mut self, call_id: &CallId, output: Value) {
+        let item = wire::Item::FunctionCallOutput(wire::FunctionCallOutputItem {
+            id: None,
+            object: None,
+            status: None,
+            call_id: call_id.clone(),
+            output: output.to_string(),
+        });
+        self.send_to_model(ClientEvent::ConversationItemCreate(
+            wire::ConversationItemCreate {
+                event_id: None,
+                previous_item_id: None,
+                item,
+            },
+        ));
+        self.request_response();
+    }
+
+    fn capture_slots(&mut self, tool: &str, args: &Value, result: &Value) {
+        let Some(flow) = &self.agent.file.dynamic else {
+            return;
+        };
+        for slot in flow.slots.iter().filter(|s| s.tool == tool) {
+            let value = match &slot.from {
+                SlotSource::Argument(name) => args.get(name).cloned(),
+                SlotSource::Result(path) => path
+                    .split('.')
+                    .try_fold(result, |v, key| v.get(key))
+                    .cloned(),
+            };
+            if let Some(value) = value.filter(|v| !v.is_null()) {
+                self.slots.insert(slot.name.clone(), value);
+            }
+        }
+    }
+
+    // ---- dynamic flow --------------------------------------------------------------
+
+    fn change_state(&mut self, call_id: CallId, args: &Value, now: Instant) {
+        let next = args
+            .get("next_state")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let (Some(flow), Some(current)) = (&self.agent.file.dynamic, self.state.clone()) else {
+            let why = "this agent has no conversation states".to_owned();
+            return self.fail_call(call_id, STATE_TOOL, args.clone(), "refused", why, now);
+        };
+        let Some(state) = flow.states.iter().find(|s| s.id == current) else {
+            return;
+        };
+        let refusal = if !state.transitions.contains(&next) {
+            let allowed = if state.transitions.is_empty() {
+                "none (this state is terminal)".to_owned()
+            } else {
+                state.transitions.join(", ")
+            };
+            Some(format!(
+                "cannot switch from `{current}` to `{next}`; allowed: {allowed}"
+            ))
+        } else {
+            let missing: Vec<&str> = state
+                .requires
+                .iter()
+                .filter(|r| !self.slots.contains_key(*r))
+                .map(String::as_str)
+                .collect();
+            (!missing.is_empty()).then(|| {
+                format!(
+                    "cannot leave `{current}` yet: missing {}",
+                    missing.join(", ")
+                )
+            })
+        };
+        if let Some(why) = refusal {
+            self.guard("transition_refused", why.clone());
+            let result = json!({"status": "error", "error": why});
+            self.reply(&call_id, result.clone());
+            self.tool_record(
+                &call_id,
+                STATE_TOOL,
+                args.clone(),
+                "refused",
+                result,
+                Duration::ZERO,
+            );
+            return;
+        }
+        self.state = Some(next.clone());
+        self.record(Record::Transition {
+            from: current,
+            to: next.clone(),
+        });
+        let session = self.effective_session();
+        self.send_to_model(ClientEvent::SessionUpdate(wire::SessionUpdate {
+            event_id: None,
+            session,
+        }));
+        let result = json!({"status": "ok", "state": next});
+        self.reply(&call_id, result.clone());
+        self.tool_record(
+            &call_id,
+            STATE_TOOL,
+            args.clone(),
+            "ok",
+            result,
+            Duration::ZERO,
+        );
+    }
+
+    // ---- turns, silence, escalation ------------------------------------------------
+
+    fn caller_turn(&mut self, text: &str, start: Instant, end: Instant) {
+        self.caller_turns += 1;
+        self.no_input = 0;
+        self.no_match = 0;
+        if self.intent.is_none() {
+            self.intent = Some(text.to_owned());
+        }
+        let affirms = self.lexicon.affirms(text);
+        let turn = self.caller_turns;
+        for confirmation in self.confirmations.values_mut() {
+            if turn > confirmation.asked_at_turn {
+                // The latest caller turn after the request decides.
+                confirmation.affirmed = affirms;
+            }
+        }
+        self.record(Record::Utterance {
+            speaker: Speaker::Caller,
+            text: text.to_owned(),
+            start: start.saturating_duration_since(self.started),
+            end: end.saturating_duration_since(self.started),
+        });
+    }
+
+    fn no_match_event(&mut self, _now: Instant) {
+        self.no_match += 1;
+        self.check_silence_threshold();
+    }
+
+    fn check_silence_threshold(&mut self) {
+        let Some(e) = &self.agent.file.escalation else {
+            return;
+        };
+        let limit = e.thresholds.no_input_or_match;
+        if self.no_input >= limit {
+            self.nudge_escalation(format!("{} consecutive no-input events", self.no_input));
+        } else if self.no_match >= limit {
+            self.nudge_escalation(format!("{} consecutive no-match events", self.no_match));
+        }
+    }
+
+    /// Tells the model to say the escalation line and call the tool; escalates by itself if
+    /// it does not.
+    fn nudge_escalation(&mut self, reason: String) {
+        if self.escalated || self.escalation_due.is_some() {
+            return;
+        }
+        let Some(e) = self.agent.file.escalation.clone() else {
+            return;
+        };
+        self.guard("escalation_threshold", reason.clone());
+        let text = format!(
+            "Escalation required ({reason}). Say: “{}” Then call `{}` now.",
+            e.say, e.tool
+        );
+        self.send_to_model(ClientEvent::ConversationItemCreate(
+            wire::ConversationItemCreate {
+                event_id: None,
+                previous_item_id: None,
+                item: wire::Item::Message(wire::MessageItem {
+                    id: None,
+                    object: None,
+                    status: None,
+                    role: wire::Role::System,
+                    content: vec![wire::ContentPart::InputText { text }],
+                }),
+            },
+        ));
+        self.request_response();
+        let due = self.now + self.config.escalation_grace;
+        self.escalation_due = Some((due, reason));
+    }
+
+    fn escalation_reason(&self) -> String {
+        self.escalation_due
+            .as_ref()
+            .map_or_else(|| "the model escalated".to_owned(), |(_, r)| r.clone())
+    }
+
+    fn escalate(&mut self, reason: String) {
+        if self.escalated {
+            return;
+        }
+        self.escalated = true;
+        self.escalation_due = None;
+        let summary = CallSummary {
+            intent: self.intent.clone(),
+            slots: self
+                .slots
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            tools: self.tools_run.clone(),
+            state: self.state.clone(),
+        };
+        self.record(Record::Escalated {
+            reason: reason.clone(),
+        });
+        self.outputs
+            .push_back(Output::Escalate(Escalation { reason, summary }));
+    }
+
+    // ---- barge-in ------------------------------------------------------------------
+
+    /// The caller spoke over the agent: cut the agent's item where playback stopped.
+    fn barge_in(&mut self, now: Instant) {
+        let Some(p) = &self.playback else { return };
+        let total = self.audio_duration(p.bytes);
+        let played = p
+            .played
+            .unwrap_or_else(|| now.saturating_duration_since(p.first_delta))
+            .min(total);
+        if played >= total {
+            return;
+        }
+        let item_id = p.item_id.clone();
+        self.send_to_model(ClientEvent::ConversationItemTruncate(
+            wire::ConversationItemTruncate {
+                event_id: None,
+                item_id,
+                content_index: 0,
+                audio_end_ms: played.as_millis() as u64,
+            },
+        ));
+        if let Some(p) = self.playback.as_mut() {
+            p.played = Some(played);
+        }
+        self.guard(
+            "barge_in",
+            format!(
+                "truncated the agent's audio at {} ms of {} ms",
+                played.as_millis(),
+                total.as_millis()
+            ),
+        );
+        self.finish_playback_transcript(now);
+    }
+
+    /// Records the agent's utterance: all of it, or the share the caller heard.
+    fn finish_playback_transcript(&mut self, _now: Instant) {
+        let Some(p) = self.playback.as_mut() else {
+            return;
+        };
+        if p.transcript.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut p.transcript);
+        let total = match self.agent.file.audio.output_format {
+            AudioEncoding::Pcm16 => Duration::from_micros(p.bytes as u64 * 1000 / 48),
+            AudioEncoding::G711Ulaw | AudioEncoding::G711Alaw => {
+                Duration::from_micros(p.bytes as u64 * 1000 / 8)
+            }
+        };
+        let heard = p.played.map_or(total, |played| played.min(total));
+        let text = if heard >= total || total.is_zero() {
+            text
+        } else {
+            // Keep the words in proportion to the audio played, cut at a word boundary.
+            let keep =
+                (text.chars().count() as u128 * heard.as_micros() / total.as_micros()) as usize;
+            let cut: String = text.chars().take(keep).collect();
+            match cut.rfind(char::is_whitespace) {
+                Some(i) if keep < text.chars().count() => cut[..i].to_owned(),
+                _ => cut,
+            }
+        };
+        let start = p.start;
+        let record = Record::Utterance {
+            speaker: Speaker::Agent,
+            text,
+            start,
+            end: start + heard,
+        };
+        self.record(record);
+    }
+
+    fn audio_duration(&self, bytes: usize) -> Duration {
+        let per_ms = match self.agent.file.audio.output_format {
+            AudioEncoding::Pcm16 => 48,
+            AudioEncoding::G711Ulaw | AudioEncoding::G711Alaw => 8,
+        };
+        Duration::from_micros(bytes as u64 * 1000 / per_ms)
+    }
+
+    // ---- helpers -------------------------------------------------------------------
+
+    fn request_response(&mut self) {
+        if self.response_active {
+            self.response_wanted = true;
+        } else {
+            self.request_response_now();
+        }
+    }
+
+    fn request_response_now(&mut self) {
+        self.response_active = true;
+        self.send_to_model(ClientEvent::ResponseCreate(wire::ResponseCreate::default()));
+    }
+
+    fn event_id(&mut self) -> EventId {
+        self.next_event += 1;
+        EventId::new(format!("event_sb{}", self.next_event))
+    }
+
+    fn send_to_model(&mut self, event: ClientEvent) {
+        self.outputs.push_back(Output::ToModel(event));
+    }
+
+    fn send_to_caller(&mut self, event: ServerEvent) {
+        self.outputs.push_back(Output::ToCaller(event));
+    }
+
+    fn record(&mut self, record: Record) {
+        self.outputs.push_back(Output::Record(record));
+    }
+
+    fn guard(&mut self, decision: &str, detail: String) {
+        self.record(Record::Guard {
+            decision: decision.to_owned(),
+            detail,
+        });
+    }
+
+    fn tool_record(
+        &mut self,
+        call_id: &CallId,
+        name: &str,
+        arguments: Value,
+        outcome: &str,
+        result: Value,
+        duration: Duration,
+    ) {
+        self.record(Record::ToolCall {
+            call_id: call_id.clone(),
+            name: name.to_owned(),
+            arguments,
+            outcome: outcome.to_owned(),
+            result,
+            duration,
+        });
+    }
+}
+
+/// The first fixture whose `when` matches, and how long it takes.
+fn fixture_reply(fixtures: &[Fixture], args: &Value) -> (Result<Value, String>, Duration) {
+    let hit = fixtures.iter().find(|f| {
+        f.when
+            .as_ref()
+            .is_none_or(|when| when.iter().all(|(k, v)| args.get(k) == Some(v)))
+    });
+    match hit {
+        Some(f) => {
+            let delay = Duration::from_millis(f.delay_ms.unwrap_or(0));
+            let outcome = match (&f.error, &f.result) {
+                (Some(error), _) => Err(error.clone()),
+                (None, Some(result)) => Ok(result.clone()),
+                (None, None) => Ok(json!({"status": "ok"})),
+            };
+            (outcome, delay)
+        }
+        None => (
+            Err("no canned response matches these arguments".to_owned()),
+            Duration::ZERO,
+        ),
+    }
+}
+
+/// Bytes of audio in a base64 string, without decoding it.
+fn base64_len(b64: &str) -> usize {
+    let padding = b64.bytes().rev().take_while(|&b| b == b'=').count();
+    (b64.len() / 4 * 3).saturating_sub(padding)
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("id", &self.config.id)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}

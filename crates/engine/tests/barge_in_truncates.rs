@@ -1,0 +1,79 @@
+//! When the caller speaks over the agent, the agent's item is cut where playback stopped and
+//! the transcript keeps only what was heard.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+use switchboard_engine::{Input, Output, Record, Speaker};
+use switchboard_wire::ClientEvent;
+
+fn truncation(out: &[Output]) -> Option<u64> {
+    out.iter().find_map(|o| match o {
+        Output::ToModel(ClientEvent::ConversationItemTruncate(t)) => Some(t.audio_end_ms),
+        _ => None,
+    })
+}
+
+fn agent_utterance(out: &[Output]) -> Option<(String, Duration)> {
+    records(out).into_iter().find_map(|r| match r {
+        Record::Utterance {
+            speaker: Speaker::Agent,
+            text,
+            start,
+            end,
+        } => Some((text.clone(), *end - *start)),
+        _ => None,
+    })
+}
+
+#[test]
+fn elapsed_time_sets_the_cut_when_the_transport_has_no_marks() {
+    let mut h = Harness::agent();
+    // Four seconds of PCM16 at 24 kHz.
+    h.model_speaks(
+        "item_a",
+        "Your account is active and your next bill is due on the first of the month.",
+        192_000,
+    );
+    h.advance(Duration::from_millis(1_500));
+    let out = h.model(json!({"type":"input_audio_buffer.speech_started","event_id":"e","item_id":"item_u","audio_start_ms":1500}));
+    assert_eq!(truncation(&out), Some(1_500));
+    let (text, heard) = agent_utterance(&h.out).expect("an agent utterance");
+    assert_eq!(heard, Duration::from_millis(1_500));
+    assert!(
+        text.len() < 40 && "Your account is active and your next bill".starts_with(&text),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn marks_from_the_transport_take_precedence() {
+    let mut h = Harness::agent();
+    h.model_speaks("item_a", "One two three four five six seven eight.", 96_000);
+    h.session.handle_input(
+        Input::Played {
+            item_id: "item_a".into(),
+            until: Duration::from_millis(400),
+        },
+        h.now,
+    );
+    h.advance(Duration::from_millis(1_000));
+    let out = h.model(json!({"type":"input_audio_buffer.speech_started","event_id":"e","item_id":"u","audio_start_ms":0}));
+    assert_eq!(truncation(&out), Some(400));
+}
+
+#[test]
+fn audio_that_finished_playing_is_not_truncated() {
+    let mut h = Harness::agent();
+    h.model_speaks("item_a", "Done.", 48_000);
+    h.advance(Duration::from_secs(3));
+    let out = h.model(json!({"type":"input_audio_buffer.speech_started","event_id":"e","item_id":"u","audio_start_ms":0}));
+    assert_eq!(truncation(&out), None);
+    assert_eq!(
+        agent_utterance(&h.out).map(|(t, _)| t),
+        Some("Done.".to_owned())
+    );
+}

@@ -1,0 +1,84 @@
+//! Failed attempts and silence count towards escalation; the engine escalates itself when the
+//! model does not.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+use switchboard_engine::Output;
+
+fn escalations(out: &[Output]) -> Vec<&switchboard_engine::Escalation> {
+    out.iter()
+        .filter_map(|o| {
+            if let Output::Escalate(e) = o {
+                Some(e)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn two_failed_attempts_tell_the_model_to_escalate_and_it_does() {
+    let mut h = Harness::agent();
+    h.caller_says("My internet is down.");
+    h.model_calls("c1", "lookup_account", json!({"email_or_phone": "000"}));
+    h.advance(Duration::from_millis(1));
+    h.model_calls("c2", "lookup_account", json!({"email_or_phone": "111"}));
+    let out = h.advance(Duration::from_millis(1));
+    let nudge = out.iter().any(|o| matches!(o, Output::ToModel(switchboard_wire::ClientEvent::ConversationItemCreate(c))
+        if matches!(&c.item, switchboard_wire::Item::Message(m) if m.role == switchboard_wire::Role::System)));
+    assert!(nudge, "the model is told to escalate");
+    let out = h.model_calls("c3", "escalate_to_human", json!({}));
+    let e = escalations(&out);
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].reason
+            .contains("2 failed attempts with `lookup_account`"),
+        "{}",
+        e[0].reason
+    );
+    assert_eq!(e[0].summary.intent.as_deref(), Some("My internet is down."));
+    assert_eq!(
+        e[0].summary.tools,
+        [
+            ("lookup_account".to_owned(), "failed".to_owned()),
+            ("lookup_account".to_owned(), "failed".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn three_silences_and_a_model_that_ignores_the_nudge_escalate_anyway() {
+    let mut h = Harness::agent();
+    for _ in 0..3 {
+        h.model(json!({"type":"input_audio_buffer.timeout_triggered","event_id":"e","item_id":"i","audio_start_ms":0,"audio_end_ms":5000}));
+    }
+    assert!(
+        escalations(&h.out).is_empty(),
+        "not before the grace period"
+    );
+    let out = h.advance(Duration::from_secs(9));
+    let e = escalations(&out);
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].reason.contains("3 consecutive no-input events"),
+        "{}",
+        e[0].reason
+    );
+}
+
+#[test]
+fn a_real_answer_resets_the_silence_count() {
+    let mut h = Harness::agent();
+    let timeout = json!({"type":"input_audio_buffer.timeout_triggered","event_id":"e","item_id":"i","audio_start_ms":0,"audio_end_ms":5000});
+    h.model(timeout.clone());
+    h.model(timeout.clone());
+    h.caller_says("Sorry, I'm here.");
+    h.model(timeout);
+    h.advance(Duration::from_secs(30));
+    assert!(escalations(&h.out).is_empty());
+}
