@@ -73,7 +73,8 @@ pub struct Session {
     response_wanted: bool,
     caller_turns: u64,
     intent: Option<String>,
-    playback: Option<Playback>,
+    /// Agent audio items in play order: the first is playing, the rest are queued.
+    playback: VecDeque<Playback>,
     speech_stopped_at: Option<Instant>,
 
     // Escalation and ending.
@@ -105,7 +106,8 @@ struct Confirmation {
 #[derive(Debug)]
 struct Playback {
     item_id: ItemId,
-    first_delta: Instant,
+    /// When it starts playing: its first audio, or the end of the item before it.
+    plays_from: Instant,
     bytes: usize,
     transcript: String,
     played: Option<Duration>,
@@ -158,7 +160,7 @@ impl Session {
             response_wanted: false,
             caller_turns: 0,
             intent: None,
-            playback: None,
+            playback: VecDeque::new(),
             speech_stopped_at: None,
             failures: BTreeMap::new(),
             no_input: 0,
@@ -215,7 +217,7 @@ impl Session {
             }
             Input::ToolResult { call_id, outcome } => self.finish_tool(&call_id, outcome, now),
             Input::Played { item_id, until } => {
-                if let Some(p) = self.playback.as_mut().filter(|p| p.item_id == item_id) {
+                if let Some(p) = self.playback.iter_mut().find(|p| p.item_id == item_id) {
                     p.played = Some(until);
                 }
             }
@@ -248,8 +250,11 @@ impl Session {
             self.escalation_due = None;
             self.escalate(format!("{reason}; the model did not escalate in time"));
         }
-        if self.playback_end().is_some_and(|end| end <= now) {
-            self.finish_playback_transcript(now);
+        while self.playback_end().is_some_and(|end| end <= now) {
+            if let Some(p) = self.playback.pop_front() {
+                let total = self.audio_duration(p.bytes);
+                self.record_agent_utterance(p, total);
+            }
         }
         if let Hangup::At(at) = self.hangup
             && at <= now
@@ -288,11 +293,8 @@ impl Session {
     /// When the current agent item will have finished playing, once all its audio is known
     /// and its transcript not yet recorded.
     fn playback_end(&self) -> Option<Instant> {
-        let p = self
-            .playback
-            .as_ref()
-            .filter(|p| p.complete && !p.transcript.is_empty())?;
-        Some(p.first_delta + self.audio_duration(p.bytes))
+        let p = self.playback.front().filter(|p| p.complete)?;
+        Some(p.plays_from + self.audio_duration(p.bytes))
     }
 
     // ---- caller side ---------------------------------------------------------------
@@ -485,15 +487,15 @@ impl Session {
             ServerEvent::ResponseCreated(_) => self.response_active = true,
             ServerEvent::ResponseDone(_) => {
                 self.response_active = false;
-                if let Some(p) = self.playback.as_mut() {
+                for p in &mut self.playback {
                     p.complete = true;
                 }
                 if self.hangup == Hangup::AfterGoodbye {
-                    let remaining = self.playback.as_ref().map_or(Duration::ZERO, |p| {
-                        let end = p.first_delta + self.audio_duration(p.bytes);
-                        end.saturating_duration_since(now)
-                    });
-                    self.hangup = Hangup::At(now + remaining);
+                    let end = self
+                        .playback
+                        .back()
+                        .map_or(now, |p| p.plays_from + self.audio_duration(p.bytes));
+                    self.hangup = Hangup::At(end.max(now));
                 }
                 if self.response_wanted {
                     self.response_wanted = false;
@@ -529,43 +531,42 @@ impl Session {
             }
             ServerEvent::ResponseOutputAudioDelta(delta) => {
                 let bytes = base64_len(&delta.delta);
-                let start = now.saturating_duration_since(self.started);
                 if self
                     .playback
-                    .as_ref()
-                    .is_some_and(|p| p.item_id != delta.item_id)
+                    .back()
+                    .is_none_or(|p| p.item_id != delta.item_id)
                 {
-                    // A new item only plays after the previous one, which is therefore heard
-                    // in full unless a barge-in already cut it.
-                    self.finish_playback_transcript(now);
-                    self.playback = None;
-                }
-                let playback = self.playback.get_or_insert_with(|| Playback {
-                    item_id: delta.item_id.clone(),
-                    first_delta: now,
-                    bytes: 0,
-                    transcript: String::new(),
-                    played: None,
-                    start,
-                    complete: false,
-                });
-                if playback.bytes == 0
-                    && let Some(stopped) = self.speech_stopped_at.take()
-                {
-                    self.record(Record::Latency {
-                        kind: "speech_stopped_to_first_audio".to_owned(),
-                        duration: now.saturating_duration_since(stopped),
+                    // A new item plays once the ones before it have finished.
+                    let plays_from = self
+                        .playback
+                        .back()
+                        .map_or(now, |p| p.plays_from + self.audio_duration(p.bytes))
+                        .max(now);
+                    self.playback.push_back(Playback {
+                        item_id: delta.item_id.clone(),
+                        plays_from,
+                        bytes: 0,
+                        transcript: String::new(),
+                        played: None,
+                        start: plays_from.saturating_duration_since(self.started),
+                        complete: false,
                     });
+                    if let Some(stopped) = self.speech_stopped_at.take() {
+                        self.record(Record::Latency {
+                            kind: "speech_stopped_to_first_audio".to_owned(),
+                            duration: now.saturating_duration_since(stopped),
+                        });
+                    }
                 }
-                if let Some(p) = self.playback.as_mut() {
+                if let Some(p) = self.playback.back_mut() {
                     p.bytes += bytes;
                 }
             }
             ServerEvent::ResponseOutputAudioTranscriptDelta(delta) => {
                 if let Some(p) = self
                     .playback
-                    .as_mut()
-                    .filter(|p| p.item_id == delta.item_id)
+                    .iter_mut()
+                    .find(|p| p.item_id == delta.item_id)
                 {
                     p.transcript.push_str(&delta.delta);
                 }
@@ -1103,76 +1104,62 @@ impl Session {
 
     // ---- barge-in ------------------------------------------------------------------
 
-    /// The caller spoke over the agent: cut the agent's item where playback stopped.
+    /// The caller spoke over the agent: every item still playing or queued is cut where
+    /// playback stopped (queued ones at zero), and only what was heard is recorded.
     fn barge_in(&mut self, now: Instant) {
-        let Some(p) = &self.playback else { return };
-        let total = self.audio_duration(p.bytes);
-        let played = p
-            .played
-            .unwrap_or_else(|| now.saturating_duration_since(p.first_delta))
-            .min(total);
-        if played >= total {
-            return;
+        for p in std::mem::take(&mut self.playback) {
+            let total = self.audio_duration(p.bytes);
+            let played = p
+                .played
+                .unwrap_or_else(|| now.saturating_duration_since(p.plays_from))
+                .min(total);
+            if played < total {
+                self.send_to_model(ClientEvent::ConversationItemTruncate(
+                    wire::ConversationItemTruncate {
+                        event_id: None,
+                        item_id: p.item_id.clone(),
+                        content_index: 0,
+                        audio_end_ms: played.as_millis() as u64,
+                    },
+                ));
+                self.guard(
+                    "barge_in",
+                    format!(
+                        "truncated `{}` at {} ms of {} ms",
+                        p.item_id,
+                        played.as_millis(),
+                        total.as_millis()
+                    ),
+                );
+            }
+            self.record_agent_utterance(p, played);
         }
-        let item_id = p.item_id.clone();
-        self.send_to_model(ClientEvent::ConversationItemTruncate(
-            wire::ConversationItemTruncate {
-                event_id: None,
-                item_id,
-                content_index: 0,
-                audio_end_ms: played.as_millis() as u64,
-            },
-        ));
-        if let Some(p) = self.playback.as_mut() {
-            p.played = Some(played);
-        }
-        self.guard(
-            "barge_in",
-            format!(
-                "truncated the agent's audio at {} ms of {} ms",
-                played.as_millis(),
-                total.as_millis()
-            ),
-        );
-        self.finish_playback_transcript(now);
     }
 
-    /// Records the agent's utterance: all of it, or the share the caller heard.
-    fn finish_playback_transcript(&mut self, _now: Instant) {
-        let Some(p) = self.playback.as_mut() else {
-            return;
-        };
-        if p.transcript.is_empty() {
+    /// Records what the caller heard of an agent item: the words in proportion to the audio
+    /// played, cut at a word boundary.
+    fn record_agent_utterance(&mut self, p: Playback, heard: Duration) {
+        let total = self.audio_duration(p.bytes);
+        if p.transcript.is_empty() || heard.is_zero() {
             return;
         }
-        let text = std::mem::take(&mut p.transcript);
-        let total = match self.agent.file.audio.output_format {
-            AudioEncoding::Pcm16 => Duration::from_micros(p.bytes as u64 * 1000 / 48),
-            AudioEncoding::G711Ulaw | AudioEncoding::G711Alaw => {
-                Duration::from_micros(p.bytes as u64 * 1000 / 8)
-            }
-        };
-        let heard = p.played.map_or(total, |played| played.min(total));
         let text = if heard >= total || total.is_zero() {
-            text
+            p.transcript
         } else {
-            // Keep the words in proportion to the audio played, cut at a word boundary.
-            let keep =
-                (text.chars().count() as u128 * heard.as_micros() / total.as_micros()) as usize;
-            let cut: String = text.chars().take(keep).collect();
+            let chars = p.transcript.chars().count();
+            let keep = (chars as u128 * heard.as_micros() / total.as_micros()) as usize;
+            let cut: String = p.transcript.chars().take(keep).collect();
             match cut.rfind(char::is_whitespace) {
-                Some(i) if keep < text.chars().count() => cut[..i].to_owned(),
+                Some(i) if keep < chars => cut[..i].to_owned(),
                 _ => cut,
             }
         };
-        let start = p.start;
-        let record = Record::Utterance {
+        self.record(Record::Utterance {
             speaker: Speaker::Agent,
             text,
-            start,
-            end: start + heard,
-        };
-        self.record(record);
+            start: p.start,
+            end: p.start + heard.min(total),
+        });
     }
 
     fn audio_duration(&self, bytes: usize) -> Duration {

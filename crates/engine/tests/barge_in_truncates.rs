@@ -77,3 +77,38 @@ fn audio_that_finished_playing_is_not_truncated() {
         Some("Done.".to_owned())
     );
 }
+
+/// Regression: two items sent back to back; the caller speaks during the first. The first is
+/// cut where it was, the second (queued, never played) is cut at zero, and neither is
+/// recorded as heard beyond that.
+#[test]
+fn a_barge_in_during_the_first_of_two_queued_items_cuts_both() {
+    let mut h = Harness::agent();
+    h.model_speaks("item_1", "First sentence of the answer.", 48_000); // one second
+    h.model_speaks("item_2", "Second sentence that never played.", 48_000);
+    h.advance(Duration::from_millis(300));
+    let out = h.model(json!({"type":"input_audio_buffer.speech_started","event_id":"e","item_id":"u","audio_start_ms":0}));
+    let cuts: Vec<(String, u64)> = out
+        .iter()
+        .filter_map(|o| match o {
+            Output::ToModel(ClientEvent::ConversationItemTruncate(t)) => {
+                Some((t.item_id.to_string(), t.audio_end_ms))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(cuts, [("item_1".to_owned(), 300), ("item_2".to_owned(), 0)]);
+    let heard: Vec<Duration> = records(&h.out)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Utterance {
+                speaker: Speaker::Agent,
+                start,
+                end,
+                ..
+            } => Some(*end - *start),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(heard, [Duration::from_millis(300)]);
+}
