@@ -24,6 +24,9 @@ pub struct SessionConfig {
     /// How long the model has to call the escalation tool once told to, before the engine
     /// escalates by itself.
     pub escalation_grace: Duration,
+    /// How long a preamble tool may run silently before the engine has the model speak one
+    /// of its preamble phrases.
+    pub preamble_delay: Duration,
 }
 
 impl SessionConfig {
@@ -33,6 +36,7 @@ impl SessionConfig {
             id: id.into(),
             default_tool_timeout: Duration::from_secs(10),
             escalation_grace: Duration::from_secs(8),
+            preamble_delay: Duration::from_millis(700),
         }
     }
 }
@@ -69,6 +73,12 @@ pub struct Session {
     tools_run: Vec<(String, String)>,
 
     // Responses and turns.
+    /// Responses in which the model has started audio.
+    audio_responses: BTreeSet<wire::ResponseId>,
+    /// The response that made the call being handled.
+    calling_response: Option<wire::ResponseId>,
+    /// Index of the next preamble phrase, per tool, so none repeats twice in a row.
+    preamble_turn: BTreeMap<String, usize>,
     response_active: bool,
     response_wanted: bool,
     caller_turns: u64,
@@ -94,6 +104,8 @@ struct Running {
     deadline: Instant,
     /// A fixture's reply, delivered by the engine itself at `deadline`.
     fixture: Option<Result<Value, String>>,
+    /// When to speak a preamble phrase if the tool is still running then.
+    preamble_at: Option<Instant>,
 }
 
 #[derive(Debug)]
@@ -156,6 +168,9 @@ impl Session {
             confirmations: BTreeMap::new(),
             slots: BTreeMap::new(),
             tools_run: Vec::new(),
+            audio_responses: BTreeSet::new(),
+            calling_response: None,
+            preamble_turn: BTreeMap::new(),
             response_active: false,
             response_wanted: false,
             caller_turns: 0,
@@ -227,6 +242,15 @@ impl Session {
     /// Handles deadlines that have passed by `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
+        let preambles: Vec<CallId> = self
+            .running
+            .iter()
+            .filter(|(_, r)| r.preamble_at.is_some_and(|at| at <= now))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for call_id in preambles {
+            self.speak_preamble(&call_id);
+        }
         let due: Vec<CallId> = self
             .running
             .iter()
@@ -277,7 +301,11 @@ impl Session {
     /// When [`handle_timeout`](Self::handle_timeout) must next be called.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let tools = self.running.values().map(|r| r.deadline);
+        let tools = self
+            .running
+            .values()
+            .flat_map(|r| [Some(r.deadline), r.preamble_at])
+            .flatten();
         let escalation = self.escalation_due.as_ref().map(|(at, _)| *at);
         let hangup = match self.hangup {
             Hangup::At(at) => Some(at),
@@ -484,8 +512,11 @@ impl Session {
         match &event {
             // The caller already has the agent's session from `new`.
             ServerEvent::SessionCreated(_) => return,
-            ServerEvent::ResponseCreated(_) => self.response_active = true,
-            ServerEvent::ResponseDone(_) => {
+            // Out-of-band responses (preambles) run beside the conversation's own.
+            ServerEvent::ResponseCreated(created) if !is_out_of_band(&created.response) => {
+                self.response_active = true;
+            }
+            ServerEvent::ResponseDone(done) if !is_out_of_band(&done.response) => {
                 self.response_active = false;
                 for p in &mut self.playback {
                     p.complete = true;
@@ -526,11 +557,14 @@ impl Session {
                     return;
                 }
                 self.hidden_items.insert(done.item_id.clone());
+                self.calling_response = Some(done.response_id.clone());
                 self.handle_call(done.call_id, &done.name, &done.arguments, now);
+                self.calling_response = None;
                 return;
             }
             ServerEvent::ResponseOutputAudioDelta(delta) => {
                 let bytes = base64_len(&delta.delta);
+                self.audio_responses.insert(delta.response_id.clone());
                 if self
                     .playback
                     .back()
@@ -729,6 +763,14 @@ impl Session {
             .limits
             .timeout_ms
             .map_or(self.config.default_tool_timeout, Duration::from_millis);
+        // A preamble is only needed when the model said nothing while calling.
+        let silent = self
+            .calling_response
+            .as_ref()
+            .is_none_or(|r| !self.audio_responses.contains(r));
+        let preamble_at =
+            (tool.behaviour == Behaviour::Preamble && silent && !tool.preamble_phrases.is_empty())
+                .then(|| now + self.config.preamble_delay);
         match &tool.run {
             Run::Fixtures(fixtures) => {
                 let (outcome, delay) = fixture_reply(fixtures, &args);
@@ -746,6 +788,7 @@ impl Session {
                         started: now,
                         deadline,
                         fixture: Some(outcome),
+                        preamble_at,
                     },
                 );
             }
@@ -766,6 +809,7 @@ impl Session {
                         started: now,
                         deadline,
                         fixture: None,
+                        preamble_at,
                     },
                 );
             }
@@ -923,6 +967,52 @@ impl Session {
                 self.slots.insert(slot.name.clone(), value);
             }
         }
+    }
+
+    /// Has the model say one of the tool's preamble phrases out of band, while it runs.
+    fn speak_preamble(&mut self, call_id: &CallId) {
+        let Some(running) = self.running.get_mut(call_id) else {
+            return;
+        };
+        running.preamble_at = None;
+        let (name, args) = (running.name.clone(), running.arguments.clone());
+        let Some(spec) = self.agent.tools.get(&name) else {
+            return;
+        };
+        // Phrases whose placeholders the arguments can fill, in a fixed rotation.
+        let phrases: Vec<String> = spec
+            .tool
+            .preamble_phrases
+            .iter()
+            .filter_map(|p| fill(p, &args))
+            .collect();
+        if phrases.is_empty() {
+            return;
+        }
+        let turn = self.preamble_turn.entry(name.clone()).or_insert(0);
+        let phrase = phrases[*turn % phrases.len()].clone();
+        *turn += 1;
+        self.guard(
+            "preamble_spoken",
+            format!("`{name}` is still running: “{phrase}”"),
+        );
+        self.send_to_model(ClientEvent::ResponseCreate(wire::ResponseCreate {
+            event_id: None,
+            response: Some(wire::ResponseParams {
+                conversation: Some(wire::ResponseConversation::Mode(
+                    wire::ConversationMode::None,
+                )),
+                input: Some(Vec::new()),
+                instructions: Some(format!("Say exactly this, and nothing else: “{phrase}”")),
+                tools: Some(Vec::new()),
+                output_modalities: Some(vec![wire::Modality::Audio]),
+                metadata: Some(BTreeMap::from([(
+                    "switchboard".to_owned(),
+                    "preamble".to_owned(),
+                )])),
+                ..Default::default()
+            }),
+        }));
     }
 
     // ---- dynamic flow --------------------------------------------------------------
@@ -1227,6 +1317,34 @@ impl Session {
             duration,
         });
     }
+}
+
+/// A response written outside the conversation (`conversation: "none"`).
+fn is_out_of_band(response: &wire::Response) -> bool {
+    matches!(response.conversation_id, wire::Nullable::Null)
+        || response
+            .metadata
+            .as_value()
+            .is_some_and(|m| m.contains_key("switchboard"))
+}
+
+/// Fills `{name}` placeholders from the arguments; `None` when one cannot be filled.
+fn fill(phrase: &str, args: &Value) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = phrase;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}')? + open;
+        let key = &rest[open + 1..close];
+        let value = match args.get(key)? {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&value);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// The first fixture whose `when` matches, and how long it takes.

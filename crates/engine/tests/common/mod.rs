@@ -39,7 +39,7 @@ tools:
   - name: check_outage
     description: Check outages.
     behaviour: preamble
-    preamble_phrases: [Let me check that now.]
+    preamble_phrases: ["Let me check {address} now.", One sec—checking the network status.]
     parameters: {type: object, properties: {address: {type: string}}}
     run:
       fixtures:
