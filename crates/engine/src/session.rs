@@ -564,7 +564,10 @@ impl Session {
             }
             ServerEvent::ResponseOutputAudioDelta(delta) => {
                 let bytes = base64_len(&delta.delta);
-                self.audio_responses.insert(delta.response_id.clone());
+                // Checked first: this runs for every audio frame and must not allocate.
+                if !self.audio_responses.contains(&delta.response_id) {
+                    self.audio_responses.insert(delta.response_id.clone());
+                }
                 if self
                     .playback
                     .back()
