@@ -791,6 +791,10 @@ pub struct Slot {
     pub tool: String,
     /// Where in that tool's call or result.
     pub from: SlotSource,
+    /// Check the model's readback of this value character by character (phone numbers,
+    /// account ids, cards), and have it correct itself on a mismatch.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub readback: bool,
 }
 
 /// Where a slot's value is taken from.

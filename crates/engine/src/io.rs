@@ -23,6 +23,13 @@ pub enum Input {
         /// The tool's JSON result, or why it failed.
         outcome: Result<Value, String>,
     },
+    /// The supervisor's answer to an [`Output::AskSupervisor`], or why it failed.
+    SupervisorReply {
+        /// The supervisor tool call it answers.
+        call_id: CallId,
+        /// The supervisor's text, or the error.
+        outcome: Result<String, String>,
+    },
     /// The caller's transport reports how much of an assistant item it has played (marks).
     Played {
         /// The assistant item.
@@ -41,6 +48,9 @@ pub enum Output {
     ToCaller(ServerEvent),
     /// Run a tool and answer with [`Input::ToolResult`] before the deadline.
     RunTool(ToolRun),
+    /// Ask the supervisor (thinker) model, and answer with [`Input::SupervisorReply`] before
+    /// the deadline.
+    AskSupervisor(SupervisorQuestion),
     /// Hand the call to a person.
     Escalate(Escalation),
     /// End the call.
@@ -64,6 +74,21 @@ pub struct ToolRun {
     /// Stable key for write tools: the same call never has two effects.
     pub idempotency_key: String,
     /// After this, the call counts as timed out.
+    pub deadline: Instant,
+}
+
+/// A question for the supervisor: the responder's one-line context and the call so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupervisorQuestion {
+    /// The supervisor tool call this answers.
+    pub call_id: CallId,
+    /// The responder's summary of the latest user message.
+    pub context: String,
+    /// The conversation so far (agent lines hold only what the caller heard).
+    pub transcript: Vec<(Speaker, String)>,
+    /// The supervisor's instructions from the agent file.
+    pub instructions: String,
+    /// After this, the engine answers with the fallback line.
     pub deadline: Instant,
 }
 

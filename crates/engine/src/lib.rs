@@ -27,7 +27,10 @@
 //! transitions follow allowed edges with their requirements met; failed attempts and silence
 //! count towards escalation, with the engine escalating itself if the model does not; barge-in
 //! truncates the agent's audio where playback stopped and the transcript keeps only what was
-//! heard.
+//! heard; preamble tools that run silently get a spoken preamble; the supervisor (thinker) is
+//! asked with the transcript and its reply is made speakable, with a filler while it thinks and
+//! a fallback line on timeout; the model's readback of marked slots is checked character by
+//! character.
 
 mod affirm;
 mod compiled;
@@ -35,5 +38,7 @@ mod io;
 mod session;
 
 pub use compiled::{CompileError, CompiledAgent};
-pub use io::{CallSummary, Escalation, Input, Output, Record, Speaker, ToolRun};
+pub use io::{
+    CallSummary, Escalation, Input, Output, Record, Speaker, SupervisorQuestion, ToolRun,
+};
 pub use session::{Session, SessionConfig};

@@ -12,7 +12,9 @@ use switchboard_wire::{CallId, ClientEvent, EventId, ItemId, ServerEvent};
 
 use crate::affirm::Lexicon;
 use crate::compiled::CompiledAgent;
-use crate::io::{CallSummary, Escalation, Input, Output, Record, Speaker, ToolRun};
+use crate::io::{
+    CallSummary, Escalation, Input, Output, Record, Speaker, SupervisorQuestion, ToolRun,
+};
 
 /// Settings a driver may tune per session.
 #[derive(Debug, Clone)]
@@ -71,6 +73,10 @@ pub struct Session {
     confirmations: BTreeMap<String, Confirmation>,
     slots: BTreeMap<String, Value>,
     tools_run: Vec<(String, String)>,
+    /// Supervisor questions waiting for an answer: deadline and when they were asked.
+    asking: BTreeMap<CallId, (Instant, Instant)>,
+    /// What was said so far, for the supervisor (agent lines: only what was heard).
+    history: Vec<(Speaker, String)>,
 
     // Responses and turns.
     /// Responses in which the model has started audio.
@@ -168,6 +174,8 @@ impl Session {
             confirmations: BTreeMap::new(),
             slots: BTreeMap::new(),
             tools_run: Vec::new(),
+            asking: BTreeMap::new(),
+            history: Vec::new(),
             audio_responses: BTreeSet::new(),
             calling_response: None,
             preamble_turn: BTreeMap::new(),
@@ -231,6 +239,9 @@ impl Session {
                 );
             }
             Input::ToolResult { call_id, outcome } => self.finish_tool(&call_id, outcome, now),
+            Input::SupervisorReply { call_id, outcome } => {
+                self.supervisor_replied(&call_id, outcome, now);
+            }
             Input::Played { item_id, until } => {
                 if let Some(p) = self.playback.iter_mut().find(|p| p.item_id == item_id) {
                     p.played = Some(until);
@@ -250,6 +261,16 @@ impl Session {
             .collect();
         for call_id in preambles {
             self.speak_preamble(&call_id);
+        }
+        let unanswered: Vec<CallId> = self
+            .asking
+            .iter()
+            .filter(|(_, (due, _))| *due <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for call_id in unanswered {
+            let why = "the supervisor did not answer in time".to_owned();
+            self.supervisor_replied(&call_id, Err(why), now);
         }
         let due: Vec<CallId> = self
             .running
@@ -307,11 +328,13 @@ impl Session {
             .flat_map(|r| [Some(r.deadline), r.preamble_at])
             .flatten();
         let escalation = self.escalation_due.as_ref().map(|(at, _)| *at);
+        let asking = self.asking.values().map(|(due, _)| *due);
         let hangup = match self.hangup {
             Hangup::At(at) => Some(at),
             _ => None,
         };
         tools
+            .chain(asking)
             .chain(escalation)
             .chain(hangup)
             .chain(self.playback_end())
@@ -608,6 +631,14 @@ impl Session {
                     p.transcript.push_str(&delta.delta);
                 }
             }
+            ServerEvent::ResponseOutputAudioTranscriptDone(done) => {
+                let text = done.transcript.clone();
+                self.check_readback(&text);
+            }
+            ServerEvent::ResponseOutputTextDone(done) => {
+                let text = done.text.clone();
+                self.check_readback(&text);
+            }
             ServerEvent::InputAudioBufferSpeechStarted(_) => self.barge_in(now),
             ServerEvent::InputAudioBufferSpeechStopped(_) => self.speech_stopped_at = Some(now),
             ServerEvent::InputTranscriptionCompleted(done) => {
@@ -657,7 +688,15 @@ impl Session {
         if let Some(spec) = self.agent.tools.get(name) {
             return spec.tool.run != Run::Client;
         }
-        name == STATE_TOOL || self.is_escalation_tool(name) || self.is_common(name)
+        name == STATE_TOOL
+            || self.is_escalation_tool(name)
+            || self.is_common(name)
+            || self
+                .agent
+                .file
+                .supervisor
+                .as_ref()
+                .is_some_and(|s| s.tool_name == name)
     }
 
     fn is_common(&self, name: &str) -> bool {
@@ -713,6 +752,15 @@ impl Session {
             );
             self.escalate(self.escalation_reason());
             return;
+        }
+        if self
+            .agent
+            .file
+            .supervisor
+            .as_ref()
+            .is_some_and(|s| s.tool_name == name)
+        {
+            return self.ask_supervisor(call_id, &args, now);
         }
         if self.is_common(name) && !self.agent.tools.contains_key(name) {
             return self.common_tool(call_id, name, args, now);
@@ -992,13 +1040,25 @@ impl Session {
         if phrases.is_empty() {
             return;
         }
-        let turn = self.preamble_turn.entry(name.clone()).or_insert(0);
-        let phrase = phrases[*turn % phrases.len()].clone();
-        *turn += 1;
+        let phrase = self.next_phrase(&name, &phrases);
         self.guard(
             "preamble_spoken",
             format!("`{name}` is still running: “{phrase}”"),
         );
+        self.say_out_of_band(&phrase);
+    }
+
+    /// The next of `phrases` in a fixed rotation kept under `key`, so none repeats twice in a
+    /// row.
+    fn next_phrase(&mut self, key: &str, phrases: &[String]) -> String {
+        let turn = self.preamble_turn.entry(key.to_owned()).or_insert(0);
+        let phrase = phrases[*turn % phrases.len()].clone();
+        *turn += 1;
+        phrase
+    }
+
+    /// Has the model speak `phrase` without adding it to the conversation.
+    fn say_out_of_band(&mut self, phrase: &str) {
         self.send_to_model(ClientEvent::ResponseCreate(wire::ResponseCreate {
             event_id: None,
             response: Some(wire::ResponseParams {
@@ -1016,6 +1076,183 @@ impl Session {
                 ..Default::default()
             }),
         }));
+    }
+
+    // ---- supervisor ----------------------------------------------------------------
+
+    /// The responder asked the supervisor: yield the question, and fill the silence.
+    fn ask_supervisor(&mut self, call_id: CallId, args: &Value, now: Instant) {
+        let Some(s) = self.agent.file.supervisor.clone() else {
+            return;
+        };
+        let context = args
+            .get("relevantContextFromLastUserMessage")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let deadline = now
+            + s.timeout_ms
+                .map_or(Duration::from_secs(8), Duration::from_millis);
+        self.asking.insert(call_id.clone(), (deadline, now));
+        self.outputs
+            .push_back(Output::AskSupervisor(SupervisorQuestion {
+                call_id,
+                context: context.to_owned(),
+                transcript: self.history.clone(),
+                instructions: s.instructions.clone(),
+                deadline,
+            }));
+        let silent = self
+            .calling_response
+            .as_ref()
+            .is_none_or(|r| !self.audio_responses.contains(r));
+        if silent && !s.fillers.is_empty() {
+            let filler = self.next_phrase(&s.tool_name, &s.fillers);
+            self.guard(
+                "supervisor_filler",
+                format!("the model said nothing while asking: “{filler}”"),
+            );
+            self.say_out_of_band(&filler);
+        }
+    }
+
+    /// The supervisor answered (or did not): the responder gets speakable text to rephrase,
+    /// or the fallback line.
+    fn supervisor_replied(
+        &mut self,
+        call_id: &CallId,
+        outcome: Result<String, String>,
+        now: Instant,
+    ) {
+        let Some((_, asked)) = self.asking.remove(call_id) else {
+            self.guard(
+                "unknown_supervisor_reply",
+                format!("a reply arrived for `{call_id}`, which is not waiting"),
+            );
+            return;
+        };
+        let Some(s) = self.agent.file.supervisor.clone() else {
+            return;
+        };
+        let duration = now.saturating_duration_since(asked);
+        self.record(Record::Latency {
+            kind: "supervisor_question_to_answer".to_owned(),
+            duration,
+        });
+        match outcome {
+            Ok(text) => {
+                let openers: Vec<String> = s
+                    .rephrase
+                    .openers
+                    .iter()
+                    .map(|o| format!("“{o}”"))
+                    .collect();
+                let result = json!({
+                    "status": "ok",
+                    "answer": switchboard_speech::make_speakable(&text),
+                    "how_to_say_it": format!(
+                        "Rephrase Supervisor: start with a brief opener ({}), then at most {} sentences.",
+                        openers.join(", "),
+                        s.rephrase.max_sentences
+                    ),
+                });
+                self.failures.remove(&s.tool_name);
+                self.tools_run.push((s.tool_name.clone(), "ok".to_owned()));
+                self.reply(call_id, result.clone());
+                self.tool_record(call_id, &s.tool_name, json!({}), "ok", result, duration);
+            }
+            Err(why) => {
+                let fallback = s.fallback.clone().unwrap_or_else(|| {
+                    "I’m sorry, I can’t get that information right now.".to_owned()
+                });
+                let outcome = if why.contains("in time") {
+                    "timeout"
+                } else {
+                    "failed"
+                };
+                let why = format!("{why}. Say: “{fallback}”");
+                self.fail_call_after(
+                    call_id.clone(),
+                    &s.tool_name,
+                    json!({}),
+                    outcome,
+                    why,
+                    duration,
+                );
+            }
+        }
+    }
+
+    // ---- readback ------------------------------------------------------------------
+
+    /// Compares what the model said with captured slots marked for readback; on a mismatch it
+    /// has the model correct itself.
+    fn check_readback(&mut self, said: &str) {
+        let Some(flow) = &self.agent.file.dynamic else {
+            return;
+        };
+        let marked: Vec<(String, String)> = flow
+            .slots
+            .iter()
+            .filter(|s| s.readback)
+            .filter_map(|s| {
+                let value = match self.slots.get(&s.name)? {
+                    Value::String(v) => v.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => return None,
+                };
+                Some((s.name.clone(), value))
+            })
+            .collect();
+        for (name, value) in marked {
+            match switchboard_speech::readback_matches(said, &value) {
+                switchboard_speech::Comparison::Match => {
+                    self.guard(
+                        "readback_verified",
+                        format!("`{name}` was read back correctly"),
+                    );
+                }
+                // A difference at the very first character means another number was spoken,
+                // not this value, so only later differences count.
+                switchboard_speech::Comparison::Mismatch {
+                    index,
+                    expected,
+                    heard,
+                } if index > 0 => {
+                    let detail = format!(
+                        "`{name}` read back wrong at character {}: said {}, the value has {}",
+                        index + 1,
+                        heard.map_or("nothing".to_owned(), |c| format!("“{c}”")),
+                        expected.map_or("nothing more".to_owned(), |c| format!("“{c}”")),
+                    );
+                    self.guard("readback_mismatch", detail.clone());
+                    let correct =
+                        switchboard_speech::spell(&value, switchboard_speech::Style::HYPHENS);
+                    let text = format!(
+                        "Correction: you read the {name} back incorrectly ({detail}). Apologise briefly and read it again exactly: {correct}."
+                    );
+                    self.system_message(text);
+                    self.request_response();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Adds a system message to the conversation (instructions the caller does not hear).
+    fn system_message(&mut self, text: String) {
+        self.send_to_model(ClientEvent::ConversationItemCreate(
+            wire::ConversationItemCreate {
+                event_id: None,
+                previous_item_id: None,
+                item: wire::Item::Message(wire::MessageItem {
+                    id: None,
+                    object: None,
+                    status: None,
+                    role: wire::Role::System,
+                    content: vec![wire::ContentPart::InputText { text }],
+                }),
+            },
+        ));
     }
 
     // ---- dynamic flow --------------------------------------------------------------
@@ -1109,6 +1346,7 @@ impl Session {
                 confirmation.affirmed = affirms;
             }
         }
+        self.history.push((Speaker::Caller, text.to_owned()));
         self.record(Record::Utterance {
             speaker: Speaker::Caller,
             text: text.to_owned(),
@@ -1148,19 +1386,7 @@ impl Session {
             "Escalation required ({reason}). Say: “{}” Then call `{}` now.",
             e.say, e.tool
         );
-        self.send_to_model(ClientEvent::ConversationItemCreate(
-            wire::ConversationItemCreate {
-                event_id: None,
-                previous_item_id: None,
-                item: wire::Item::Message(wire::MessageItem {
-                    id: None,
-                    object: None,
-                    status: None,
-                    role: wire::Role::System,
-                    content: vec![wire::ContentPart::InputText { text }],
-                }),
-            },
-        ));
+        self.system_message(text);
         self.request_response();
         let due = self.now + self.config.escalation_grace;
         self.escalation_due = Some((due, reason));
@@ -1247,6 +1473,7 @@ impl Session {
                 _ => cut,
             }
         };
+        self.history.push((Speaker::Agent, text.clone()));
         self.record(Record::Utterance {
             speaker: Speaker::Agent,
             text,

@@ -64,6 +64,7 @@ dynamic:
     - name: account_id
       tool: lookup_account
       from: {result: account_id}
+      readback: true
 "#;
 
 pub struct Harness {
