@@ -30,6 +30,9 @@ pub enum Input {
         /// The supervisor's text, or the error.
         outcome: Result<String, String>,
     },
+    /// The driver has moved the call to a new upstream session, following a
+    /// [`Output::Rollover`] plan.
+    RolledOver,
     /// The caller's transport reports how much of an assistant item it has played (marks).
     Played {
         /// The assistant item.
@@ -53,6 +56,9 @@ pub enum Output {
     AskSupervisor(SupervisorQuestion),
     /// Hand the call to a person.
     Escalate(Escalation),
+    /// Open a new upstream session, replay this plan into it, switch the call over between
+    /// turns, then report [`Input::RolledOver`].
+    Rollover(RolloverPlan),
     /// End the call.
     HangUp {
         /// Why.
@@ -90,6 +96,16 @@ pub struct SupervisorQuestion {
     pub instructions: String,
     /// After this, the engine answers with the fallback line.
     pub deadline: Instant,
+}
+
+/// How to continue the call on a fresh upstream session before the old one hits its limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RolloverPlan {
+    /// The `session.update` for the new session: the current state's configuration.
+    pub session: switchboard_wire::Session,
+    /// Items to create, in order: a summary of older turns and the current state and slots
+    /// (system messages), then the recent turns verbatim.
+    pub items: Vec<switchboard_wire::Item>,
 }
 
 /// A hand-off to a person.

@@ -30,7 +30,8 @@
 //! heard; preamble tools that run silently get a spoken preamble; the supervisor (thinker) is
 //! asked with the transcript and its reply is made speakable, with a filler while it thinks and
 //! a fallback line on timeout; the model's readback of marked slots is checked character by
-//! character.
+//! character; before the upstream session limit the call rolls over to a new session between
+//! turns, replaying a summary, the state, the slots and the recent turns.
 
 mod affirm;
 mod compiled;
@@ -39,6 +40,7 @@ mod session;
 
 pub use compiled::{CompileError, CompiledAgent};
 pub use io::{
-    CallSummary, Escalation, Input, Output, Record, Speaker, SupervisorQuestion, ToolRun,
+    CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, SupervisorQuestion,
+    ToolRun,
 };
 pub use session::{Session, SessionConfig};

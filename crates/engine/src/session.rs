@@ -13,7 +13,8 @@ use switchboard_wire::{CallId, ClientEvent, EventId, ItemId, ServerEvent};
 use crate::affirm::Lexicon;
 use crate::compiled::CompiledAgent;
 use crate::io::{
-    CallSummary, Escalation, Input, Output, Record, Speaker, SupervisorQuestion, ToolRun,
+    CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, SupervisorQuestion,
+    ToolRun,
 };
 
 /// Settings a driver may tune per session.
@@ -29,6 +30,14 @@ pub struct SessionConfig {
     /// How long a preamble tool may run silently before the engine has the model speak one
     /// of its preamble phrases.
     pub preamble_delay: Duration,
+    /// The upstream's maximum session length (60 minutes for the GA Realtime API).
+    pub max_upstream: Duration,
+    /// How long before that limit the call moves to a new upstream session.
+    pub rollover_margin: Duration,
+    /// How many recent turns a rollover replays word for word; older ones are summarised.
+    pub replay_turns: usize,
+    /// Most characters of the summary of older turns.
+    pub summary_budget: usize,
 }
 
 impl SessionConfig {
@@ -39,6 +48,10 @@ impl SessionConfig {
             default_tool_timeout: Duration::from_secs(10),
             escalation_grace: Duration::from_secs(8),
             preamble_delay: Duration::from_millis(700),
+            max_upstream: Duration::from_secs(60 * 60),
+            rollover_margin: Duration::from_secs(5 * 60),
+            replay_turns: 12,
+            summary_budget: 2_000,
         }
     }
 }
@@ -100,6 +113,16 @@ pub struct Session {
     escalation_due: Option<(Instant, String)>,
     escalated: bool,
     hangup: Hangup,
+
+    // Rollover.
+    /// When the current upstream session started.
+    upstream_since: Instant,
+    /// The upstream limit is near: roll over at the next gap between turns.
+    rollover_due: bool,
+    /// A plan was handed out; waiting for the driver to switch.
+    rolling_over: bool,
+    /// The caller is speaking (between speech started and stopped).
+    caller_speaking: bool,
 }
 
 #[derive(Debug)]
@@ -191,6 +214,10 @@ impl Session {
             escalation_due: None,
             escalated: false,
             hangup: Hangup::No,
+            upstream_since: now,
+            rollover_due: false,
+            rolling_over: false,
+            caller_speaking: false,
         };
         let effective = session.effective_session();
         session.send_to_model(ClientEvent::SessionUpdate(wire::SessionUpdate {
@@ -224,6 +251,12 @@ impl Session {
 
     /// Handles one input at time `now`.
     pub fn handle_input(&mut self, input: Input, now: Instant) {
+        self.handle(input, now);
+        // A due rollover waits for a gap between turns, which any input may open.
+        self.maybe_roll_over();
+    }
+
+    fn handle(&mut self, input: Input, now: Instant) {
         self.now = now;
         match input {
             Input::Caller(event) => self.handle_caller(event, now),
@@ -241,6 +274,14 @@ impl Session {
             Input::ToolResult { call_id, outcome } => self.finish_tool(&call_id, outcome, now),
             Input::SupervisorReply { call_id, outcome } => {
                 self.supervisor_replied(&call_id, outcome, now);
+            }
+            Input::RolledOver => {
+                self.rolling_over = false;
+                self.upstream_since = now;
+                self.record(Record::Guard {
+                    decision: "rolled_over".to_owned(),
+                    detail: "the call moved to a new upstream session".to_owned(),
+                });
             }
             Input::Played { item_id, until } => {
                 if let Some(p) = self.playback.iter_mut().find(|p| p.item_id == item_id) {
@@ -301,6 +342,10 @@ impl Session {
                 self.record_agent_utterance(p, total);
             }
         }
+        if !self.rolling_over && self.rollover_at() <= now {
+            self.rollover_due = true;
+        }
+        self.maybe_roll_over();
         if let Hangup::At(at) = self.hangup
             && at <= now
         {
@@ -333,7 +378,9 @@ impl Session {
             Hangup::At(at) => Some(at),
             _ => None,
         };
+        let rollover = (!self.rollover_due && !self.rolling_over).then(|| self.rollover_at());
         tools
+            .chain(rollover)
             .chain(asking)
             .chain(escalation)
             .chain(hangup)
@@ -639,8 +686,14 @@ impl Session {
                 let text = done.text.clone();
                 self.check_readback(&text);
             }
-            ServerEvent::InputAudioBufferSpeechStarted(_) => self.barge_in(now),
-            ServerEvent::InputAudioBufferSpeechStopped(_) => self.speech_stopped_at = Some(now),
+            ServerEvent::InputAudioBufferSpeechStarted(_) => {
+                self.caller_speaking = true;
+                self.barge_in(now);
+            }
+            ServerEvent::InputAudioBufferSpeechStopped(_) => {
+                self.caller_speaking = false;
+                self.speech_stopped_at = Some(now);
+            }
             ServerEvent::InputTranscriptionCompleted(done) => {
                 let text = done.transcript.trim().to_owned();
                 if text.is_empty() {
@@ -1255,6 +1308,104 @@ impl Session {
         ));
     }
 
+    // ---- rollover ------------------------------------------------------------------
+
+    /// When the call should move to a new upstream session.
+    fn rollover_at(&self) -> Instant {
+        self.upstream_since
+            + self
+                .config
+                .max_upstream
+                .saturating_sub(self.config.rollover_margin)
+    }
+
+    /// Hands out the rollover plan once it is due and the call is between turns: no response
+    /// being written, the caller not speaking, no tool or supervisor pending.
+    fn maybe_roll_over(&mut self) {
+        if !self.rollover_due
+            || self.rolling_over
+            || self.response_active
+            || self.caller_speaking
+            || !self.running.is_empty()
+            || !self.asking.is_empty()
+        {
+            return;
+        }
+        self.rollover_due = false;
+        self.rolling_over = true;
+        let plan = self.rollover_plan();
+        self.guard(
+            "rollover_planned",
+            format!(
+                "replaying {} items into a new upstream session",
+                plan.items.len()
+            ),
+        );
+        self.outputs.push_back(Output::Rollover(plan));
+    }
+
+    fn rollover_plan(&self) -> RolloverPlan {
+        let text_item = |role: wire::Role, text: String| {
+            let part = match role {
+                wire::Role::Assistant => wire::ContentPart::OutputText { text },
+                wire::Role::System | wire::Role::User => wire::ContentPart::InputText { text },
+            };
+            wire::Item::Message(wire::MessageItem {
+                id: None,
+                object: None,
+                status: None,
+                role,
+                content: vec![part],
+            })
+        };
+        let split = self.history.len().saturating_sub(self.config.replay_turns);
+        let (older, recent) = self.history.split_at(split);
+        let mut items = Vec::new();
+        if !older.is_empty() {
+            // The most recent of the older turns matter most: keep them, drop from the start.
+            let mut lines: Vec<String> = Vec::new();
+            let mut used = 0;
+            for (speaker, text) in older.iter().rev() {
+                let line = format!("- {}: {text}", speaker_name(*speaker));
+                if used + line.len() > self.config.summary_budget {
+                    lines.push("- …".to_owned());
+                    break;
+                }
+                used += line.len();
+                lines.push(line);
+            }
+            lines.reverse();
+            let summary = format!("Earlier in this call:\n{}", lines.join("\n"));
+            items.push(text_item(wire::Role::System, summary));
+        }
+        let mut facts = Vec::new();
+        if let Some(state) = &self.state {
+            facts.push(format!("The conversation is in state `{state}`."));
+        }
+        if !self.slots.is_empty() {
+            let slots: Vec<String> = self
+                .slots
+                .iter()
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect();
+            facts.push(format!("Captured so far: {}.", slots.join(", ")));
+        }
+        if !facts.is_empty() {
+            items.push(text_item(wire::Role::System, facts.join(" ")));
+        }
+        for (speaker, text) in recent {
+            let role = match speaker {
+                Speaker::Caller => wire::Role::User,
+                Speaker::Agent => wire::Role::Assistant,
+            };
+            items.push(text_item(role, text.clone()));
+        }
+        RolloverPlan {
+            session: self.effective_session(),
+            items,
+        }
+    }
+
     // ---- dynamic flow --------------------------------------------------------------
 
     fn change_state(&mut self, call_id: CallId, args: &Value, now: Instant) {
@@ -1426,6 +1577,14 @@ impl Session {
     /// The caller spoke over the agent: every item still playing or queued is cut where
     /// playback stopped (queued ones at zero), and only what was heard is recorded.
     fn barge_in(&mut self, now: Instant) {
+        // With `interrupt_response: false` the model keeps talking unless told to stop.
+        if self.response_active && !self.interrupts_by_itself() {
+            self.send_to_model(ClientEvent::ResponseCancel(wire::ResponseCancel::default()));
+            self.guard(
+                "barge_in_cancel",
+                "cancelled the response the caller spoke over".to_owned(),
+            );
+        }
         for p in std::mem::take(&mut self.playback) {
             let total = self.audio_duration(p.bytes);
             let played = p
@@ -1452,6 +1611,24 @@ impl Session {
                 );
             }
             self.record_agent_utterance(p, played);
+        }
+    }
+
+    /// Whether the effective turn detection cancels a response when the caller speaks.
+    fn interrupts_by_itself(&self) -> bool {
+        let session = self.effective_session();
+        let detection = session
+            .audio
+            .and_then(|a| a.input)
+            .map(|i| i.turn_detection);
+        match detection {
+            Some(wire::Nullable::Value(wire::TurnDetection::ServerVad(v))) => {
+                v.interrupt_response != Some(false)
+            }
+            Some(wire::Nullable::Value(wire::TurnDetection::SemanticVad(v))) => {
+                v.interrupt_response != Some(false)
+            }
+            _ => false,
         }
     }
 
@@ -1546,6 +1723,13 @@ impl Session {
             result,
             duration,
         });
+    }
+}
+
+fn speaker_name(speaker: Speaker) -> &'static str {
+    match speaker {
+        Speaker::Caller => "Caller",
+        Speaker::Agent => "Agent",
     }
 }
 

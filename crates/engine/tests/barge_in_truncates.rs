@@ -112,3 +112,26 @@ fn a_barge_in_during_the_first_of_two_queued_items_cuts_both() {
         .collect();
     assert_eq!(heard, [Duration::from_millis(300)]);
 }
+
+/// When the caller's own turn detection does not interrupt responses, the engine cancels the
+/// response the caller spoke over.
+#[test]
+fn without_interrupt_response_the_engine_cancels_the_response() {
+    let mut h = Harness::new("name: a\nrole: r\n");
+    h.caller(
+        json!({"type":"session.update","session":{"type":"realtime","audio":{"input":{
+        "turn_detection":{"type":"server_vad","interrupt_response":false}}}}}),
+    );
+    h.model(json!({"type":"response.created","event_id":"e","response":{"id":"resp_1"}}));
+    let out = h.model(json!({"type":"input_audio_buffer.speech_started","event_id":"e","item_id":"u","audio_start_ms":0}));
+    assert!(
+        to_model_types(&out).contains(&"response.cancel"),
+        "{:?}",
+        to_model_types(&out)
+    );
+    // With the default (interrupting) detection, the server cancels by itself.
+    let mut h = Harness::new("name: a\nrole: r\n");
+    h.model(json!({"type":"response.created","event_id":"e","response":{"id":"resp_1"}}));
+    let out = h.model(json!({"type":"input_audio_buffer.speech_started","event_id":"e","item_id":"u","audio_start_ms":0}));
+    assert!(!to_model_types(&out).contains(&"response.cancel"));
+}

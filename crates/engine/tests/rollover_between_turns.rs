@@ -1,0 +1,127 @@
+//! Before the upstream's session limit, the call moves to a new upstream session between
+//! turns, replaying the conversation so the caller notices nothing.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+use switchboard_engine::{Input, Output, RolloverPlan};
+use switchboard_wire::{ContentPart, Item, Role};
+
+fn plans(out: &[Output]) -> Vec<&RolloverPlan> {
+    out.iter()
+        .filter_map(|o| {
+            if let Output::Rollover(p) = o {
+                Some(p)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn texts(plan: &RolloverPlan) -> Vec<(Role, String)> {
+    plan.items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Message(m) => m
+                .content
+                .first()
+                .and_then(ContentPart::text)
+                .map(|t| (m.role, t.to_owned())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_plan_waits_for_a_gap_and_replays_state_slots_and_turns() {
+    let mut h = Harness::agent();
+    h.caller_says("My internet keeps dropping.");
+    h.model_calls(
+        "call_1",
+        "lookup_account",
+        json!({"email_or_phone": "4155551234"}),
+    );
+    h.advance(Duration::from_millis(1));
+    // The lookup's follow-up response is being written when the limit comes near.
+    h.model(json!({"type":"response.created","event_id":"e","response":{"id":"resp_1"}}));
+    let out = h.advance(Duration::from_secs(55 * 60 + 1));
+    assert!(
+        plans(&out).is_empty(),
+        "not while a response is being written"
+    );
+    let out = h.model(json!({"type":"response.done","event_id":"e","response":{"id":"resp_1","status":"completed"}}));
+    let plan = plans(&out)[0];
+    let items = texts(plan);
+    assert!(
+        items.iter().any(|(r, t)| *r == Role::System
+            && t.contains("state `verify`")
+            && t.contains("account_id = \"A-100\"")),
+        "{items:?}"
+    );
+    assert!(
+        items.contains(&(Role::User, "My internet keeps dropping.".to_owned())),
+        "{items:?}"
+    );
+    assert!(
+        plan.session
+            .instructions
+            .as_deref()
+            .expect("instructions")
+            .contains("# Conversation (verify)")
+    );
+}
+
+#[test]
+fn older_turns_are_summarised_within_the_budget_and_recent_ones_kept() {
+    let mut h = Harness::agent();
+    for i in 0..40 {
+        h.caller_says(&format!(
+            "Caller line number {i} with some detail about the problem."
+        ));
+    }
+    let out = h.advance(Duration::from_secs(55 * 60 + 1));
+    let plan = plans(&out)[0];
+    let items = texts(plan);
+    let summary = &items[0];
+    assert_eq!(summary.0, Role::System);
+    assert!(
+        summary.1.starts_with("Earlier in this call:"),
+        "{}",
+        summary.1
+    );
+    assert!(
+        summary.1.len() <= 2_100,
+        "the summary keeps to its budget: {}",
+        summary.1.len()
+    );
+    assert!(
+        summary.1.contains("line number 27"),
+        "the most recent older turns are kept"
+    );
+    let verbatim: Vec<&String> = items
+        .iter()
+        .filter(|(r, _)| *r == Role::User)
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(verbatim.len(), 12);
+    assert!(verbatim[11].contains("line number 39"));
+}
+
+#[test]
+fn after_the_switch_the_next_rollover_is_a_full_session_later() {
+    let mut h = Harness::agent();
+    let out = h.advance(Duration::from_secs(55 * 60 + 1));
+    assert_eq!(plans(&out).len(), 1);
+    assert!(
+        plans(&h.advance(Duration::from_secs(30 * 60))).is_empty(),
+        "one plan at a time"
+    );
+    h.session.handle_input(Input::RolledOver, h.now);
+    h.drain();
+    assert!(plans(&h.advance(Duration::from_secs(54 * 60))).is_empty());
+    assert_eq!(plans(&h.advance(Duration::from_secs(2 * 60))).len(), 1);
+}
