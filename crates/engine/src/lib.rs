@@ -17,7 +17,8 @@
 //! // The model is configured first, then the caller learns the session.
 //! assert!(matches!(session.poll_output(), Some(Output::ToModel(_))));
 //! assert!(matches!(session.poll_output(), Some(Output::ToCaller(_))));
-//! assert_eq!(session.poll_timeout(), None);
+//! // The only deadline of a new session: moving to a fresh upstream before its 60 minutes.
+//! assert_eq!(session.poll_timeout(), Some(now + std::time::Duration::from_secs(55 * 60)));
 //! ```
 //!
 //! Guards it enforces today: the agent's instructions, tools and locked turn detection survive

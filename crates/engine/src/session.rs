@@ -791,16 +791,12 @@ impl Session {
             return self.change_state(call_id, &args, now);
         }
         if self.is_escalation_tool(name) && !self.agent.tools.contains_key(name) {
-            self.reply(
-                &call_id,
-                json!({"status": "ok", "message": "A specialist is joining the call."}),
-            );
-            self.tool_record(
+            self.answer(
                 &call_id,
                 name,
                 args,
                 "ok",
-                json!({"status": "ok"}),
+                json!({"status": "ok", "message": "A specialist is joining the call."}),
                 Duration::ZERO,
             );
             self.escalate(self.escalation_reason());
@@ -851,8 +847,7 @@ impl Session {
                 "confirmation_requested",
                 format!("`{name}` held until the caller agrees to {args}"),
             );
-            self.reply(&call_id, confirmation_needed(&phrase));
-            self.tool_record(
+            self.answer(
                 &call_id,
                 name,
                 args,
@@ -935,15 +930,7 @@ impl Session {
     fn common_tool(&mut self, call_id: CallId, name: &str, args: Value, now: Instant) {
         match name {
             "finish_session" => {
-                self.reply(&call_id, json!({"status": "ok", "message": "Say a short goodbye; the call ends after it."}));
-                self.tool_record(
-                    &call_id,
-                    name,
-                    args,
-                    "ok",
-                    json!({"status": "ok"}),
-                    Duration::ZERO,
-                );
+                self.answer(&call_id, name, args, "ok", json!({"status": "ok", "message": "Say a short goodbye; the call ends after it."}), Duration::ZERO);
                 self.hangup = Hangup::AfterGoodbye;
             }
             _ => {
@@ -971,8 +958,7 @@ impl Session {
                 self.failures.remove(&running.name);
                 self.capture_slots(&running.name, &running.arguments, &result);
                 self.tools_run.push((running.name.clone(), "ok".to_owned()));
-                self.reply(call_id, result.clone());
-                self.tool_record(
+                self.answer(
                     call_id,
                     &running.name,
                     running.arguments,
@@ -1022,8 +1008,7 @@ impl Session {
         duration: Duration,
     ) {
         let result = json!({"status": "error", "error": why});
-        self.reply(&call_id, result.clone());
-        self.tool_record(&call_id, name, args, outcome, result, duration);
+        self.answer(&call_id, name, args, outcome, result, duration);
         self.tools_run.push((name.to_owned(), "failed".to_owned()));
         let count = self.failures.entry(name.to_owned()).or_insert(0);
         *count += 1;
@@ -1053,6 +1038,20 @@ impl Session {
             },
         ));
         self.request_response();
+    }
+
+    /// Answers a call and records it with exactly the output the model got.
+    fn answer(
+        &mut self,
+        call_id: &CallId,
+        name: &str,
+        arguments: Value,
+        outcome: &str,
+        output: Value,
+        duration: Duration,
+    ) {
+        self.reply(call_id, output.clone());
+        self.tool_record(call_id, name, arguments, outcome, output, duration);
     }
 
     fn capture_slots(&mut self, tool: &str, args: &Value, result: &Value) {
@@ -1210,8 +1209,7 @@ impl Session {
                 });
                 self.failures.remove(&s.tool_name);
                 self.tools_run.push((s.tool_name.clone(), "ok".to_owned()));
-                self.reply(call_id, result.clone());
-                self.tool_record(call_id, &s.tool_name, json!({}), "ok", result, duration);
+                self.answer(call_id, &s.tool_name, json!({}), "ok", result, duration);
             }
             Err(why) => {
                 let fallback = s.fallback.clone().unwrap_or_else(|| {
@@ -1447,8 +1445,7 @@ impl Session {
         if let Some(why) = refusal {
             self.guard("transition_refused", why.clone());
             let result = json!({"status": "error", "error": why});
-            self.reply(&call_id, result.clone());
-            self.tool_record(
+            self.answer(
                 &call_id,
                 STATE_TOOL,
                 args.clone(),
@@ -1469,8 +1466,7 @@ impl Session {
             session,
         }));
         let result = json!({"status": "ok", "state": next});
-        self.reply(&call_id, result.clone());
-        self.tool_record(
+        self.answer(
             &call_id,
             STATE_TOOL,
             args.clone(),
