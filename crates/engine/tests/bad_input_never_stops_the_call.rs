@@ -55,13 +55,3 @@ fn results_for_unknown_calls_and_malformed_model_frames_are_recorded_not_fatal()
         |r| matches!(r, Record::Guard { decision, .. } if decision == "model_event_malformed")
     ));
 }
-
-#[test]
-fn finish_session_hangs_up_after_the_goodbye_has_played() {
-    let mut h = Harness::agent();
-    h.model_calls("call_bye", "finish_session", json!({}));
-    h.model_speaks("item_bye", "Thanks for calling, goodbye!", 96_000); // two seconds
-    assert!(!h.out.iter().any(|o| matches!(o, Output::HangUp { .. })));
-    let out = h.advance(std::time::Duration::from_millis(2_100));
-    assert!(out.iter().any(|o| matches!(o, Output::HangUp { .. })));
-}

@@ -110,3 +110,41 @@ fn a_transition_that_is_not_an_edge_is_refused() {
             .contains("terminal")
     );
 }
+
+#[test]
+fn a_slot_can_come_from_a_tool_argument() {
+    let mut h = Harness::new(
+        r#"
+name: args
+role: r
+tools:
+  - name: note_phone
+    description: Note the caller's phone number.
+    parameters: {type: object, properties: {phone: {type: string}}, required: [phone]}
+    run: {fixtures: [{result: {noted: true}}]}
+dynamic:
+  initial: collect
+  states:
+    - id: collect
+      instructions: [Ask for the phone number.]
+      tools: [note_phone]
+      transitions: [done]
+      requires: [phone]
+    - id: done
+      instructions: [Thank the caller.]
+  slots:
+    - name: phone
+      tool: note_phone
+      from: {argument: phone}
+"#,
+    );
+    h.model_calls("call_1", "note_phone", json!({"phone": "4155551234"}));
+    h.advance(Duration::from_millis(1));
+    assert_eq!(h.session.slots().get("phone"), Some(&json!("4155551234")));
+    h.model_calls(
+        "call_2",
+        "set_conversation_state",
+        json!({"next_state": "done"}),
+    );
+    assert_eq!(h.session.state(), Some("done"));
+}

@@ -82,3 +82,16 @@ fn a_real_answer_resets_the_silence_count() {
     h.advance(Duration::from_secs(30));
     assert!(escalations(&h.out).is_empty());
 }
+
+#[test]
+fn three_unintelligible_turns_count_as_no_match() {
+    let mut h = Harness::agent();
+    h.caller_says("");
+    h.model(json!({"type":"conversation.item.input_audio_transcription.failed","event_id":"e","item_id":"i","content_index":0,
+        "error":{"type":"transcription_error","code":"audio_unintelligible","message":"unintelligible"}}));
+    let out = h.caller_says("   ");
+    assert!(records(&out).iter().any(
+        |r| matches!(r, switchboard_engine::Record::Guard { decision, detail }
+        if decision == "escalation_threshold" && detail.contains("3 consecutive no-match events"))
+    ));
+}
