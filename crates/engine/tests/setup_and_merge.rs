@@ -107,3 +107,30 @@ fn turn_detection_can_be_changed_when_the_agent_does_not_lock_it() {
         .expect("input");
     assert_eq!(input.turn_detection, Nullable::Null);
 }
+
+#[test]
+fn the_caller_gets_session_updated_with_the_effective_configuration() {
+    let mut h = Harness::agent();
+    let out = h.caller(json!({"type":"session.update","session":{"type":"realtime","audio":{"output":{"voice":"cedar"}}}}));
+    let effective = last_update(&out).clone();
+    // The model confirms what it was sent; the caller sees that, agent instructions included.
+    let mut session = serde_json::to_value(&effective).expect("serializable");
+    session["id"] = json!("sess_up");
+    let out = h.model(json!({"type":"session.updated","event_id":"event_u","session":session}));
+    let updated = out
+        .iter()
+        .find_map(|o| match o {
+            Output::ToCaller(ServerEvent::SessionUpdated(u)) => Some(&u.session),
+            _ => None,
+        })
+        .expect("session.updated reaches the caller");
+    assert_eq!(
+        updated
+            .audio
+            .as_ref()
+            .and_then(|a| a.output.as_ref())
+            .and_then(|o| o.voice.clone()),
+        Some(Voice::Named("cedar".into()))
+    );
+    assert_eq!(updated.instructions, effective.instructions);
+}
