@@ -24,7 +24,7 @@ pub use lint::{RULES, lint};
 pub use load::{LoadedAgent, common_tool_name, load};
 pub use model::AgentFile;
 pub use render::{RenderError, Rendered, render, render_all};
-pub use source::Document;
+pub use source::{Document, parse as parse_document};
 
 /// The JSON Schema of agent files, for editors.
 pub fn json_schema() -> serde_json::Value {

@@ -134,7 +134,7 @@ fn child(parent: &str, key: &str) -> String {
 }
 
 /// Parses YAML or JSON text into a [`Document`].
-pub(crate) fn parse(text: &str) -> Result<Document, Diagnostic> {
+pub fn parse(text: &str) -> Result<Document, Diagnostic> {
     let mut events = Vec::new();
     for event in Parser::new_from_str(text) {
         match event {
