@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{AgentFile, Behaviour, CommonTool};
+use crate::model::{AgentFile, Behaviour, CallerField, CommonTool};
 use crate::source::{self, Document};
 
 /// An agent file that loaded, with its positions for later diagnostics.
@@ -166,6 +166,14 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
             )
             .at_opt(doc.span_of("name"))
             .hint("the name appears in URLs and records; use e.g. `northloop-support`"),
+        );
+    }
+
+    if agent.role.is_empty() && !agent.leaves(CallerField::Instructions) {
+        out.push(
+            Diagnostic::error("SB0004", "missing `role`".to_owned())
+                .at_opt(doc.span_of(""))
+                .hint("say who the agent is and what done means, or add `leave_to_caller: [instructions]` for a pass-through agent"),
         );
     }
 

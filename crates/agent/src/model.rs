@@ -14,6 +14,11 @@ use serde_json::Value;
 /// An agent: who it is, how it speaks, what it may do, and how a call flows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+// `role` is required unless the instructions are left to the caller.
+#[schemars(extend(
+    "if" = {"not": {"required": ["leave_to_caller"], "properties": {"leave_to_caller": {"contains": {"const": "instructions"}}}}},
+    "then" = {"required": ["role"]}
+))]
 pub struct AgentFile {
     /// The JSON Schema of agent files (`switchboard schema`), for editors; ignored otherwise.
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
@@ -29,7 +34,9 @@ pub struct AgentFile {
     /// Voice, speed, audio formats and turn detection.
     #[serde(default)]
     pub audio: AudioSettings,
-    /// `# Role & Objective`: who the agent is and what "done" means.
+    /// `# Role & Objective`: who the agent is and what "done" means. Required unless the
+    /// agent leaves its instructions to the caller.
+    #[serde(default, skip_serializing_if = "Lines::is_empty")]
     pub role: Lines,
     /// `# Personality & Tone`: personality, tone, length, pacing, language, variety.
     #[serde(default)]
@@ -83,6 +90,30 @@ pub struct AgentFile {
     /// Settings of `switchboard lint` for this agent.
     #[serde(default)]
     pub lint: LintSettings,
+    /// What the caller's own `session.update` may set, which the agent otherwise keeps.
+    /// An agent that leaves both `instructions` and `tools` is a pass-through agent: the
+    /// caller's prompt and tools apply, and the gateway still records and guards the call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leave_to_caller: Vec<CallerField>,
+}
+
+/// A session field an agent can leave to the caller.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CallerField {
+    /// The caller's `instructions` replace the agent's compiled prompt when given.
+    Instructions,
+    /// The caller may define tools with the names of the agent's tools; the caller runs them.
+    Tools,
+}
+
+impl AgentFile {
+    /// Whether the caller may set `field`.
+    pub fn leaves(&self, field: CallerField) -> bool {
+        self.leave_to_caller.contains(&field)
+    }
 }
 
 fn default_model() -> String {

@@ -33,6 +33,10 @@ pub enum Input {
     /// The driver has moved the call to a new upstream session, following a
     /// [`Output::Rollover`] plan.
     RolledOver,
+    /// The upstream connection closed in the middle of the call. The engine hands out a
+    /// [`Output::Rollover`] plan at once, for the driver to replay into a new connection;
+    /// whatever response the model was writing is lost.
+    UpstreamLost,
     /// The caller's transport reports how much of an assistant item it has played (marks).
     Played {
         /// The assistant item.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use switchboard_agent::model::{AudioEncoding, Behaviour, Fixture, Run, SlotSource};
+use switchboard_agent::model::{AudioEncoding, Behaviour, CallerField, Fixture, Run, SlotSource};
 use switchboard_agent::render::STATE_TOOL;
 use switchboard_wire as wire;
 use switchboard_wire::{CallId, ClientEvent, EventId, ItemId, ServerEvent};
@@ -283,6 +283,23 @@ impl Session {
                     detail: "the call moved to a new upstream session".to_owned(),
                 });
             }
+            Input::UpstreamLost => {
+                // Nothing more will come of the old connection's response or VAD state.
+                self.response_active = false;
+                self.response_wanted = false;
+                self.caller_speaking = false;
+                self.rollover_due = false;
+                self.rolling_over = true;
+                let plan = self.rollover_plan();
+                self.guard(
+                    "upstream_lost",
+                    format!(
+                        "the model connection closed; replaying {} items into a new one",
+                        plan.items.len()
+                    ),
+                );
+                self.outputs.push_back(Output::Rollover(plan));
+            }
             Input::Played { item_id, until } => {
                 if let Some(p) = self.playback.iter_mut().find(|p| p.item_id == item_id) {
                     p.played = Some(until);
@@ -445,11 +462,14 @@ impl Session {
     /// A caller's `session.update`: their fields apply, except those the agent owns.
     fn merge_caller_session(&mut self, update: wire::Session) {
         let mut patch = update;
+        let tools_left = self.agent.file.leaves(CallerField::Tools);
         let declared: Vec<wire::Tool> = patch.tools.take().unwrap_or_default();
         let owned: Vec<String> = declared
             .iter()
             .filter_map(|t| match t {
-                wire::Tool::Function(f) if self.agent.owns_tool(&f.name) => Some(f.name.clone()),
+                wire::Tool::Function(f) if !tools_left && self.agent.owns_tool(&f.name) => {
+                    Some(f.name.clone())
+                }
                 _ => None,
             })
             .collect();
@@ -461,9 +481,15 @@ impl Session {
         }
         self.caller_tools = declared
             .into_iter()
-            .filter(|t| !matches!(t, wire::Tool::Function(f) if self.agent.owns_tool(&f.name)))
+            .filter(|t| {
+                tools_left || !matches!(t, wire::Tool::Function(f) if self.agent.owns_tool(&f.name))
+            })
             .collect();
-        if patch.instructions.take().is_some() {
+        if self.agent.file.leaves(CallerField::Instructions) {
+            if patch.instructions.is_some() {
+                self.caller_session.instructions = patch.instructions.take();
+            }
+        } else if patch.instructions.take().is_some() {
             self.guard(
                 "caller_instructions_ignored",
                 "the agent's instructions stay in force".to_owned(),
@@ -568,12 +594,24 @@ impl Session {
                 }
             }
         }
+        if c.instructions.is_some() {
+            // Only set when the agent leaves its instructions to the caller.
+            s.instructions = c.instructions.clone();
+        }
         if !self.caller_tools.is_empty() {
-            s.tools
-                .get_or_insert_with(Vec::new)
-                .extend(self.caller_tools.iter().cloned());
+            let tools = s.tools.get_or_insert_with(Vec::new);
+            // A caller's tool of the same name replaces the agent's, when the agent allows it.
+            tools.retain(|t| !matches!(t, wire::Tool::Function(f) if self.caller_defines(&f.name)));
+            tools.extend(self.caller_tools.iter().cloned());
         }
         s
+    }
+
+    /// Whether the caller declared a function tool called `name`.
+    fn caller_defines(&self, name: &str) -> bool {
+        self.caller_tools
+            .iter()
+            .any(|t| matches!(t, wire::Tool::Function(f) if f.name == name))
     }
 
     // ---- model side ----------------------------------------------------------------
@@ -738,6 +776,9 @@ impl Session {
 
     /// Whether the engine, not the client, answers calls to `name`.
     fn handled_here(&self, name: &str) -> bool {
+        if self.caller_defines(name) && self.agent.file.leaves(CallerField::Tools) {
+            return false;
+        }
         if let Some(spec) = self.agent.tools.get(name) {
             return spec.tool.run != Run::Client;
         }

@@ -125,3 +125,27 @@ fn after_the_switch_the_next_rollover_is_a_full_session_later() {
     assert!(plans(&h.advance(Duration::from_secs(54 * 60))).is_empty());
     assert_eq!(plans(&h.advance(Duration::from_secs(2 * 60))).len(), 1);
 }
+
+#[test]
+fn a_lost_upstream_gets_a_plan_at_once_even_mid_response() {
+    let mut h = Harness::agent();
+    h.caller_says("My internet keeps dropping.");
+    h.model(json!({"type":"response.created","event_id":"e","response":{"id":"resp_1"}}));
+    h.session.handle_input(Input::UpstreamLost, h.now);
+    let out = h.drain();
+    let plan = plans(&out)[0];
+    assert!(
+        texts(plan).contains(&(Role::User, "My internet keeps dropping.".to_owned())),
+        "the conversation is replayed"
+    );
+    assert!(
+        records(&out)
+            .iter()
+            .any(|r| matches!(r, switchboard_engine::Record::Guard { decision, .. } if decision == "upstream_lost"))
+    );
+    // The lost response no longer blocks: once switched, the caller's next turn gets an answer.
+    h.session.handle_input(Input::RolledOver, h.now);
+    h.drain();
+    let out = h.caller(json!({"type":"response.create"}));
+    assert!(to_model_types(&out).contains(&"response.create"));
+}
