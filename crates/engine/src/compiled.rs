@@ -101,6 +101,11 @@ impl CompiledAgent {
     }
 
     /// The session configuration the agent sets in `state`.
+    /// The session a call starts with: the initial state's instructions and tools.
+    pub fn initial_session(&self) -> &WireSession {
+        self.session_for(self.initial_state())
+    }
+
     pub(crate) fn session_for(&self, state: Option<&str>) -> &WireSession {
         self.sessions
             .get(&state.map(str::to_owned))

@@ -723,6 +723,17 @@ impl Session {
             ServerEvent::ResponseOutputTextDone(done) => {
                 let text = done.text.clone();
                 self.check_readback(&text);
+                // Text is shown whole at once: all of it reached the caller.
+                if !text.is_empty() {
+                    let at = now.saturating_duration_since(self.started);
+                    self.history.push((Speaker::Agent, text.clone()));
+                    self.record(Record::Utterance {
+                        speaker: Speaker::Agent,
+                        text,
+                        start: at,
+                        end: at,
+                    });
+                }
             }
             ServerEvent::InputAudioBufferSpeechStarted(_) => {
                 self.caller_speaking = true;

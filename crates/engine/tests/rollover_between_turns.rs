@@ -149,3 +149,16 @@ fn a_lost_upstream_gets_a_plan_at_once_even_mid_response() {
     let out = h.caller(json!({"type":"response.create"}));
     assert!(to_model_types(&out).contains(&"response.create"));
 }
+
+#[test]
+fn text_replies_are_part_of_the_replayed_conversation() {
+    let mut h = Harness::agent();
+    h.caller_says("What are your hours?");
+    h.model(json!({"type":"response.output_text.done","event_id":"e","response_id":"resp_1","item_id":"item_a","output_index":0,"content_index":0,"text":"We are open around the clock."}));
+    h.session.handle_input(Input::UpstreamLost, h.now);
+    let out = h.drain();
+    assert!(
+        texts(plans(&out)[0])
+            .contains(&(Role::Assistant, "We are open around the clock.".to_owned()))
+    );
+}

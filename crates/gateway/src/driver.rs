@@ -1,0 +1,561 @@
+//! One task per call: the caller's socket and the model's socket around an engine `Session`.
+//!
+//! The loop takes one input at a time (a caller frame, a model frame, a finished tool, a
+//! timer), hands it to the session, then carries out everything the session asks for. The
+//! session decides; this file only moves bytes and waits.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use base64::Engine as _;
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use switchboard_engine::{Input, Output, Record, RolloverPlan, Session, SessionConfig};
+use switchboard_wire as wire;
+use switchboard_wire::{CallId, ClientEvent, EventId, RealtimeError, ServerEvent};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message as ModelMessage;
+
+use crate::auth::{Admitted, Dialect};
+use crate::config::AgentEntry;
+use crate::metrics::Flow;
+use crate::server::Shared;
+use crate::upstream::{self, ModelSocket, UpstreamError};
+
+/// The most audio one `input_audio_buffer.append` may carry, as upstream.
+const MAX_APPEND_BYTES: usize = 15 * 1024 * 1024;
+/// How long a new model connection may take to acknowledge a replayed conversation.
+const REPLAY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Attempts at reaching the model again after it went away.
+const RECONNECT_ATTEMPTS: u32 = 3;
+
+/// What the caller reads first when the upstream is the rehearsal emulator.
+pub(crate) const REHEARSAL_BANNER: &str = "[REHEARSAL MODE: this call is answered by Switchboard's scripted emulator playing the agent's rehearsal script, not by a live model.]";
+
+/// A call the server has admitted.
+pub(crate) struct Call {
+    pub(crate) agent: AgentEntry,
+    pub(crate) dialect: Dialect,
+    pub(crate) admitted: Admitted,
+    pub(crate) session_id: String,
+}
+
+type CallerTx = SplitSink<WebSocket, Message>;
+type ModelTx = SplitSink<ModelSocket, ModelMessage>;
+type ModelRx = SplitStream<ModelSocket>;
+
+/// A finished piece of outside work.
+enum Done {
+    Tool(CallId, Result<Value, String>),
+    Supervisor(CallId, Result<String, String>),
+}
+
+/// Why a call ended, for metrics and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    CallerLeft,
+    HungUp,
+    UpstreamRefused,
+    UpstreamLost,
+    Shutdown,
+}
+
+impl Ending {
+    fn label(self) -> &'static str {
+        match self {
+            Ending::CallerLeft => "caller_left",
+            Ending::HungUp => "hung_up",
+            Ending::UpstreamRefused => "upstream_refused",
+            Ending::UpstreamLost => "upstream_lost",
+            Ending::Shutdown => "shutdown",
+        }
+    }
+}
+
+struct Driver {
+    shared: Arc<Shared>,
+    call: Call,
+    caller: CallerTx,
+    model: ModelTx,
+    session: Session,
+    done_tx: mpsc::UnboundedSender<Done>,
+    next_event: u64,
+    /// Scratch space to check appended audio without allocating per frame.
+    audio_scratch: Vec<u8>,
+    /// Set when the session asked to move to a new model connection.
+    rollover: Option<RolloverPlan>,
+    hang_up: Option<String>,
+    /// Errors found at the edge, for the caller, before the session's own outputs.
+    pending: Vec<ServerEvent>,
+}
+
+/// Runs a call to its end.
+pub(crate) async fn run(shared: Arc<Shared>, socket: WebSocket, call: Call) {
+    let agent_name = call.agent.name().to_owned();
+    shared
+        .metrics
+        .active_sessions
+        .fetch_add(1, Ordering::Relaxed);
+    let ending = run_call(shared.clone(), socket, call).await;
+    shared
+        .metrics
+        .active_sessions
+        .fetch_sub(1, Ordering::Relaxed);
+    shared.metrics.session_ended(&agent_name, ending.label());
+    shared.session_finished();
+}
+
+async fn run_call(shared: Arc<Shared>, socket: WebSocket, call: Call) -> Ending {
+    let (mut caller_tx, mut caller_rx) = socket.split();
+    let model = call.agent.agent.file().model.clone();
+    let socket = match upstream::connect(&call.agent.upstream, &model).await {
+        Ok(socket) => {
+            shared.metrics.upstream("connected");
+            socket
+        }
+        Err(error) => {
+            shared.metrics.upstream("refused");
+            tracing::warn!(session = %call.session_id, %error, "the model refused the call");
+            let event =
+                ServerEvent::error(EventId::new("event_gw_upstream"), upstream_error(&error));
+            let _ = send_caller(&mut caller_tx, call.dialect, &event).await;
+            let _ = caller_tx
+                .send(Message::Close(Some(CloseFrame {
+                    code: 1011,
+                    reason: "upstream unavailable".into(),
+                })))
+                .await;
+            return Ending::UpstreamRefused;
+        }
+    };
+    let (model_tx, mut model_rx) = socket.split();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    let now = Instant::now();
+    let session = Session::new(
+        call.agent.agent.clone(),
+        SessionConfig::new(call.session_id.clone()),
+        now,
+    );
+    tracing::info!(session = %call.session_id, agent = call.agent.name(), via = %call.admitted.via, "call started");
+    let secret_session = call.admitted.session.clone();
+    let mut closing = shared.closing.subscribe();
+    let mut d = Driver {
+        shared,
+        call,
+        caller: caller_tx,
+        model: model_tx,
+        session,
+        done_tx,
+        next_event: 0,
+        audio_scratch: Vec::new(),
+        rollover: None,
+        hang_up: None,
+        pending: Vec::new(),
+    };
+    if let Some(session) = secret_session {
+        // Settings the client secret was issued with apply as the caller's first update.
+        let update = ClientEvent::SessionUpdate(wire::SessionUpdate {
+            event_id: None,
+            session,
+        });
+        d.session.handle_input(Input::Caller(update), now);
+    }
+    d.flush(None).await;
+
+    loop {
+        if let Some(reason) = d.hang_up.take() {
+            d.close_caller(1000, &reason).await;
+            let _ = d.model.send(ModelMessage::Close(None)).await;
+            return Ending::HungUp;
+        }
+        if let Some(plan) = d.rollover.take() {
+            match d.switch_model(plan).await {
+                Ok(rx) => model_rx = rx,
+                Err(error) => {
+                    d.shared.metrics.upstream("reconnect_failed");
+                    let event = ServerEvent::error(d.event_id(), upstream_error(&error));
+                    d.send_to_caller(&event).await;
+                    d.close_caller(1011, "upstream unavailable").await;
+                    return Ending::UpstreamLost;
+                }
+            }
+            continue;
+        }
+        let deadline = d.session.poll_timeout();
+        let sleep = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            frame = caller_rx.next() => {
+                let received = Instant::now();
+                match frame {
+                    Some(Ok(Message::Text(text))) => d.caller_text(text.as_str(), received),
+                    Some(Ok(Message::Binary(_))) => {
+                        let error = RealtimeError::invalid_request(
+                            "invalid_frame",
+                            "Binary frames are not supported: send each event as a JSON text frame.",
+                            None,
+                        );
+                        let event = ServerEvent::error(d.event_id(), error);
+                        d.send_to_caller(&event).await;
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => {
+                        let _ = d.model.send(ModelMessage::Close(None)).await;
+                        return Ending::CallerLeft;
+                    }
+                }
+                d.flush(Some(received)).await;
+            }
+            frame = model_rx.next() => {
+                let received = Instant::now();
+                match frame {
+                    Some(Ok(ModelMessage::Text(text))) => d.model_text(text.as_str(), received),
+                    Some(Ok(ModelMessage::Binary(_))) => {
+                        // The Realtime API only sends text frames; count it and go on.
+                        d.shared.metrics.event(Flow::FromModel, "binary");
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => {
+                        tracing::warn!(session = %d.call.session_id, "the model connection closed mid-call; reconnecting");
+                        d.shared.metrics.upstream("lost");
+                        d.session.handle_input(Input::UpstreamLost, received);
+                    }
+                }
+                d.flush(Some(received)).await;
+            }
+            Some(done) = done_rx.recv() => {
+                let now = Instant::now();
+                let input = match done {
+                    Done::Tool(call_id, outcome) => Input::ToolResult { call_id, outcome },
+                    Done::Supervisor(call_id, outcome) => Input::SupervisorReply { call_id, outcome },
+                };
+                d.session.handle_input(input, now);
+                d.flush(None).await;
+            }
+            () = sleep => {
+                d.session.handle_timeout(Instant::now());
+                d.flush(None).await;
+            }
+            _ = closing.changed() => {
+                d.close_caller(1001, "the gateway is shutting down").await;
+                let _ = d.model.send(ModelMessage::Close(None)).await;
+                return Ending::Shutdown;
+            }
+        }
+    }
+}
+
+fn upstream_error(error: &UpstreamError) -> RealtimeError {
+    let code = match error {
+        UpstreamError::Refused { .. } => "upstream_refused",
+        UpstreamError::Unreachable(_) => "upstream_unavailable",
+    };
+    RealtimeError::server_error(code, error.to_string())
+}
+
+impl Driver {
+    fn event_id(&mut self) -> EventId {
+        self.next_event += 1;
+        EventId::new(format!("event_gw{}", self.next_event))
+    }
+
+    fn caller_text(&mut self, text: &str, now: Instant) {
+        let parsed = match self.call.dialect {
+            Dialect::Ga => ClientEvent::from_json(text),
+            Dialect::Beta => wire::beta::client_event_from_json(text).map(|t| t.event),
+        };
+        let input = match parsed {
+            Ok(event) => {
+                self.shared
+                    .metrics
+                    .event(Flow::FromCaller, event.event_type());
+                match self.check_caller_event(&event) {
+                    Ok(()) => Input::Caller(event),
+                    Err(error) => {
+                        let event_id = self.event_id();
+                        let error_event = ServerEvent::error(event_id, error);
+                        // Checked at the edge: the session never sees it.
+                        self.pending.push(error_event);
+                        return;
+                    }
+                }
+            }
+            Err(error) => {
+                self.shared.metrics.event(Flow::FromCaller, "malformed");
+                Input::CallerMalformed(error)
+            }
+        };
+        self.session.handle_input(input, now);
+    }
+
+    /// Checks what the wire types leave open: appended audio must be base64 and at most
+    /// 15 MiB, as upstream requires.
+    fn check_caller_event(&mut self, event: &ClientEvent) -> Result<(), RealtimeError> {
+        let ClientEvent::InputAudioBufferAppend(append) = event else {
+            return Ok(());
+        };
+        let decoded_len = append.audio.len() / 4 * 3;
+        if decoded_len > MAX_APPEND_BYTES + 3 {
+            return Err(RealtimeError::invalid_request(
+                "invalid_value",
+                format!(
+                    "Audio chunk of about {} bytes exceeds the 15 MiB limit of one append.",
+                    decoded_len
+                ),
+                Some("audio".to_owned()),
+            )
+            .for_event(append.event_id.clone()));
+        }
+        self.audio_scratch.resize(decoded_len + 3, 0);
+        match base64::engine::general_purpose::STANDARD
+            .decode_slice(append.audio.as_bytes(), &mut self.audio_scratch)
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(RealtimeError::invalid_request(
+                "invalid_value",
+                format!("Invalid 'audio'. Expected base64-encoded audio bytes: {e}."),
+                Some("audio".to_owned()),
+            )
+            .for_event(append.event_id.clone())),
+        }
+    }
+
+    fn model_text(&mut self, text: &str, now: Instant) {
+        let input = match ServerEvent::from_json(text) {
+            Ok(event) => {
+                self.shared
+                    .metrics
+                    .event(Flow::FromModel, event.event_type());
+                if let ServerEvent::RateLimitsUpdated(limits) = &event {
+                    for limit in &limits.rate_limits {
+                        if let (Some(name), Some(remaining)) = (&limit.name, limit.remaining) {
+                            self.shared.metrics.rate_limit(name, remaining);
+                        }
+                    }
+                }
+                Input::Model(event)
+            }
+            Err(error) => {
+                self.shared.metrics.event(Flow::FromModel, "malformed");
+                tracing::debug!(session = %self.call.session_id, %error, "a model frame did not parse");
+                Input::ModelMalformed(error)
+            }
+        };
+        self.session.handle_input(input, now);
+    }
+
+    /// Carries out everything the session asked for. `received` is when the input that
+    /// caused it arrived, to measure the gateway's own latency.
+    async fn flush(&mut self, received: Option<Instant>) {
+        for event in std::mem::take(&mut self.pending) {
+            self.send_to_caller(&event).await;
+        }
+        while let Some(output) = self.session.poll_output() {
+            match output {
+                Output::ToModel(event) => {
+                    self.shared.metrics.event(Flow::ToModel, event.event_type());
+                    let text = event.to_json();
+                    // A failed send means the connection is gone; its read side reports it.
+                    let _ = self.model.send(ModelMessage::text(text)).await;
+                    self.observe_latency(received);
+                }
+                Output::ToCaller(mut event) => {
+                    if self.shared.config.rehearsal {
+                        mark_rehearsal(&mut event);
+                    }
+                    self.send_to_caller(&event).await;
+                    self.observe_latency(received);
+                }
+                Output::RunTool(run) => {
+                    let tx = self.done_tx.clone();
+                    let deadline = run.deadline;
+                    let call_id = run.call_id.clone();
+                    let work = self.shared.executor.run_tool(
+                        self.call.agent.agent.file(),
+                        &self.call.session_id,
+                        run,
+                    );
+                    tokio::spawn(async move {
+                        // Past the deadline the engine has answered for the tool already.
+                        if let Ok(outcome) = tokio::time::timeout_at(deadline.into(), work).await {
+                            let _ = tx.send(Done::Tool(call_id, outcome));
+                        }
+                    });
+                }
+                Output::AskSupervisor(question) => {
+                    let tx = self.done_tx.clone();
+                    let deadline = question.deadline;
+                    let call_id = question.call_id.clone();
+                    let work = self
+                        .shared
+                        .executor
+                        .ask_supervisor(self.call.agent.agent.file(), question);
+                    tokio::spawn(async move {
+                        if let Ok(outcome) = tokio::time::timeout_at(deadline.into(), work).await {
+                            let _ = tx.send(Done::Supervisor(call_id, outcome));
+                        }
+                    });
+                }
+                Output::Escalate(escalation) => {
+                    self.shared.metrics.escalation(self.call.agent.name());
+                    // The summary holds captured values (phone numbers…): debug level only.
+                    tracing::info!(session = %self.call.session_id, reason = %escalation.reason, "call escalated");
+                    tracing::debug!(session = %self.call.session_id, summary = ?escalation.summary, "escalation summary");
+                }
+                Output::Rollover(plan) => self.rollover = Some(plan),
+                Output::HangUp { reason } => self.hang_up = Some(reason),
+                Output::Record(record) => self.record(&record),
+            }
+        }
+    }
+
+    fn observe_latency(&self, received: Option<Instant>) {
+        if let Some(received) = received {
+            self.shared
+                .metrics
+                .added_latency
+                .observe(received.elapsed());
+        }
+    }
+
+    fn record(&self, record: &Record) {
+        let metrics = &self.shared.metrics;
+        match record {
+            Record::ToolCall { name, outcome, .. } => metrics.tool_call(name, outcome),
+            Record::Guard { decision, detail } => {
+                metrics.guard(decision);
+                tracing::debug!(session = %self.call.session_id, %decision, %detail, "guard");
+            }
+            Record::Latency { kind, duration } if kind == "speech_stopped_to_first_audio" => {
+                metrics.first_audio.observe(*duration);
+            }
+            Record::Transition { from, to } => {
+                tracing::info!(session = %self.call.session_id, %from, %to, "transition");
+            }
+            // Utterances carry what people said: never above debug.
+            other => tracing::debug!(session = %self.call.session_id, record = ?other, "record"),
+        }
+    }
+
+    async fn send_to_caller(&mut self, event: &ServerEvent) {
+        self.shared
+            .metrics
+            .event(Flow::ToCaller, event.event_type());
+        // A failed send means the caller left; the read side ends the call.
+        let _ = send_caller(&mut self.caller, self.call.dialect, event).await;
+    }
+
+    async fn close_caller(&mut self, code: u16, reason: &str) {
+        let _ = self
+            .caller
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })))
+            .await;
+    }
+
+    /// Opens a new model connection, replays the plan into it and waits until the model has
+    /// taken it all, so none of the replay's acknowledgements reach the caller.
+    async fn switch_model(&mut self, plan: RolloverPlan) -> Result<ModelRx, UpstreamError> {
+        let model = self.call.agent.agent.file().model.clone();
+        let mut attempt = 0;
+        let socket = loop {
+            match upstream::connect(&self.call.agent.upstream, &model).await {
+                Ok(socket) => break socket,
+                Err(error) if attempt + 1 >= RECONNECT_ATTEMPTS => return Err(error),
+                Err(error) => {
+                    attempt += 1;
+                    tracing::warn!(session = %self.call.session_id, %error, attempt, "reconnecting to the model");
+                    tokio::time::sleep(Duration::from_millis(250 * 2u64.pow(attempt))).await;
+                }
+            }
+        };
+        let (mut tx, mut rx) = socket.split();
+        let expected = plan.items.len();
+        let mut replay = vec![ClientEvent::SessionUpdate(wire::SessionUpdate {
+            event_id: None,
+            session: plan.session,
+        })];
+        replay.extend(plan.items.into_iter().map(|item| {
+            ClientEvent::ConversationItemCreate(wire::ConversationItemCreate {
+                event_id: None,
+                previous_item_id: None,
+                item,
+            })
+        }));
+        for event in replay {
+            self.shared.metrics.event(Flow::ToModel, event.event_type());
+            tx.send(ModelMessage::text(event.to_json()))
+                .await
+                .map_err(|e| UpstreamError::Unreachable(e.to_string()))?;
+        }
+        let (mut updated, mut items) = (false, 0);
+        let acknowledged = tokio::time::timeout(REPLAY_TIMEOUT, async {
+            while !(updated && items >= expected) {
+                match rx.next().await {
+                    Some(Ok(ModelMessage::Text(text))) => match ServerEvent::from_json(text.as_str()) {
+                        Ok(ServerEvent::SessionUpdated(_)) => updated = true,
+                        Ok(ServerEvent::ConversationItemDone(_)) => items += 1,
+                        Ok(ServerEvent::Error(e)) => {
+                            tracing::warn!(session = %self.call.session_id, error = ?e.error, "the model refused part of the replay");
+                            items += 1;
+                        }
+                        _ => {}
+                    },
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => return false,
+                }
+            }
+            true
+        })
+        .await;
+        if acknowledged != Ok(true) {
+            return Err(UpstreamError::Unreachable(
+                "the new model connection did not take the replayed conversation".to_owned(),
+            ));
+        }
+        let old = std::mem::replace(&mut self.model, tx);
+        let mut old = old;
+        let _ = old.send(ModelMessage::Close(None)).await;
+        self.shared.metrics.upstream("reconnected");
+        self.session.handle_input(Input::RolledOver, Instant::now());
+        self.flush(None).await;
+        Ok(rx)
+    }
+}
+
+/// Writes `event` for a caller of `dialect`. Events beta has no name for are not sent.
+async fn send_caller(
+    tx: &mut CallerTx,
+    dialect: Dialect,
+    event: &ServerEvent,
+) -> Result<(), axum::Error> {
+    let text = match dialect {
+        Dialect::Ga => event.to_json(),
+        Dialect::Beta => match wire::beta::server_event_to_json(event) {
+            Some(text) => text,
+            None => return Ok(()),
+        },
+    };
+    tx.send(Message::Text(text.into())).await
+}
+
+/// Puts the rehearsal banner first in the instructions the caller sees.
+fn mark_rehearsal(event: &mut ServerEvent) {
+    if let ServerEvent::SessionCreated(e) | ServerEvent::SessionUpdated(e) = event {
+        let instructions = e.session.instructions.take().unwrap_or_default();
+        if !instructions.starts_with(REHEARSAL_BANNER) {
+            e.session.instructions = Some(format!("{REHEARSAL_BANNER}\n{instructions}"));
+        } else {
+            e.session.instructions = Some(instructions);
+        }
+    }
+}

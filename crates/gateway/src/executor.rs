@@ -1,0 +1,62 @@
+//! Running what the engine asks for outside itself: tools with a webhook or a built-in, and
+//! supervisor questions. Fixture tools never get here: the engine answers them itself.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde_json::Value;
+use switchboard_agent::AgentFile;
+use switchboard_engine::{SupervisorQuestion, ToolRun};
+
+/// A boxed future, so executors can be stored as trait objects.
+pub type Pending<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// Runs tools and asks the supervisor on behalf of sessions. The driver awaits each in its
+/// own task and hands the outcome back to the session before the engine's deadline.
+pub trait Executor: Send + Sync + 'static {
+    /// Runs `run` for `agent`: the tool's JSON result, or why it failed.
+    fn run_tool(
+        &self,
+        agent: &AgentFile,
+        session_id: &str,
+        run: ToolRun,
+    ) -> Pending<Result<Value, String>>;
+    /// Asks the agent's supervisor: its text, or why it failed.
+    fn ask_supervisor(
+        &self,
+        agent: &AgentFile,
+        question: SupervisorQuestion,
+    ) -> Pending<Result<String, String>>;
+}
+
+/// The executor when none is configured: every request fails with a reason, so the engine
+/// counts a failed attempt (tools) or says its fallback line (supervisor).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Unconfigured;
+
+impl Executor for Unconfigured {
+    fn run_tool(
+        &self,
+        _agent: &AgentFile,
+        _session_id: &str,
+        run: ToolRun,
+    ) -> Pending<Result<Value, String>> {
+        let why = format!(
+            "no executor is configured for `{}` on this gateway",
+            run.name
+        );
+        Box::pin(async move { Err(why) })
+    }
+
+    fn ask_supervisor(
+        &self,
+        _agent: &AgentFile,
+        _question: SupervisorQuestion,
+    ) -> Pending<Result<String, String>> {
+        Box::pin(async { Err("no supervisor endpoint is configured on this gateway".to_owned()) })
+    }
+}
+
+/// Shared handle to an executor.
+pub type SharedExecutor = Arc<dyn Executor>;

@@ -1,0 +1,360 @@
+//! The HTTP surface: the Realtime WebSocket, client secrets, health and metrics, and a
+//! shutdown that lets live calls finish.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use switchboard_wire as wire;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::auth::{self, Refusal, Secrets};
+use crate::config::{AgentEntry, GatewayConfig};
+use crate::driver::{self, Call};
+use crate::executor::SharedExecutor;
+use crate::metrics::Metrics;
+
+/// What every session and handler shares: configuration, secrets, metrics, shutdown state.
+pub(crate) struct Shared {
+    pub(crate) config: GatewayConfig,
+    agents: BTreeMap<String, AgentEntry>,
+    pub(crate) secrets: Secrets,
+    pub(crate) metrics: Metrics,
+    pub(crate) executor: SharedExecutor,
+    draining: AtomicBool,
+    /// Flipped to `true` when live calls must close now.
+    pub(crate) closing: watch::Sender<bool>,
+    idle: Notify,
+}
+
+impl Shared {
+    /// A driver has ended its call.
+    pub(crate) fn session_finished(&self) {
+        self.idle.notify_waiters();
+    }
+
+    fn active(&self) -> i64 {
+        self.metrics.active_sessions.load(Ordering::Relaxed)
+    }
+
+    fn default_agent(&self) -> Option<&str> {
+        self.config.default_agent.as_deref().or_else(|| {
+            (self.agents.len() == 1)
+                .then(|| self.agents.keys().next().map(String::as_str))
+                .flatten()
+        })
+    }
+}
+
+/// A running gateway.
+pub struct Gateway {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl Gateway {
+    /// Binds `listen` and starts serving `config`'s agents, with `executor` running tools and
+    /// supervisor questions.
+    pub async fn start(
+        listen: &str,
+        config: GatewayConfig,
+        executor: SharedExecutor,
+    ) -> std::io::Result<Gateway> {
+        let listener = TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let agents = config
+            .agents
+            .iter()
+            .map(|a| (a.name().to_owned(), a.clone()))
+            .collect();
+        let shared = Arc::new(Shared {
+            config,
+            agents,
+            secrets: Secrets::default(),
+            metrics: Metrics::default(),
+            executor,
+            draining: AtomicBool::new(false),
+            closing: watch::Sender::new(false),
+            idle: Notify::new(),
+        });
+        let app = router(shared.clone());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Gateway {
+            addr,
+            shared,
+            stop: Some(stop),
+            server,
+        })
+    }
+
+    /// Where it listens.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Calls in progress.
+    pub fn active_sessions(&self) -> usize {
+        usize::try_from(self.shared.active()).unwrap_or(0)
+    }
+
+    /// Stops taking calls, lets live calls go on for the drain timeout, then closes the rest
+    /// with WebSocket code 1001 and returns.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        self.shared.draining.store(true, Ordering::Relaxed);
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let deadline = tokio::time::Instant::now() + self.shared.config.drain_timeout;
+        while self.shared.active() > 0 {
+            let idle = self.shared.idle.notified();
+            // Checked again after arming: a call may have ended in between.
+            if self.shared.active() == 0 {
+                break;
+            }
+            if tokio::time::timeout_at(deadline, idle).await.is_err() {
+                break;
+            }
+        }
+        if self.shared.active() > 0 {
+            tracing::info!(calls = self.shared.active(), "closing the calls still live");
+            self.shared.closing.send_replace(true);
+            let grace = tokio::time::Instant::now() + Duration::from_secs(2);
+            while self.shared.active() > 0 {
+                let idle = self.shared.idle.notified();
+                if self.shared.active() == 0 || tokio::time::timeout_at(grace, idle).await.is_err()
+                {
+                    break;
+                }
+            }
+        }
+        match self.server.await {
+            Ok(result) => result,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/v1/realtime", get(realtime))
+        .route("/v1/realtime/client_secrets", post(client_secrets))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state(shared)
+}
+
+/// Query parameters of `/v1/realtime` and `/v1/realtime/client_secrets`.
+#[derive(Debug, Deserialize)]
+struct Params {
+    /// The agent to reach.
+    agent: Option<String>,
+    /// The model the client asked for; the agent decides the model, so it is only logged.
+    model: Option<String>,
+}
+
+/// An OpenAI-style error response.
+fn error_response(status: u16, kind: &str, code: &str, message: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = json!({"error": {"message": message, "type": kind, "code": code, "param": null}});
+    (status, axum::Json(body)).into_response()
+}
+
+fn refusal(r: &Refusal) -> Response {
+    let (status, code) = r.status_and_code();
+    error_response(status, "invalid_request_error", code, &r.message())
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn random_id() -> String {
+    let bytes: [u8; 12] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn realtime(
+    State(shared): State<Arc<Shared>>,
+    Query(params): Query<Params>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if shared.draining.load(Ordering::Relaxed) {
+        return error_response(
+            503,
+            "server_error",
+            "shutting_down",
+            "The gateway is shutting down.",
+        );
+    }
+    let credential = auth::credential(&headers);
+    let admitted = match auth::admit(
+        credential.as_deref(),
+        params.agent.as_deref(),
+        &shared.config.keys,
+        &shared.secrets,
+        shared.default_agent(),
+        |name| shared.agents.contains_key(name),
+        unix_now(),
+    ) {
+        Ok(admitted) => admitted,
+        Err(r) => {
+            tracing::info!(reason = ?r, "caller refused");
+            return refusal(&r);
+        }
+    };
+    let Some(agent) = shared.agents.get(&admitted.agent).cloned() else {
+        return refusal(&Refusal::UnknownAgent(Some(admitted.agent)));
+    };
+    if let Some(model) = &params.model
+        && model != &agent.agent.file().model
+    {
+        tracing::debug!(asked = %model, agent = agent.name(), "the agent's model is used");
+    }
+    let call = Call {
+        dialect: auth::dialect(&headers),
+        agent,
+        admitted,
+        session_id: format!("sess_{}", random_id()),
+    };
+    // Browsers abort unless the server picks `realtime` when they offer it.
+    ws.protocols(["realtime"])
+        // Large enough that an oversized append gets a clear error event, not a dropped socket.
+        .max_message_size(32 * 1024 * 1024)
+        .on_upgrade(move |socket| driver::run(shared, socket, call))
+}
+
+/// The body of `POST /v1/realtime/client_secrets` (GA).
+#[derive(Debug, Default, Deserialize)]
+struct SecretRequest {
+    #[serde(default)]
+    expires_after: Option<ExpiresAfter>,
+    #[serde(default)]
+    session: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ExpiresAfter {
+    #[serde(default)]
+    anchor: Option<String>,
+    #[serde(default)]
+    seconds: Option<u64>,
+}
+
+async fn client_secrets(
+    State(shared): State<Arc<Shared>>,
+    Query(params): Query<Params>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let invalid = |message: String, param: &str| {
+        let body = json!({"error": {"message": message, "type": "invalid_request_error", "code": "invalid_value", "param": param}});
+        (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+    };
+    // Secrets are minted with a gateway key, never with another secret.
+    let credential = auth::credential(&headers).filter(|c| !c.starts_with("ek_"));
+    if credential.is_none() && !shared.config.keys.is_empty() {
+        return refusal(&Refusal::Missing);
+    }
+    let admitted = match auth::admit(
+        credential.as_deref(),
+        params.agent.as_deref(),
+        &shared.config.keys,
+        &shared.secrets,
+        shared.default_agent(),
+        |name| shared.agents.contains_key(name),
+        unix_now(),
+    ) {
+        Ok(admitted) => admitted,
+        Err(r) => return refusal(&r),
+    };
+    let request: SecretRequest = if body.is_empty() {
+        SecretRequest::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(e) => return invalid(format!("The body is not a valid request: {e}"), ""),
+        }
+    };
+    let ttl = request
+        .expires_after
+        .as_ref()
+        .and_then(|e| e.seconds)
+        .unwrap_or(600);
+    if !(10..=7200).contains(&ttl) {
+        return invalid(
+            format!("expires_after.seconds must be between 10 and 7200, not {ttl}."),
+            "expires_after.seconds",
+        );
+    }
+    if let Some(anchor) = request
+        .expires_after
+        .as_ref()
+        .and_then(|e| e.anchor.as_deref())
+        && anchor != "created_at"
+    {
+        return invalid(
+            format!("expires_after.anchor must be `created_at`, not `{anchor}`."),
+            "expires_after.anchor",
+        );
+    }
+    let session = match request.session {
+        Some(value) => match serde_json::from_value::<wire::Session>(value) {
+            Ok(session) => Some(session),
+            Err(e) => return invalid(format!("Invalid session: {e}"), "session"),
+        },
+        None => None,
+    };
+    let Some(agent) = shared.agents.get(&admitted.agent) else {
+        return refusal(&Refusal::UnknownAgent(Some(admitted.agent)));
+    };
+    let now = unix_now();
+    let expires_at = now + ttl;
+    let value = shared
+        .secrets
+        .issue(random_id(), agent.name(), expires_at, session, now);
+    let mut effective = agent.agent.initial_session().clone();
+    effective.object = Some("realtime.session".to_owned());
+    effective.id = Some(format!("sess_{}", random_id()));
+    effective.expires_at = Some(i64::try_from(expires_at).unwrap_or(i64::MAX));
+    let body = json!({"value": value, "expires_at": expires_at, "session": effective});
+    (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+async fn healthz(State(shared): State<Arc<Shared>>) -> Response {
+    if shared.draining.load(Ordering::Relaxed) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "draining\n").into_response();
+    }
+    (StatusCode::OK, "ok\n").into_response()
+}
+
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        shared.metrics.render(),
+    )
+        .into_response()
+}
