@@ -41,6 +41,49 @@ pub(crate) enum Command {
     },
     /// Print the JSON Schema of agent files, for editors and validators.
     Schema,
+    /// Serve agents on an OpenAI Realtime-compatible endpoint.
+    ///
+    /// With `OPENAI_API_KEY` set, calls go to the live model. Without it (or with
+    /// `--rehearsal`), each agent is answered by the emulator playing the `rehearsal.yaml`
+    /// beside its agent file, with the agent's fixture tools: a rehearsal, and every caller is
+    /// told so.
+    Serve(ServeArgs),
+    /// Run the Realtime API emulator on its own, playing a script.
+    Emulate {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// The script of the model's side (see docs/emulator.md).
+        #[arg(long)]
+        script: PathBuf,
+    },
+}
+
+/// Flags of `switchboard serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Agent files, or directories holding `agent.yaml`, `agent.yml` or `agent.json`.
+    #[arg(required = true, value_name = "AGENT")]
+    pub(crate) agents: Vec<PathBuf>,
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) listen: String,
+    /// Directory for the gateway's data (call records).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data: Option<PathBuf>,
+    /// Base URL of the Realtime API [default: wss://api.openai.com/v1, or the rehearsal
+    /// emulator without OPENAI_API_KEY].
+    #[arg(long, value_name = "URL")]
+    pub(crate) upstream_url: Option<String>,
+    /// Rehearse even when OPENAI_API_KEY is set.
+    #[arg(long, conflicts_with = "upstream_url")]
+    pub(crate) rehearsal: bool,
+    /// Gateway settings: caller keys, the default agent, the drain timeout (YAML or JSON).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// The agent for callers who name none [default: the only agent, if there is one].
+    #[arg(long, value_name = "NAME")]
+    pub(crate) default_agent: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

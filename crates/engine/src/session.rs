@@ -719,10 +719,12 @@ impl Session {
             ServerEvent::ResponseOutputAudioTranscriptDone(done) => {
                 let text = done.transcript.clone();
                 self.check_readback(&text);
+                self.note_confirmation_question(&text);
             }
             ServerEvent::ResponseOutputTextDone(done) => {
                 let text = done.text.clone();
                 self.check_readback(&text);
+                self.note_confirmation_question(&text);
                 // Text is shown whole at once: all of it reached the caller.
                 if !text.is_empty() {
                     let at = now.saturating_duration_since(self.started);
@@ -974,9 +976,45 @@ impl Session {
 
     /// Whether the caller affirmed a request for exactly these arguments since it was made.
     fn confirmed(&self, name: &str, args: &Value) -> bool {
+        // A question the model asked on its own names no arguments: the caller's yes covers
+        // the call that follows it.
         self.confirmations
             .get(name)
-            .is_some_and(|c| c.affirmed && &c.arguments == args)
+            .is_some_and(|c| c.affirmed && (c.arguments.is_null() || &c.arguments == args))
+    }
+
+    /// The model asked a tool's confirmation question before calling it, as the prompt tells
+    /// it to: the caller's next answer decides, as if the engine had asked.
+    fn note_confirmation_question(&mut self, said: &str) {
+        let said = normalise_phrase(said);
+        let asked: Vec<String> = self
+            .agent
+            .tools
+            .iter()
+            .filter(|(_, spec)| spec.tool.behaviour == Behaviour::ConfirmationFirst)
+            .filter(|(_, spec)| {
+                spec.tool
+                    .confirmation_phrase
+                    .as_deref()
+                    .map(normalise_phrase)
+                    .is_some_and(|phrase| !phrase.is_empty() && said.contains(&phrase))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in asked {
+            self.guard(
+                "confirmation_asked",
+                format!("the model asked before calling `{name}`"),
+            );
+            self.confirmations.insert(
+                name,
+                Confirmation {
+                    arguments: Value::Null,
+                    asked_at_turn: self.caller_turns,
+                    affirmed: false,
+                },
+            );
+        }
     }
 
     fn common_tool(&mut self, call_id: CallId, name: &str, args: Value, now: Instant) {
@@ -1834,6 +1872,15 @@ fn fixture_reply(fixtures: &[Fixture], args: &Value) -> (Result<Value, String>, 
 }
 
 /// Bytes of audio in a base64 string, without decoding it.
+/// Lowercase words only, so punctuation and dashes don't hide a phrase the model said.
+fn normalise_phrase(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn base64_len(b64: &str) -> usize {
     let padding = b64.bytes().rev().take_while(|&b| b == b'=').count();
     (b64.len() / 4 * 3).saturating_sub(padding)

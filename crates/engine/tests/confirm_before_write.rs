@@ -135,3 +135,53 @@ fn a_yes_before_the_request_does_not_count() {
     );
     assert_eq!(runs(&out), 0);
 }
+
+fn model_asks(h: &mut Harness, text: &str) {
+    h.model(json!({"type":"response.output_audio_transcript.done","event_id":"e_ask","response_id":"resp_ask",
+        "item_id":"item_ask","output_index":0,"content_index":0,"transcript":text}));
+}
+
+#[test]
+fn a_question_the_model_asked_itself_counts_once_the_caller_agrees() {
+    let mut h = Harness::agent();
+    enter_resolve(&mut h);
+    model_asks(
+        &mut h,
+        "There was an outage. I can issue a credit for this outage - would you like me to go ahead?",
+    );
+    h.caller_says("Yes, please.");
+    let out = h.model_calls(
+        "call_1",
+        "refund_credit",
+        json!({"account_id": "A-100", "minutes": 60}),
+    );
+    assert_eq!(runs(&out), 1, "asked, agreed, run");
+}
+
+#[test]
+fn a_question_the_model_asked_itself_is_no_yes_without_the_callers() {
+    let mut h = Harness::agent();
+    enter_resolve(&mut h);
+    model_asks(
+        &mut h,
+        "I can issue a credit for this outage—would you like me to go ahead?",
+    );
+    h.caller_says("Hmm, what does that mean for my bill?");
+    let out = h.model_calls(
+        "call_1",
+        "refund_credit",
+        json!({"account_id": "A-100", "minutes": 60}),
+    );
+    assert_eq!(runs(&out), 0);
+    // Another sentence, not the tool's question, asks nothing.
+    let mut h = Harness::agent();
+    enter_resolve(&mut h);
+    model_asks(&mut h, "Would you like anything else?");
+    h.caller_says("Yes.");
+    let out = h.model_calls(
+        "call_1",
+        "refund_credit",
+        json!({"account_id": "A-100", "minutes": 60}),
+    );
+    assert_eq!(runs(&out), 0);
+}

@@ -244,6 +244,7 @@ async fn realtime(
     ws.protocols(["realtime"])
         // Large enough that an oversized append gets a clear error event, not a dropped socket.
         .max_message_size(32 * 1024 * 1024)
+        .max_frame_size(32 * 1024 * 1024)
         .on_upgrade(move |socket| driver::run(shared, socket, call))
 }
 

@@ -3,10 +3,12 @@
 use crate::cli::{Args, Command};
 
 mod audio;
+mod emulate;
 mod events;
 mod lint;
 mod render;
 mod schema;
+mod serve;
 
 /// How a command ended, when it ran to the end.
 pub(crate) enum Outcome {
@@ -31,6 +33,8 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Error> {
             format,
         } => render::run(&agent, state.as_deref(), format),
         Command::Schema => schema::run(),
+        Command::Serve(args) => serve::run(args),
+        Command::Emulate { listen, script } => emulate::run(&listen, &script),
     }
 }
 
@@ -39,6 +43,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Error> {
 pub(crate) fn load_agent(path: &std::path::Path) -> Result<switchboard_agent::LoadedAgent, Error> {
     use switchboard_agent::diagnostic::{Located, render_human};
 
+    let path = &agent_file(path)?;
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
     switchboard_agent::load(&text).map_err(|diagnostics| {
@@ -58,4 +63,61 @@ pub(crate) fn load_agent(path: &std::path::Path) -> Result<switchboard_agent::Lo
         )
         .into()
     })
+}
+
+/// The agent file at `path`: the path itself, or the agent file in that directory.
+pub(crate) fn agent_file(path: &std::path::Path) -> Result<std::path::PathBuf, Error> {
+    if !path.is_dir() {
+        return Ok(path.to_owned());
+    }
+    ["agent.yaml", "agent.yml", "agent.json"]
+        .iter()
+        .map(|name| path.join(name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!(
+                "no agent file (agent.yaml, agent.yml, agent.json) in {}",
+                path.display()
+            )
+            .into()
+        })
+}
+
+/// A multi-threaded runtime for the commands that serve.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Logs to standard error; `RUST_LOG` chooses the level (default `info`).
+pub(crate) fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+pub(crate) async fn stop_requested() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
 }

@@ -1,0 +1,132 @@
+//! `switchboard serve`: the gateway, live against the model or as a rehearsal.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use switchboard_engine::CompiledAgent;
+use switchboard_gateway::{
+    AgentEntry, Gateway, GatewayConfig, GatewayFile, OPENAI_BASE_URL, Unconfigured, Upstream,
+};
+use switchboard_testkit::{Emulator, EmulatorOptions, Script};
+
+use super::{Error, Outcome};
+use crate::cli::ServeArgs;
+
+/// The script beside an agent file that rehearsal mode plays.
+const REHEARSAL_SCRIPT: &str = "rehearsal.yaml";
+
+pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
+    let mut agents = Vec::new();
+    for path in &args.agents {
+        let file = super::agent_file(path)?;
+        let loaded = super::load_agent(&file)?;
+        let compiled =
+            CompiledAgent::new(loaded.agent).map_err(|e| format!("{}: {e}", file.display()))?;
+        agents.push((file, Arc::new(compiled)));
+    }
+    let settings = match &args.config {
+        Some(path) => GatewayFile::load(path)?,
+        None => GatewayFile::default(),
+    };
+    let keys = settings.keys(|var| std::env::var(var).ok())?;
+    let default_agent = args
+        .default_agent
+        .clone()
+        .or(settings.default_agent.clone());
+    if let Some(name) = &default_agent
+        && !agents.iter().any(|(_, a)| &a.file().name == name)
+    {
+        return Err(format!("--default-agent: no agent is called `{name}`").into());
+    }
+    if let Some(data) = &args.data {
+        std::fs::create_dir_all(data)
+            .map_err(|e| format!("cannot create the data directory {}: {e}", data.display()))?;
+    }
+    let api_key = std::env::var("OPENAI_API_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
+    let rehearsal = args.rehearsal || (api_key.is_none() && args.upstream_url.is_none());
+    let drain_timeout = Duration::from_secs(settings.drain_timeout_s.unwrap_or(30));
+
+    super::init_logging();
+    let runtime = super::runtime()?;
+    runtime.block_on(async move {
+        let mut emulators = Vec::new();
+        let mut entries = Vec::new();
+        let mut lines = Vec::new();
+        for (file, agent) in agents {
+            let upstream = if rehearsal {
+                let (script, from) = rehearsal_script(&file)?;
+                let emulator = Emulator::start("127.0.0.1:0", script, EmulatorOptions::default())
+                    .await
+                    .map_err(|e| format!("cannot start the rehearsal emulator: {e}"))?;
+                lines.push(format!("  agent {:<24} rehearsal script: {from}", agent.file().name));
+                let base_url = emulator.url();
+                emulators.push(emulator);
+                Upstream { base_url, api_key: None }
+            } else {
+                lines.push(format!("  agent {:<24} model: {}", agent.file().name, agent.file().model));
+                Upstream {
+                    base_url: args.upstream_url.clone().unwrap_or_else(|| OPENAI_BASE_URL.to_owned()),
+                    api_key: api_key.clone(),
+                }
+            };
+            entries.push(AgentEntry { agent, upstream });
+        }
+        let open = keys.is_empty();
+        let config = GatewayConfig {
+            agents: entries,
+            default_agent,
+            keys,
+            drain_timeout,
+            rehearsal,
+        };
+        let gateway = Gateway::start(&args.listen, config, Arc::new(Unconfigured))
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        let addr = gateway.local_addr();
+        let mut out = std::io::stdout().lock();
+        if rehearsal {
+            let _ = writeln!(out, "switchboard: REHEARSAL MODE: {} Each agent is answered by the emulator playing its rehearsal script, with its fixture tools. Set OPENAI_API_KEY to run live.",
+                if api_key.is_none() { "OPENAI_API_KEY is not set." } else { "--rehearsal was given." });
+        } else {
+            let _ = writeln!(out, "switchboard: LIVE: calls go to {}", args.upstream_url.as_deref().unwrap_or(OPENAI_BASE_URL));
+        }
+        let _ = writeln!(out, "switchboard: listening on http://{addr} (Realtime WebSocket: ws://{addr}/v1/realtime)");
+        for line in &lines {
+            let _ = writeln!(out, "{line}");
+        }
+        if open {
+            let _ = writeln!(out, "switchboard: no caller keys are configured (--config): anyone who can reach {addr} may call");
+        }
+        let _ = out.flush();
+        drop(out);
+
+        super::stop_requested().await;
+        let live = gateway.active_sessions();
+        eprintln!("switchboard: shutting down; {live} live call(s) may finish within {}s", drain_timeout.as_secs());
+        gateway.shutdown().await?;
+        for emulator in emulators {
+            emulator.shutdown().await;
+        }
+        Ok::<_, Error>(())
+    })?;
+    Ok(Outcome::Success)
+}
+
+/// The rehearsal script beside `agent_file`, or an empty one that says it has ended.
+fn rehearsal_script(agent_file: &Path) -> Result<(Script, String), Error> {
+    let path: PathBuf = agent_file.parent().map_or_else(
+        || PathBuf::from(REHEARSAL_SCRIPT),
+        |dir| dir.join(REHEARSAL_SCRIPT),
+    );
+    if path.is_file() {
+        let script = Script::load(&path).map_err(|e| e.to_string())?;
+        Ok((script, path.display().to_string()))
+    } else {
+        let script = Script::from_text("responses: []\n", "(none)").map_err(|e| e.to_string())?;
+        Ok((script, format!("none ({} not found)", path.display())))
+    }
+}

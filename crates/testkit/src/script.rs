@@ -1,0 +1,399 @@
+//! Rehearsal scripts: what the emulated model does, response by response.
+//!
+//! A script is YAML or JSON read through the agent crate's parser, so every problem (an
+//! unknown key, a wrong type, an impossible combination) is reported at `file:line:column`.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+use switchboard_agent::{Document, Span, parse_document};
+
+/// How fast the emulator streams a response's audio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pace {
+    /// Everything at once, as the real service does (it generates faster than real time).
+    #[default]
+    Instant,
+    /// One audio chunk per chunk duration, so a barge-in or a cancel lands mid-response.
+    Realtime,
+}
+
+/// One scripted response.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Entry {
+    /// What the caller is reported to have said in the audio turn before this response.
+    pub heard: Option<String>,
+    /// What the model says (a message at output index 0).
+    pub say: Option<String>,
+    /// Function calls the model makes, after the message.
+    pub calls: Vec<ScriptedCall>,
+    /// Frames sent verbatim before the response's events.
+    pub raw: Vec<String>,
+    /// Close the socket instead of answering.
+    pub disconnect: bool,
+}
+
+/// A function call in a scripted response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptedCall {
+    /// The function name.
+    pub name: String,
+    /// The arguments exactly as they go on the wire (JSON text, or whatever the script wrote).
+    pub arguments: String,
+    /// A fixed `call_id`; the emulator makes a fresh one when absent.
+    pub call_id: Option<String>,
+}
+
+/// A rehearsal script: settings and the responses in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Script {
+    origin: String,
+    entries: Vec<Entry>,
+    audio_chunk: Duration,
+    pace: Pace,
+    voice_rate: Option<u32>,
+}
+
+/// A script that could not be loaded, placed at `origin:line:column` when the place is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptError {
+    origin: String,
+    place: Option<(usize, usize)>,
+    message: String,
+}
+
+impl ScriptError {
+    fn new(origin: &str, span: Option<Span>, message: impl Into<String>) -> Self {
+        Self {
+            origin: origin.to_owned(),
+            place: span.map(|s| (s.line, s.column)),
+            message: message.into(),
+        }
+    }
+
+    /// 1-based line of the problem, when known.
+    pub fn line(&self) -> Option<usize> {
+        self.place.map(|(line, _)| line)
+    }
+
+    /// 1-based column of the problem, when known.
+    pub fn column(&self) -> Option<usize> {
+        self.place.map(|(_, column)| column)
+    }
+
+    /// What is wrong, without the place.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.place {
+            Some((line, column)) => {
+                write!(f, "{}:{line}:{column}: {}", self.origin, self.message)
+            }
+            None => write!(f, "{}: {}", self.origin, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+/// The line spoken when the script has no entries left.
+pub(crate) const ENDED_LINE: &str = "The rehearsal script has ended.";
+
+const DEFAULT_CHUNK_MS: u32 = 100;
+const CHUNK_MS_RANGE: std::ops::RangeInclusive<u32> = 10..=1_000;
+const VOICE_RATE_RANGE: std::ops::RangeInclusive<u32> = 80..=450;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScript {
+    #[serde(default)]
+    audio_chunk_ms: Option<u32>,
+    #[serde(default)]
+    pace: Option<Pace>,
+    #[serde(default)]
+    voice_rate: Option<u32>,
+    responses: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    #[serde(default)]
+    heard: Option<String>,
+    #[serde(default)]
+    say: Option<String>,
+    #[serde(default)]
+    calls: Vec<RawCall>,
+    #[serde(default)]
+    raw: Vec<String>,
+    #[serde(default)]
+    disconnect: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCall {
+    name: String,
+    #[serde(default)]
+    arguments: Option<Value>,
+    #[serde(default)]
+    call_id: Option<String>,
+}
+
+impl Script {
+    /// Parses a script from YAML or JSON text; `origin` names it in errors (usually its path).
+    ///
+    /// # Errors
+    /// A [`ScriptError`] at the line and column of the first problem.
+    pub fn from_text(text: &str, origin: &str) -> Result<Script, ScriptError> {
+        let document = parse_document(text)
+            .map_err(|d| ScriptError::new(origin, d.span, d.message.clone()))?;
+        let raw: RawScript = serde_path_to_error::deserialize(document.value.clone())
+            .map_err(|err| type_error(&document, origin, &err.path().to_string(), err.inner()))?;
+        let at = |path: &str| document.span_of(path);
+        let audio_chunk_ms = raw.audio_chunk_ms.unwrap_or(DEFAULT_CHUNK_MS);
+        if !CHUNK_MS_RANGE.contains(&audio_chunk_ms) {
+            return Err(ScriptError::new(
+                origin,
+                at("audio_chunk_ms"),
+                format!(
+                    "`audio_chunk_ms` must be between {} and {}, got {audio_chunk_ms}",
+                    CHUNK_MS_RANGE.start(),
+                    CHUNK_MS_RANGE.end()
+                ),
+            ));
+        }
+        if let Some(rate) = raw.voice_rate
+            && !VOICE_RATE_RANGE.contains(&rate)
+        {
+            return Err(ScriptError::new(
+                origin,
+                at("voice_rate"),
+                format!(
+                    "`voice_rate` must be between {} and {} words per minute, got {rate}",
+                    VOICE_RATE_RANGE.start(),
+                    VOICE_RATE_RANGE.end()
+                ),
+            ));
+        }
+        let mut entries = Vec::with_capacity(raw.responses.len());
+        for (i, entry) in raw.responses.into_iter().enumerate() {
+            let path = format!("responses[{i}]");
+            if entry.disconnect
+                && (entry.say.is_some() || !entry.calls.is_empty() || !entry.raw.is_empty())
+            {
+                return Err(ScriptError::new(
+                    origin,
+                    document.key_span_of(&format!("{path}.disconnect")),
+                    "`disconnect` closes the socket instead of answering, so it cannot be \
+                     combined with `say`, `calls` or `raw`",
+                ));
+            }
+            let mut calls = Vec::with_capacity(entry.calls.len());
+            for (j, call) in entry.calls.into_iter().enumerate() {
+                let call_path = format!("{path}.calls[{j}]");
+                if call.name.trim().is_empty() {
+                    return Err(ScriptError::new(
+                        origin,
+                        at(&format!("{call_path}.name")),
+                        "a call needs a function `name`",
+                    ));
+                }
+                let arguments = match call.arguments {
+                    None => "{}".to_owned(),
+                    Some(Value::String(text)) => text,
+                    Some(object @ Value::Object(_)) => object.to_string(),
+                    Some(_) => {
+                        return Err(ScriptError::new(
+                            origin,
+                            at(&format!("{call_path}.arguments")),
+                            "`arguments` must be an object (sent as JSON text) or a string \
+                             (sent verbatim)",
+                        ));
+                    }
+                };
+                calls.push(ScriptedCall {
+                    name: call.name,
+                    arguments,
+                    call_id: call.call_id,
+                });
+            }
+            entries.push(Entry {
+                heard: entry.heard,
+                say: entry.say,
+                calls,
+                raw: entry.raw,
+                disconnect: entry.disconnect,
+            });
+        }
+        Ok(Script {
+            origin: origin.to_owned(),
+            entries,
+            audio_chunk: Duration::from_millis(u64::from(audio_chunk_ms)),
+            pace: raw.pace.unwrap_or_default(),
+            voice_rate: raw.voice_rate,
+        })
+    }
+
+    /// Reads and parses a script file.
+    ///
+    /// # Errors
+    /// A [`ScriptError`] naming the file when it cannot be read, or the place of the problem.
+    pub fn load(path: impl AsRef<Path>) -> Result<Script, ScriptError> {
+        let path = path.as_ref();
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| ScriptError::new(&origin, None, format!("cannot read: {err}")))?;
+        Script::from_text(&text, &origin)
+    }
+
+    /// A script with these entries and default settings (for tests and programs that build
+    /// scripts in code).
+    pub fn from_entries(entries: Vec<Entry>) -> Script {
+        Script {
+            origin: "<script>".to_owned(),
+            entries,
+            audio_chunk: Duration::from_millis(u64::from(DEFAULT_CHUNK_MS)),
+            pace: Pace::Instant,
+            voice_rate: None,
+        }
+    }
+
+    /// Sets the pace (builder style).
+    #[must_use]
+    pub fn with_pace(mut self, pace: Pace) -> Script {
+        self.pace = pace;
+        self
+    }
+
+    /// Where the script came from, as given to [`Script::from_text`].
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The responses, in order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Duration of each `response.output_audio.delta`.
+    pub fn audio_chunk(&self) -> Duration {
+        self.audio_chunk
+    }
+
+    /// How fast responses are streamed.
+    pub fn pace(&self) -> Pace {
+        self.pace
+    }
+
+    /// espeak-ng speaking rate in words per minute, when set.
+    pub fn voice_rate(&self) -> Option<u32> {
+        self.voice_rate
+    }
+
+    /// Every text the script may speak, including the end-of-script line, so speech can be
+    /// synthesized before the first call.
+    pub(crate) fn phrases(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.say.as_deref())
+            .chain(std::iter::once(ENDED_LINE))
+    }
+}
+
+/// Turns serde's message at `path` into an error placed on the offending key or value.
+fn type_error(
+    document: &Document,
+    origin: &str,
+    path: &str,
+    err: &serde_json::Error,
+) -> ScriptError {
+    let message = err.to_string();
+    let path = if path == "." { "" } else { path };
+    let place = |p: &str| {
+        if p.is_empty() {
+            "the top level".to_owned()
+        } else {
+            format!("`{p}`")
+        }
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((key, expected)) = rest.split_once('`')
+    {
+        // serde_path_to_error may already have stepped into the unknown key.
+        let container = path
+            .strip_suffix(key)
+            .map_or(path, |p| p.trim_end_matches('.'));
+        let full = if container.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{container}.{key}")
+        };
+        let expected: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let mut text = format!("unknown key `{key}` in {}", place(container));
+        if !expected.is_empty() {
+            text.push_str(&format!("; expected one of: {}", expected.join(", ")));
+        }
+        return ScriptError::new(origin, document.key_span_of(&full), text);
+    }
+    if let Some(rest) = message.strip_prefix("missing field `")
+        && let Some((field, _)) = rest.split_once('`')
+    {
+        return ScriptError::new(
+            origin,
+            document.span_of(path),
+            format!("missing required key `{field}` in {}", place(path)),
+        );
+    }
+    let detail = message
+        .strip_prefix("invalid type: ")
+        .map_or(message.clone(), |rest| {
+            match rest.split_once(", expected ") {
+                Some((got, want)) => format!("expected {want}, found {got}"),
+                None => rest.to_owned(),
+            }
+        });
+    ScriptError::new(
+        origin,
+        document.span_of(path),
+        format!("wrong value for {}: {detail}", place(path)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_object_becomes_json_text_and_string_stays_verbatim() {
+        let script = Script::from_text(
+            "responses:\n  - calls:\n      - name: f\n        arguments: {a: 1}\n      - name: g\n        arguments: '{\"a\": '\n",
+            "s.yaml",
+        )
+        .unwrap();
+        let calls = &script.entries()[0].calls;
+        assert_eq!(calls[0].arguments, r#"{"a":1}"#);
+        assert_eq!(calls[1].arguments, r#"{"a": "#);
+    }
+
+    #[test]
+    fn disconnect_with_say_is_refused_at_its_key() {
+        let err = Script::from_text("responses:\n  - say: hi\n    disconnect: true\n", "s.yaml")
+            .unwrap_err();
+        assert_eq!((err.line(), err.column()), (Some(3), Some(5)));
+    }
+
+    #[test]
+    fn chunk_size_out_of_range_is_refused() {
+        let err = Script::from_text("audio_chunk_ms: 5\nresponses: []\n", "s.yaml").unwrap_err();
+        assert!(err.to_string().starts_with("s.yaml:1:17: "), "{err}");
+    }
+}

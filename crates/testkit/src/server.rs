@@ -1,0 +1,336 @@
+//! The IO shell: an axum WebSocket server at `/v1/realtime` that runs one
+//! [`EmulatedSession`] per connection, with the wall clock and tokio timers.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use switchboard_wire::{ClientEvent, RealtimeError};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::rehearsal::Rehearsal;
+use crate::script::Script;
+use crate::session::{EmulatedSession, Output};
+use crate::voice::Voice;
+
+/// The model a connection gets when its URL names none.
+const DEFAULT_MODEL: &str = "gpt-realtime";
+/// The subprotocol browsers offer; the upgrade must choose it or they abort.
+const SUBPROTOCOL: &str = "realtime";
+/// Browsers pass their key as a subprotocol, having no way to set headers.
+const KEY_SUBPROTOCOL_PREFIX: &str = "openai-insecure-api-key.";
+
+/// How an [`Emulator`] behaves beyond its script.
+#[derive(Debug, Default, Clone)]
+pub struct EmulatorOptions {
+    /// Refuse the upgrade with HTTP 401 and an OpenAI-style JSON error unless the client sends
+    /// `Authorization: Bearer <key>` (or the browser subprotocol
+    /// `openai-insecure-api-key.<key>`).
+    pub require_key: Option<String>,
+    /// Speak tone sequences even when espeak-ng is installed (faster, deterministic audio).
+    pub tones_only: bool,
+}
+
+/// An emulated OpenAI Realtime API serving a script, for tests and rehearsals.
+///
+/// Connections share one script position: each in-band response takes the next entry,
+/// whichever connection asks. Start one emulator per scripted call.
+#[derive(Debug)]
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    rehearsal: Arc<Rehearsal>,
+    options: EmulatorOptions,
+    received: Mutex<Vec<Vec<Value>>>,
+}
+
+impl Shared {
+    fn received(&self) -> std::sync::MutexGuard<'_, Vec<Vec<Value>>> {
+        // A panic while holding the lock leaves a log that is still whole.
+        self.received.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Emulator {
+    /// Starts serving on `addr` (`127.0.0.1:0` for an ephemeral port). The script's speech is
+    /// synthesized first (with espeak-ng when installed), then this returns while the server
+    /// runs in the background.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn start(
+        addr: &str,
+        script: Script,
+        options: EmulatorOptions,
+    ) -> std::io::Result<Emulator> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            rehearsal: prepare(script, &options).await,
+            options,
+            received: Mutex::new(Vec::new()),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let app = router(shared.clone(), stopped.clone());
+        let task = tokio::spawn(async move {
+            let mut stopped = stopped;
+            let shutdown = async move {
+                // An error means the sender is gone: stop as well.
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            if let Err(err) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::warn!(%err, "emulator stopped with an error");
+            }
+        });
+        Ok(Emulator {
+            addr,
+            shared,
+            stop,
+            task,
+        })
+    }
+
+    /// The address the emulator listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, `ws://127.0.0.1:PORT/v1`; clients connect to `{url}/realtime?model=…`.
+    pub fn url(&self) -> String {
+        format!("ws://{}/v1", self.addr)
+    }
+
+    /// The client events each connection sent, in order, one list per connection. Frames that
+    /// were not JSON are kept as JSON strings.
+    pub fn received(&self) -> Vec<Vec<Value>> {
+        self.shared.received().clone()
+    }
+
+    /// How many WebSocket connections have been accepted.
+    pub fn connections(&self) -> usize {
+        self.shared.received().len()
+    }
+
+    /// How many script entries in-band responses have taken so far.
+    pub fn entries_taken(&self) -> usize {
+        self.shared.rehearsal.position()
+    }
+
+    /// Closes every connection and stops listening.
+    pub async fn shutdown(self) {
+        // No receiver left only means the server already stopped.
+        let _ = self.stop.send(true);
+        if let Err(err) = self.task.await {
+            tracing::warn!(%err, "emulator task failed");
+        }
+    }
+}
+
+/// Serves the emulator on `listener` until `shutdown` completes; for a command that runs it
+/// in the foreground (`switchboard emulate`).
+///
+/// # Errors
+/// When the server fails to accept connections.
+pub async fn serve(
+    listener: TcpListener,
+    script: Script,
+    options: EmulatorOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let shared = Arc::new(Shared {
+        rehearsal: prepare(script, &options).await,
+        options,
+        received: Mutex::new(Vec::new()),
+    });
+    let (stop, stopped) = watch::channel(false);
+    let app = router(shared, stopped);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Connections end when told; no receiver left is fine.
+            let _ = stop.send(true);
+        })
+        .await
+}
+
+/// The rehearsal with all the script's speech synthesized, off the async threads.
+async fn prepare(script: Script, options: &EmulatorOptions) -> Arc<Rehearsal> {
+    let voice = if options.tones_only {
+        Voice::tones()
+    } else {
+        Voice::detect(script.voice_rate())
+    };
+    let rehearsal = Arc::new(Rehearsal::with_voice(script, voice));
+    let warm = rehearsal.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
+        for phrase in warm.script().phrases() {
+            warm.voice.prepare(phrase);
+        }
+    })
+    .await;
+    if let Err(err) = prepared {
+        tracing::warn!(%err, "speech synthesis failed; tones will be used");
+    }
+    rehearsal
+}
+
+fn router(shared: Arc<Shared>, stopped: watch::Receiver<bool>) -> Router {
+    Router::new()
+        .route("/v1/realtime", get(upgrade))
+        .with_state((shared, stopped))
+}
+
+#[derive(Debug, Deserialize)]
+struct RealtimeQuery {
+    #[serde(default)]
+    model: Option<String>,
+}
+
+/// The body of an HTTP error, as the OpenAI API writes it.
+#[derive(Serialize)]
+struct ErrorBody {
+    error: RealtimeError,
+}
+
+async fn upgrade(
+    State((shared, stopped)): State<(Arc<Shared>, watch::Receiver<bool>)>,
+    Query(query): Query<RealtimeQuery>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    if let Some(key) = &shared.options.require_key
+        && !authorized(&headers, key)
+    {
+        let body = ErrorBody {
+            error: RealtimeError::invalid_request(
+                "invalid_api_key",
+                "Incorrect API key provided. You can find your API key in the emulator's options.",
+                None,
+            ),
+        };
+        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    }
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let model = query.model.unwrap_or_else(|| DEFAULT_MODEL.to_owned());
+    ws.protocols([SUBPROTOCOL])
+        .on_upgrade(move |socket| connection(socket, shared, model, stopped))
+}
+
+fn authorized(headers: &HeaderMap, key: &str) -> bool {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|given| given.trim() == key);
+    let subprotocol = headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().strip_prefix(KEY_SUBPROTOCOL_PREFIX) == Some(key));
+    bearer || subprotocol
+}
+
+/// One connection: frames in, the session's output out, its deadline on a tokio timer.
+async fn connection(
+    socket: WebSocket,
+    shared: Arc<Shared>,
+    model: String,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let index = {
+        let mut received = shared.received();
+        received.push(Vec::new());
+        received.len() - 1
+    };
+    tracing::debug!(connection = index, %model, "emulator connection");
+    let mut session = EmulatedSession::new(shared.rehearsal.clone(), &model, Instant::now());
+    let (mut sink, mut stream) = socket.split();
+    loop {
+        while let Some(output) = session.poll_output() {
+            let frame = match output {
+                Output::Event(event) => event.to_json(),
+                Output::Raw(frame) => frame,
+                // A scripted disconnect is an upstream lost mid-call: no close handshake.
+                Output::Close => return,
+            };
+            if sink.send(Message::Text(frame.into())).await.is_err() {
+                return;
+            }
+        }
+        let deadline = session.poll_timeout();
+        tokio::select! {
+            message = stream.next() => {
+                let now = Instant::now();
+                match message {
+                    Some(Ok(Message::Text(text))) => {
+                        let text = text.as_str();
+                        let logged = serde_json::from_str::<Value>(text)
+                            .unwrap_or_else(|_| Value::String(text.to_owned()));
+                        if let Some(log) = shared.received().get_mut(index) {
+                            log.push(logged);
+                        }
+                        match ClientEvent::from_json(text) {
+                            Ok(event) => {
+                                if let Some(phrase) = EmulatedSession::speech_for(&event)
+                                    && shared.rehearsal.voice.needs_prepare(&phrase)
+                                {
+                                    let rehearsal = shared.rehearsal.clone();
+                                    // A failed synthesis leaves the tone fallback in place.
+                                    let _ = tokio::task::spawn_blocking(move || {
+                                        rehearsal.voice.prepare(&phrase);
+                                    })
+                                    .await;
+                                }
+                                session.handle_event(event, Instant::now());
+                            }
+                            Err(_) => session.handle_frame(text, now),
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => session.handle_binary(now),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                }
+            }
+            () = sleep_until(deadline), if deadline.is_some() => {
+                session.handle_timeout(Instant::now());
+            }
+            _ = stopped.changed() => {
+                // Told to stop (or the server is gone). Best effort: the peer may already be gone.
+                let _ = sink.send(Message::Close(None)).await;
+                return;
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+        None => std::future::pending().await,
+    }
+}
