@@ -82,14 +82,22 @@ async def until(conn: Any, kind: str, adapter: pydantic.TypeAdapter[Any] = GA_EV
             return seen
 
 
+async def until_updated(conn: Any, check: Any, adapter: pydantic.TypeAdapter[Any] = GA_EVENTS) -> dict[str, Any]:
+    """The first `session.updated` for which `check(session)` holds: the agent's own first
+    update may be answered before the client's."""
+    while True:
+        updated = (await until(conn, "session.updated", adapter))[-1]
+        if check(updated["session"]):
+            return updated
+
+
 def test_session_update_is_answered_with_the_merged_session(gateway: str) -> None:
     async def run() -> None:
         async with client(gateway).realtime.connect(model="gpt-realtime") as conn:
             created = await until(conn, "session.created")
             assert created[-1]["session"]["instructions"].startswith("[REHEARSAL")
             await conn.session.update(session={"type": "realtime", "audio": {"output": {"voice": "cedar"}}})
-            updated = (await until(conn, "session.updated"))[-1]
-            assert updated["session"]["audio"]["output"]["voice"] == "cedar"
+            updated = await until_updated(conn, lambda s: s["audio"]["output"]["voice"] == "cedar")
             assert "demo agent" in updated["session"]["instructions"]
 
     asyncio.run(run())
@@ -119,7 +127,7 @@ def test_a_server_side_tool_round_trip_stays_inside_the_gateway(gateway: str) ->
         async with client(gateway).realtime.connect(model="gpt-realtime") as conn:
             await until(conn, "session.created")
             await conn.session.update(session={"type": "realtime", "output_modalities": ["text"]})
-            await until(conn, "session.updated")
+            await until_updated(conn, lambda s: s["output_modalities"] == ["text"])
             for text in ["Hi", "What's my balance? Account A-1."]:
                 await conn.conversation.item.create(
                     item={"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
@@ -154,7 +162,7 @@ def test_a_caller_side_tool_is_passed_through(gateway: str) -> None:
                     ],
                 }
             )
-            updated = (await until(conn, "session.updated"))[-1]
+            updated = await until_updated(conn, lambda s: len(s.get("tools", [])) == 2)
             names = [t["name"] for t in updated["session"]["tools"]]
             assert "get_weather" in names and "get_balance" in names
             # Skip the script's first three responses (greeting and the server-side tool).
@@ -184,7 +192,7 @@ def test_a_beta_client_is_served_in_beta(gateway: str) -> None:
         async with client(gateway).beta.realtime.connect(model="gpt-4o-realtime-preview") as conn:
             await until(conn, "session.created", BETA_EVENTS)
             await conn.session.update(session={"modalities": ["text"]})
-            await until(conn, "session.updated", BETA_EVENTS)
+            await until_updated(conn, lambda s: s["modalities"] == ["text"], BETA_EVENTS)
             await conn.conversation.item.create(
                 item={"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Hello?"}]}
             )

@@ -169,3 +169,48 @@ async fn every_guard_holds_against_a_misbehaving_model() {
         "{metrics}"
     );
 }
+
+const DYNAMIC: &str = "examples/agents/dynamic-verify-resolve/agent.yaml";
+
+const SKIPPING_VERIFICATION: &str = r#"
+responses:
+  # Straight to `resolve`, before the account is verified: the edge exists, its requirement
+  # (account_id) is not met.
+  - calls: [{name: set_conversation_state, arguments: {next_state: resolve}, call_id: call_skip}]
+  - say: I need to verify your account first.
+  # A state that is not an exit of `verify` at all.
+  - calls: [{name: set_conversation_state, arguments: {next_state: nowhere}, call_id: call_nowhere}]
+  - say: Let's stay here.
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transitions_the_flow_does_not_allow_are_refused() {
+    let rig = Rig::start(agent_from_file(DYNAMIC), SKIPPING_VERIFICATION).await;
+    let mut caller = rig.client().await;
+    caller.until_type("session.created").await;
+    caller.say("Book me a technician.").await;
+    caller.until_said("verify your account first").await;
+    caller.until_type("response.done").await;
+    caller.say("Just book it.").await;
+    caller.until_said("stay here").await;
+    let outputs = outputs_to_model(&rig.model_saw(0));
+    for (id, why) in [
+        ("call_skip", "missing account_id"),
+        ("call_nowhere", "nowhere"),
+    ] {
+        let (_, output) = outputs
+            .iter()
+            .find(|(call, _)| call == id)
+            .unwrap_or_else(|| panic!("{id} was answered: {outputs:?}"));
+        assert_eq!(output["status"], "error", "{id}: {output}");
+        let error = output["error"].as_str().unwrap_or_default();
+        assert!(error.contains(why), "{id}: {output}");
+    }
+    // The model never got the `resolve` state's tools.
+    assert!(
+        !rig.model_saw(0)
+            .iter()
+            .any(|e| e["type"] == "session.update" && e.to_string().contains("schedule_technician")),
+        "still in verify"
+    );
+}

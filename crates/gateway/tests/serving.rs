@@ -220,8 +220,7 @@ async fn a_pass_through_agent_lets_the_caller_prompt_and_still_counts() {
     let update = rig
         .model_saw(0)
         .into_iter()
-        .filter(|e| e["type"] == "session.update")
-        .last()
+        .rfind(|e| e["type"] == "session.update")
         .expect("the model got the update");
     assert_eq!(
         update["session"]["instructions"],

@@ -1,7 +1,9 @@
-//! A script being played: the script, how far it has got, and the voice that speaks it.
-//! One [`Rehearsal`] is shared by every connection to one emulator, so a connection that
-//! follows a scripted `disconnect` picks up at the next entry.
+//! A script being played: the script, the voice that speaks it, and where the next connection
+//! starts. One [`Rehearsal`] is shared by every connection to one emulator. Each connection
+//! plays the script from the top on its own, except the one that follows a scripted
+//! `disconnect`, which picks up at the next entry, as a reconnecting client would.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::script::{Entry, Script};
@@ -11,7 +13,10 @@ use crate::voice::Voice;
 #[derive(Debug)]
 pub struct Rehearsal {
     script: Script,
-    next: AtomicUsize,
+    /// Entries taken by every connection, for tests.
+    taken: AtomicUsize,
+    /// Where the connection after a scripted `disconnect` resumes.
+    resume: Mutex<Option<usize>>,
     sessions: AtomicUsize,
     pub(crate) voice: Voice,
 }
@@ -26,7 +31,8 @@ impl Rehearsal {
     pub(crate) fn with_voice(script: Script, voice: Voice) -> Rehearsal {
         Rehearsal {
             script,
-            next: AtomicUsize::new(0),
+            taken: AtomicUsize::new(0),
+            resume: Mutex::new(None),
             sessions: AtomicUsize::new(0),
             voice,
         }
@@ -37,25 +43,32 @@ impl Rehearsal {
         &self.script
     }
 
-    /// How many entries in-band responses have taken so far.
+    /// How many entries in-band responses have taken so far, over every connection.
     pub fn position(&self) -> usize {
-        self.next.load(Ordering::SeqCst)
+        self.taken.load(Ordering::SeqCst)
     }
 
-    /// The entry the next in-band response will take.
-    pub(crate) fn peek(&self) -> Option<&Entry> {
-        self.script.entries().get(self.position())
+    /// The entry at `index`, counted as taken.
+    pub(crate) fn take(&self, index: usize) -> Option<&Entry> {
+        let entry = self.script.entries().get(index)?;
+        self.taken.fetch_add(1, Ordering::SeqCst);
+        Some(entry)
     }
 
-    /// Takes the next entry; `None` once the script has run out.
-    pub(crate) fn take(&self) -> Option<&Entry> {
-        let len = self.script.entries().len();
-        self.next
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < len).then_some(n + 1)
-            })
-            .ok()
-            .and_then(|n| self.script.entries().get(n))
+    /// Where a new connection starts: after a scripted disconnect, the next entry; else the top.
+    pub(crate) fn start(&self) -> usize {
+        self.lock_resume().take().unwrap_or(0)
+    }
+
+    /// A scripted disconnect: the next connection resumes at `index`.
+    pub(crate) fn resume_at(&self, index: usize) {
+        *self.lock_resume() = Some(index);
+    }
+
+    fn lock_resume(&self) -> std::sync::MutexGuard<'_, Option<usize>> {
+        self.resume
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// A number for a new session, so ids never repeat across connections.

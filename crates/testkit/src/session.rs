@@ -53,6 +53,8 @@ pub enum Output {
 #[derive(Debug)]
 pub struct EmulatedSession {
     rehearsal: Arc<Rehearsal>,
+    /// The next script entry this connection takes.
+    cursor: usize,
     number: usize,
     counter: u64,
     conversation_id: String,
@@ -172,10 +174,12 @@ impl EmulatedSession {
     /// output.
     pub fn new(rehearsal: Arc<Rehearsal>, model: &str, now: Instant) -> EmulatedSession {
         let number = rehearsal.next_session();
+        let cursor = rehearsal.start();
         let session = default_session(format!("sess_emu{number}"), model);
         let effective = Effective::of(&session);
         let mut this = EmulatedSession {
             rehearsal,
+            cursor,
             number,
             counter: 0,
             conversation_id: format!("conv_emu{number}"),
@@ -538,7 +542,9 @@ impl EmulatedSession {
     /// will take.
     fn heard(&self) -> String {
         self.rehearsal
-            .peek()
+            .script()
+            .entries()
+            .get(self.cursor)
             .and_then(|e| e.heard.clone())
             .unwrap_or_default()
     }
@@ -839,8 +845,11 @@ impl EmulatedSession {
         let in_band = !out_of_band(&params);
         let rehearsal = self.rehearsal.clone();
         let source = if in_band {
-            match rehearsal.take() {
-                Some(entry) => Source::Entry(entry),
+            match rehearsal.take(self.cursor) {
+                Some(entry) => {
+                    self.cursor += 1;
+                    Source::Entry(entry)
+                }
                 None => Source::Ended,
             }
         } else {
@@ -849,6 +858,7 @@ impl EmulatedSession {
         let (raw, say, calls): (&[String], Option<&str>, &[ScriptedCall]) = match &source {
             Source::Entry(entry) => {
                 if entry.disconnect {
+                    self.rehearsal.resume_at(self.cursor);
                     self.closed = true;
                     self.responses.clear();
                     self.idle = None;

@@ -1,5 +1,6 @@
 //! The emulator over a real WebSocket: a text turn, the key check, binary frames, the
-//! received-events log, and a scripted disconnect resumed by the next connection.
+//! received-events log, each call playing the script from the top, and a scripted disconnect
+//! resumed by the next connection.
 
 use std::time::Duration;
 
@@ -217,6 +218,23 @@ async fn a_scripted_disconnect_drops_the_socket_and_the_next_connection_resumes(
         "Back again."
     );
     assert_eq!(emulator.connections(), 2);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_new_call_plays_the_script_from_the_top() {
+    let emulator = start("responses:\n  - say: First.\n  - say: Second.\n", tones()).await;
+    let text = json!({"type": "session.update", "session": {"type": "realtime", "output_modalities": ["text"]}});
+    let mut one = connect(&emulator).await;
+    let mut two = connect(&emulator).await;
+    for ws in [&mut one, &mut two] {
+        send(ws, text.clone()).await;
+        send(ws, json!({"type": "response.create"})).await;
+        assert_eq!(text_of(&until(ws, "response.done").await), "First.");
+    }
+    send(&mut one, json!({"type": "response.create"})).await;
+    assert_eq!(text_of(&until(&mut one, "response.done").await), "Second.");
+    assert_eq!(emulator.entries_taken(), 3);
     emulator.shutdown().await;
 }
 
