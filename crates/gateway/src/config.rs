@@ -121,7 +121,8 @@ impl GatewayFile {
             .map_err(|d| located(path, d.span.map(|s| (s.line, s.column)), &d.message))?;
         serde_path_to_error::deserialize(document.value.clone()).map_err(|err| {
             let at = err.path().to_string();
-            let span = document.span_of(&at).map(|s| (s.line, s.column));
+            // The key, so an unknown or misspelled one is pointed at, not its value.
+            let span = document.key_span_of(&at).map(|s| (s.line, s.column));
             located(path, span, &format!("`{at}`: {}", err.inner()))
         })
     }

@@ -14,6 +14,7 @@ pub(crate) fn run(listen: &str, script: &Path) -> Result<Outcome, Error> {
         let emulator = Emulator::start(listen, script, EmulatorOptions::default())
             .await
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let stop = super::stop_requested()?;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
@@ -22,7 +23,7 @@ pub(crate) fn run(listen: &str, script: &Path) -> Result<Outcome, Error> {
         );
         let _ = out.flush();
         drop(out);
-        super::stop_requested().await;
+        stop.await;
         emulator.shutdown().await;
         Ok::<_, Error>(())
     })?;

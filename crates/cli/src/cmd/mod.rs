@@ -100,24 +100,25 @@ pub(crate) fn init_logging() {
         .try_init();
 }
 
-/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
-pub(crate) async fn stop_requested() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves when the process is asked to stop (Ctrl-C or SIGTERM). The handlers
+/// are installed by this call, so create it before telling anyone the server is ready.
+pub(crate) fn stop_requested() -> Result<impl std::future::Future<Output = ()>, Error> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

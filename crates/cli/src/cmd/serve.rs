@@ -87,6 +87,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = gateway.local_addr();
+        let stop = super::stop_requested()?;
         let mut out = std::io::stdout().lock();
         if rehearsal {
             let _ = writeln!(out, "switchboard: REHEARSAL MODE: {} Each agent is answered by the emulator playing its rehearsal script, with its fixture tools. Set OPENAI_API_KEY to run live.",
@@ -94,17 +95,18 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         } else {
             let _ = writeln!(out, "switchboard: LIVE: calls go to {}", args.upstream_url.as_deref().unwrap_or(OPENAI_BASE_URL));
         }
-        let _ = writeln!(out, "switchboard: listening on http://{addr} (Realtime WebSocket: ws://{addr}/v1/realtime)");
         for line in &lines {
             let _ = writeln!(out, "{line}");
         }
         if open {
             let _ = writeln!(out, "switchboard: no caller keys are configured (--config): anyone who can reach {addr} may call");
         }
+        // Last, so whoever waits for the server can stop reading here.
+        let _ = writeln!(out, "switchboard: listening on http://{addr} (Realtime WebSocket: ws://{addr}/v1/realtime)");
         let _ = out.flush();
         drop(out);
 
-        super::stop_requested().await;
+        stop.await;
         let live = gateway.active_sessions();
         eprintln!("switchboard: shutting down; {live} live call(s) may finish within {}s", drain_timeout.as_secs());
         gateway.shutdown().await?;
