@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-use crate::auth::{self, Refusal, Secrets};
+use crate::auth::{self, Admitted, Refusal, Secrets};
 use crate::config::{AgentEntry, GatewayConfig};
 use crate::driver::{self, Call};
 use crate::executor::SharedExecutor;
@@ -47,6 +47,19 @@ impl Shared {
 
     fn active(&self) -> i64 {
         self.metrics.active_sessions.load(Ordering::Relaxed)
+    }
+
+    /// Whether a caller with `credential` may reach `agent` (or the default), now.
+    fn admit(&self, credential: Option<&str>, agent: Option<&str>) -> Result<Admitted, Refusal> {
+        auth::admit(
+            credential,
+            agent,
+            &self.config.keys,
+            &self.secrets,
+            self.default_agent(),
+            |name| self.agents.contains_key(name),
+            unix_now(),
+        )
     }
 
     fn default_agent(&self) -> Option<&str> {
@@ -211,15 +224,7 @@ async fn realtime(
         );
     }
     let credential = auth::credential(&headers);
-    let admitted = match auth::admit(
-        credential.as_deref(),
-        params.agent.as_deref(),
-        &shared.config.keys,
-        &shared.secrets,
-        shared.default_agent(),
-        |name| shared.agents.contains_key(name),
-        unix_now(),
-    ) {
+    let admitted = match shared.admit(credential.as_deref(), params.agent.as_deref()) {
         Ok(admitted) => admitted,
         Err(r) => {
             tracing::info!(reason = ?r, "caller refused");
@@ -280,15 +285,7 @@ async fn client_secrets(
     if credential.is_none() && !shared.config.keys.is_empty() {
         return refusal(&Refusal::Missing);
     }
-    let admitted = match auth::admit(
-        credential.as_deref(),
-        params.agent.as_deref(),
-        &shared.config.keys,
-        &shared.secrets,
-        shared.default_agent(),
-        |name| shared.agents.contains_key(name),
-        unix_now(),
-    ) {
+    let admitted = match shared.admit(credential.as_deref(), params.agent.as_deref()) {
         Ok(admitted) => admitted,
         Err(r) => return refusal(&r),
     };
