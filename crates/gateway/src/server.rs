@@ -139,31 +139,34 @@ impl Gateway {
             let _ = stop.send(());
         }
         let deadline = tokio::time::Instant::now() + self.shared.config.drain_timeout;
+        self.wait_for_calls(deadline).await;
+        if self.shared.active() > 0 {
+            tracing::info!(calls = self.shared.active(), "closing the calls still live");
+            self.shared.closing.send_replace(true);
+            let grace = tokio::time::Instant::now() + Duration::from_secs(2);
+            self.wait_for_calls(grace).await;
+        }
+        match self.server.await {
+            Ok(result) => result,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+}
+
+impl Gateway {
+    /// Waits until no call is live, or `deadline`.
+    async fn wait_for_calls(&self, deadline: tokio::time::Instant) {
         while self.shared.active() > 0 {
             let idle = self.shared.idle.notified();
-            // Checked again after arming: a call may have ended in between.
+            tokio::pin!(idle);
+            // Registered before the check, so a call ending in between still wakes us.
+            idle.as_mut().enable();
             if self.shared.active() == 0 {
                 break;
             }
             if tokio::time::timeout_at(deadline, idle).await.is_err() {
                 break;
             }
-        }
-        if self.shared.active() > 0 {
-            tracing::info!(calls = self.shared.active(), "closing the calls still live");
-            self.shared.closing.send_replace(true);
-            let grace = tokio::time::Instant::now() + Duration::from_secs(2);
-            while self.shared.active() > 0 {
-                let idle = self.shared.idle.notified();
-                if self.shared.active() == 0 || tokio::time::timeout_at(grace, idle).await.is_err()
-                {
-                    break;
-                }
-            }
-        }
-        match self.server.await {
-            Ok(result) => result,
-            Err(e) => Err(std::io::Error::other(e)),
         }
     }
 }
