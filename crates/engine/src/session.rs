@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use switchboard_agent::model::{AudioEncoding, Behaviour, CallerField, Fixture, Run, SlotSource};
+use switchboard_agent::model::{
+    AudioEncoding, Behaviour, Builtin, CallerField, Fixture, Run, SlotSource,
+};
 use switchboard_agent::render::STATE_TOOL;
 use switchboard_wire as wire;
 use switchboard_wire::{CallId, ClientEvent, EventId, ItemId, ServerEvent};
@@ -966,9 +968,29 @@ impl Session {
                     },
                 );
             }
-            Run::Builtin(_) | Run::Client => {
-                // Builtins other than the common tools need the supervisor, not in this engine yet.
-                let why = format!("`{name}` cannot run here");
+            Run::Builtin(Builtin::EscalateToHuman) => {
+                // The agent's own escalation tool, with its arguments checked above.
+                let reason = args
+                    .get("reason")
+                    .and_then(Value::as_str)
+                    .filter(|r| !r.trim().is_empty())
+                    .map_or_else(|| self.escalation_reason(), str::to_owned);
+                self.answer(
+                    &call_id,
+                    name,
+                    args,
+                    "ok",
+                    json!({"status": "ok", "message": "A specialist is joining the call."}),
+                    Duration::ZERO,
+                );
+                self.escalate(reason);
+            }
+            Run::Builtin(Builtin::FinishSession) => self.finish_session(call_id, name, args),
+            Run::Builtin(Builtin::Answer) if self.agent.file.supervisor.is_some() => {
+                self.ask_supervisor(call_id, &args, now);
+            }
+            Run::Builtin(Builtin::Answer) | Run::Client => {
+                let why = format!("`{name}` cannot run here: no supervisor is configured");
                 self.fail_call(call_id, name, args, "failed", why, now);
             }
         }
@@ -1019,15 +1041,25 @@ impl Session {
 
     fn common_tool(&mut self, call_id: CallId, name: &str, args: Value, now: Instant) {
         match name {
-            "finish_session" => {
-                self.answer(&call_id, name, args, "ok", json!({"status": "ok", "message": "Say a short goodbye; the call ends after it."}), Duration::ZERO);
-                self.hangup = Hangup::AfterGoodbye;
-            }
+            "finish_session" => self.finish_session(call_id, name, args),
             _ => {
                 let why = "no supervisor is configured to answer; offer to connect the caller with a specialist".to_owned();
                 self.fail_call(call_id, name, args, "failed", why, now);
             }
         }
+    }
+
+    /// The caller is done: the model says goodbye, and the call ends once it has been heard.
+    fn finish_session(&mut self, call_id: CallId, name: &str, args: Value) {
+        self.answer(
+            &call_id,
+            name,
+            args,
+            "ok",
+            json!({"status": "ok", "message": "Say a short goodbye; the call ends after it."}),
+            Duration::ZERO,
+        );
+        self.hangup = Hangup::AfterGoodbye;
     }
 
     fn finish_tool(&mut self, call_id: &CallId, outcome: Result<Value, String>, now: Instant) {

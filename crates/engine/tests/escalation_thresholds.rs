@@ -95,3 +95,47 @@ fn three_unintelligible_turns_count_as_no_match() {
         if decision == "escalation_threshold" && detail.contains("3 consecutive no-match events"))
     ));
 }
+
+const OWN_ESCALATION_TOOL: &str = r#"
+name: own-tool
+role: You are NorthLoop Internet Support.
+tools:
+  - name: escalate_to_human
+    description: Transfer the call to a human agent.
+    behaviour: preamble
+    preamble_phrases: [Connecting you now.]
+    access: write
+    parameters:
+      type: object
+      properties: {reason: {type: string, maxLength: 50}}
+      required: [reason]
+    run: {builtin: escalate_to_human}
+"#;
+
+#[test]
+fn an_escalation_tool_the_agent_defines_hands_the_call_over_with_its_reason() {
+    let mut h = Harness::new(OWN_ESCALATION_TOOL);
+    h.caller_says("I want a person.");
+    let out = h.model_calls(
+        "call_1",
+        "escalate_to_human",
+        json!({"reason": "caller asked for a human"}),
+    );
+    let reasons: Vec<&str> = out
+        .iter()
+        .filter_map(|o| match o {
+            Output::Escalate(e) => Some(e.reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons, ["caller asked for a human"]);
+    assert_eq!(tool_outputs(&out)[0].1["status"], "ok");
+    // Its arguments are still checked.
+    let mut h = Harness::new(OWN_ESCALATION_TOOL);
+    let out = h.model_calls(
+        "call_1",
+        "escalate_to_human",
+        json!({"reason": "x".repeat(80)}),
+    );
+    assert!(!out.iter().any(|o| matches!(o, Output::Escalate(_))));
+}

@@ -214,3 +214,32 @@ async fn transitions_the_flow_does_not_allow_are_refused() {
         "still in verify"
     );
 }
+
+const HUMAN_PLEASE: &str = r#"
+responses:
+  - say: Thanks for calling NorthLoop Internet. How can I help?
+  - say: Thanks for your patience—I’m connecting you with a specialist now.
+    calls: [{name: escalate_to_human, arguments: {account_id: "", reason: caller asked for a human}}]
+  - say: A specialist will be with you shortly.
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_asks_for_a_human_is_escalated() {
+    let rig = Rig::start(agent_from_file(NORTHLOOP), HUMAN_PLEASE).await;
+    let mut caller = rig.client().await;
+    caller.until_type("session.created").await;
+    caller.send(json!({"type":"response.create"})).await;
+    caller.until_reply().await;
+    caller.say("Can I talk to a person?").await;
+    caller.until_said("specialist will be with you").await;
+    let (_, metrics) = http_get(&rig.http("/metrics")).await;
+    assert!(
+        metrics.contains("switchboard_escalations_total{agent=\"northloop\"} 1"),
+        "{metrics}"
+    );
+    let answered = outputs_to_model(&rig.model_saw(0));
+    assert!(
+        answered.iter().any(|(_, v)| v["status"] == "ok"),
+        "the escalation tool succeeded: {answered:?}"
+    );
+}
