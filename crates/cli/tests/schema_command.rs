@@ -21,5 +21,11 @@ fn schema_is_json_describing_agent_files() {
         .iter()
         .filter_map(|v| v.as_str())
         .collect();
-    assert_eq!(required, ["name", "role"]);
+    assert_eq!(required, ["name"]);
+    // `role` is required unless the agent leaves its instructions to the caller.
+    assert_eq!(schema["then"]["required"][0], "role");
+    assert_eq!(
+        schema["if"]["not"]["properties"]["leave_to_caller"]["contains"]["const"],
+        "instructions"
+    );
 }
