@@ -44,4 +44,4 @@ pub use io::{
     CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, SupervisorQuestion,
     ToolRun,
 };
-pub use session::{Session, SessionConfig};
+pub use session::{Session, SessionConfig, fixture_reply};

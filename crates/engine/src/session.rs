@@ -1880,7 +1880,9 @@ fn fill(phrase: &str, args: &Value) -> Option<String> {
 }
 
 /// The first fixture whose `when` matches, and how long it takes.
-fn fixture_reply(fixtures: &[Fixture], args: &Value) -> (Result<Value, String>, Duration) {
+/// The canned reply of the first fixture whose `when` matches `args` (all fixtures without
+/// `when` match), and how long it takes.
+pub fn fixture_reply(fixtures: &[Fixture], args: &Value) -> (Result<Value, String>, Duration) {
     let hit = fixtures.iter().find(|f| {
         f.when
             .as_ref()
@@ -1903,7 +1905,6 @@ fn fixture_reply(fixtures: &[Fixture], args: &Value) -> (Result<Value, String>, 
     }
 }
 
-/// Bytes of audio in a base64 string, without decoding it.
 /// Lowercase words only, so punctuation and dashes don't hide a phrase the model said.
 fn normalise_phrase(text: &str) -> String {
     text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
@@ -1913,6 +1914,7 @@ fn normalise_phrase(text: &str) -> String {
         .join(" ")
 }
 
+/// Bytes of audio in a base64 string, without decoding it.
 fn base64_len(b64: &str) -> usize {
     let padding = b64.bytes().rev().take_while(|&b| b == b'=').count();
     (b64.len() / 4 * 3).saturating_sub(padding)

@@ -18,7 +18,9 @@ mod driver;
 mod executor;
 mod metrics;
 mod server;
+mod supervisor;
 mod upstream;
+mod webhook;
 
 pub use auth::Dialect;
 pub use config::{

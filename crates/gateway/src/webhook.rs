@@ -1,0 +1,2 @@
+//! Tools over HTTP: the signed webhook request, retries for reads, and clear errors for bad
+//! replies.
