@@ -60,3 +60,52 @@ impl Executor for Unconfigured {
 
 /// Shared handle to an executor.
 pub type SharedExecutor = Arc<dyn Executor>;
+
+/// The executor of a serving gateway: webhook tools over HTTP, and the supervisor through an
+/// OpenAI-compatible Chat Completions endpoint.
+#[derive(Debug, Clone)]
+pub struct HttpExecutor {
+    client: reqwest::Client,
+}
+
+impl HttpExecutor {
+    /// An executor with its own connection pool.
+    pub fn new() -> HttpExecutor {
+        HttpExecutor {
+            client: reqwest::Client::new(),
+        }
+    }
+}
+
+impl Default for HttpExecutor {
+    fn default() -> Self {
+        HttpExecutor::new()
+    }
+}
+
+impl Executor for HttpExecutor {
+    fn run_tool(
+        &self,
+        agent: &AgentFile,
+        session_id: &str,
+        run: ToolRun,
+    ) -> Pending<Result<Value, String>> {
+        let client = self.client.clone();
+        let tool = agent.tools.iter().find(|t| t.name == run.name).cloned();
+        let session_id = session_id.to_owned();
+        Box::pin(async move {
+            let tool = tool.ok_or_else(|| format!("`{}` is not a tool of this agent", run.name))?;
+            crate::webhook::run_tool(&client, &tool, &session_id, &run).await
+        })
+    }
+
+    fn ask_supervisor(
+        &self,
+        agent: &AgentFile,
+        question: SupervisorQuestion,
+    ) -> Pending<Result<String, String>> {
+        let client = self.client.clone();
+        let agent = agent.clone();
+        Box::pin(async move { crate::supervisor::ask(&client, &agent, question).await })
+    }
+}

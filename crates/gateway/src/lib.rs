@@ -26,5 +26,5 @@ pub use auth::Dialect;
 pub use config::{
     AgentEntry, ApiKey, GatewayConfig, GatewayFile, KeyEntry, OPENAI_BASE_URL, Upstream,
 };
-pub use executor::{Executor, Pending, SharedExecutor, Unconfigured};
+pub use executor::{Executor, HttpExecutor, Pending, SharedExecutor, Unconfigured};
 pub use server::Gateway;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use switchboard_engine::CompiledAgent;
 use switchboard_gateway::{
-    AgentEntry, Gateway, GatewayConfig, GatewayFile, OPENAI_BASE_URL, Unconfigured, Upstream,
+    AgentEntry, Gateway, GatewayConfig, GatewayFile, HttpExecutor, OPENAI_BASE_URL, Upstream,
 };
 use switchboard_testkit::{Emulator, EmulatorOptions, Script};
 
@@ -83,7 +83,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
             drain_timeout,
             rehearsal,
         };
-        let gateway = Gateway::start(&args.listen, config, Arc::new(Unconfigured))
+        let gateway = Gateway::start(&args.listen, config, Arc::new(HttpExecutor::new()))
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = gateway.local_addr();
