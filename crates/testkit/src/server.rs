@@ -41,12 +41,15 @@ pub struct EmulatorOptions {
     pub require_key: Option<String>,
     /// Speak tone sequences even when espeak-ng is installed (faster, deterministic audio).
     pub tones_only: bool,
+    /// Do not keep the log behind [`Emulator::received`]. A long-running emulator (rehearsal
+    /// mode) sets this: the log holds every frame, audio included, for as long as it runs.
+    pub forget_received: bool,
 }
 
 /// An emulated OpenAI Realtime API serving a script, for tests and rehearsals.
 ///
-/// Connections share one script position: each in-band response takes the next entry,
-/// whichever connection asks. Start one emulator per scripted call.
+/// Each connection plays the script from the top; the one after a scripted `disconnect`
+/// resumes where the lost one stopped.
 #[derive(Debug)]
 pub struct Emulator {
     addr: SocketAddr,
@@ -289,10 +292,12 @@ async fn connection(
                 match message {
                     Some(Ok(Message::Text(text))) => {
                         let text = text.as_str();
-                        let logged = serde_json::from_str::<Value>(text)
-                            .unwrap_or_else(|_| Value::String(text.to_owned()));
-                        if let Some(log) = shared.received().get_mut(index) {
-                            log.push(logged);
+                        if !shared.options.forget_received {
+                            let logged = serde_json::from_str::<Value>(text)
+                                .unwrap_or_else(|_| Value::String(text.to_owned()));
+                            if let Some(log) = shared.received().get_mut(index) {
+                                log.push(logged);
+                            }
                         }
                         match ClientEvent::from_json(text) {
                             Ok(event) => {

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use switchboard_testkit::{Emulator, EmulatorOptions, Script};
+use switchboard_testkit::{Emulator, Script};
 
 use super::{Error, Outcome};
 
@@ -11,7 +11,7 @@ pub(crate) fn run(listen: &str, script: &Path) -> Result<Outcome, Error> {
     let script = Script::load(script).map_err(|e| e.to_string())?;
     super::init_logging();
     super::runtime()?.block_on(async {
-        let emulator = Emulator::start(listen, script, EmulatorOptions::default())
+        let emulator = Emulator::start(listen, script, super::serve::long_running())
             .await
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let stop = super::stop_requested()?;

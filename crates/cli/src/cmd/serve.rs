@@ -59,7 +59,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         for (file, agent) in agents {
             let upstream = if rehearsal {
                 let (script, from) = rehearsal_script(&file)?;
-                let emulator = Emulator::start("127.0.0.1:0", script, EmulatorOptions::default())
+                let emulator = Emulator::start("127.0.0.1:0", script, long_running())
                     .await
                     .map_err(|e| format!("cannot start the rehearsal emulator: {e}"))?;
                 lines.push(format!("  agent {:<24} rehearsal script: {from}", agent.file().name));
@@ -130,5 +130,13 @@ fn rehearsal_script(agent_file: &Path) -> Result<(Script, String), Error> {
     } else {
         let script = Script::from_text("responses: []\n", "(none)").map_err(|e| e.to_string())?;
         Ok((script, format!("none ({} not found)", path.display())))
+    }
+}
+
+/// Options for an emulator that runs until stopped: it keeps no log of what it received.
+pub(crate) fn long_running() -> EmulatorOptions {
+    EmulatorOptions {
+        forget_received: true,
+        ..EmulatorOptions::default()
     }
 }
