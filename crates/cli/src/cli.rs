@@ -48,6 +48,9 @@ pub(crate) enum Command {
     /// beside its agent file, with the agent's fixture tools: a rehearsal, and every caller is
     /// told so.
     Serve(ServeArgs),
+    /// Measure Switchboard's own performance (programs that print figures, not tests).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Run the Realtime API emulator on its own, playing a script.
     Emulate {
         /// Address to listen on.
@@ -56,6 +59,29 @@ pub(crate) enum Command {
         /// The script of the model's side (see docs/emulator.md).
         #[arg(long)]
         script: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum BenchCommand {
+    /// Relay latency, CPU and memory of the gateway under many concurrent sessions.
+    ///
+    /// Each session streams PCM16 24 kHz in 20 ms frames at real-time pace to an echo model
+    /// that sends every frame straight back, first directly, then through the gateway, in the
+    /// same run; the difference is what the gateway adds.
+    Relay {
+        /// Concurrent sessions.
+        #[arg(long, default_value_t = 100)]
+        sessions: usize,
+        /// Seconds each phase streams.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Seconds over which sessions start.
+        #[arg(long, default_value_t = 5)]
+        ramp: u64,
+        /// The agent calls run through [default: a pass-through agent].
+        #[arg(long, value_name = "AGENT")]
+        agent: Option<PathBuf>,
     },
 }
 

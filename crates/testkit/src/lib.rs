@@ -31,12 +31,15 @@
 //! ```
 
 mod config;
+mod echo;
 mod rehearsal;
+pub mod relay;
 mod script;
 mod server;
 mod session;
 mod voice;
 
+pub use echo::EchoModel;
 pub use rehearsal::Rehearsal;
 pub use script::{Entry, Pace, Script, ScriptError, ScriptedCall};
 pub use server::{Emulator, EmulatorOptions, serve};
