@@ -405,9 +405,10 @@ impl Driver {
                 }
                 Output::Escalate(escalation) => {
                     self.shared.metrics.escalation(self.call.agent.name());
-                    // The summary holds captured values (phone numbers…): debug level only.
-                    tracing::info!(session = %self.call.session_id, reason = %escalation.reason, "call escalated");
-                    tracing::debug!(session = %self.call.session_id, summary = ?escalation.summary, "escalation summary");
+                    // The reason may quote the caller and the summary holds captured values
+                    // (phone numbers…): both at debug level only.
+                    tracing::info!(session = %self.call.session_id, "call escalated");
+                    tracing::debug!(session = %self.call.session_id, reason = %escalation.reason, summary = ?escalation.summary, "escalation details");
                 }
                 Output::Rollover(plan) => self.rollover = Some(plan),
                 Output::HangUp { reason } => self.hang_up = Some(reason),
@@ -505,7 +506,9 @@ impl Driver {
                         Ok(ServerEvent::SessionUpdated(_)) => updated = true,
                         Ok(ServerEvent::ConversationItemDone(_)) => items += 1,
                         Ok(ServerEvent::Error(e)) => {
-                            tracing::warn!(session = %self.call.session_id, error = ?e.error, "the model refused part of the replay");
+                            // The model's message may quote the replayed words: debug only.
+                            tracing::warn!(session = %self.call.session_id, code = ?e.error.code, "the model refused part of the replay");
+                            tracing::debug!(session = %self.call.session_id, error = ?e.error, "replay error");
                             items += 1;
                         }
                         _ => {}
