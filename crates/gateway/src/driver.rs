@@ -90,6 +90,15 @@ struct Driver {
     hang_up: Option<String>,
     /// Errors found at the edge, for the caller, before the session's own outputs.
     pending: Vec<ServerEvent>,
+    /// The frame being handled, to relay as it came when the session passes its audio on
+    /// unchanged: writing the JSON again cost more than the rest of the relay.
+    verbatim: Option<Verbatim>,
+}
+
+/// A frame as it arrived, from either side.
+enum Verbatim {
+    Caller(axum::extract::ws::Utf8Bytes),
+    Model(tokio_tungstenite::tungstenite::Utf8Bytes),
 }
 
 /// Runs a call to its end.
@@ -154,6 +163,7 @@ async fn run_call(shared: Arc<Shared>, socket: WebSocket, call: Call) -> Ending 
         rollover: None,
         hang_up: None,
         pending: Vec::new(),
+        verbatim: None,
     };
     if let Some(session) = secret_session {
         // Settings the client secret was issued with apply as the caller's first update.
@@ -195,7 +205,10 @@ async fn run_call(shared: Arc<Shared>, socket: WebSocket, call: Call) -> Ending 
             frame = caller_rx.next() => {
                 let received = Instant::now();
                 match frame {
-                    Some(Ok(Message::Text(text))) => d.caller_text(text.as_str(), received),
+                    Some(Ok(Message::Text(text))) => {
+                        d.caller_text(text.as_str(), received);
+                        d.verbatim = Some(Verbatim::Caller(text));
+                    }
                     Some(Ok(Message::Binary(_))) => {
                         let error = RealtimeError::invalid_request(
                             "invalid_frame",
@@ -216,7 +229,10 @@ async fn run_call(shared: Arc<Shared>, socket: WebSocket, call: Call) -> Ending 
             frame = model_rx.next() => {
                 let received = Instant::now();
                 match frame {
-                    Some(Ok(ModelMessage::Text(text))) => d.model_text(text.as_str(), received),
+                    Some(Ok(ModelMessage::Text(text))) => {
+                        d.model_text(text.as_str(), received);
+                        d.verbatim = Some(Verbatim::Model(text));
+                    }
                     Some(Ok(ModelMessage::Binary(_))) => {
                         // The Realtime API only sends text frames; count it and go on.
                         d.shared.metrics.event(Flow::FromModel, "binary");
@@ -357,16 +373,45 @@ impl Driver {
         for event in std::mem::take(&mut self.pending) {
             self.send_to_caller(&event).await;
         }
+        let mut verbatim = self.verbatim.take();
         while let Some(output) = self.session.poll_output() {
             match output {
                 Output::ToModel(event) => {
                     self.shared.metrics.event(Flow::ToModel, event.event_type());
-                    let text = event.to_json();
+                    let message = match (&event, verbatim.take(), self.call.dialect) {
+                        // Audio the session passed on unchanged goes out as it came.
+                        (
+                            ClientEvent::InputAudioBufferAppend(_),
+                            Some(Verbatim::Caller(frame)),
+                            Dialect::Ga,
+                        ) => model_frame(frame)
+                            .unwrap_or_else(|| ModelMessage::text(event.to_json())),
+                        (_, unused, _) => {
+                            verbatim = unused;
+                            ModelMessage::text(event.to_json())
+                        }
+                    };
                     // A failed send means the connection is gone; its read side reports it.
-                    let _ = self.model.send(ModelMessage::text(text)).await;
+                    let _ = self.model.send(message).await;
                     self.observe_latency(received);
                 }
                 Output::ToCaller(mut event) => {
+                    if let (
+                        ServerEvent::ResponseOutputAudioDelta(_),
+                        Some(Verbatim::Model(frame)),
+                        Dialect::Ga,
+                    ) = (&event, &verbatim, self.call.dialect)
+                        && let Some(message) = caller_frame(frame.clone())
+                    {
+                        verbatim = None;
+                        self.shared
+                            .metrics
+                            .event(Flow::ToCaller, event.event_type());
+                        // A failed send means the caller left; the read side ends the call.
+                        let _ = self.caller.send(message).await;
+                        self.observe_latency(received);
+                        continue;
+                    }
                     if self.shared.config.rehearsal {
                         mark_rehearsal(&mut event);
                     }
@@ -533,6 +578,22 @@ impl Driver {
         self.flush(None).await;
         Ok(rx)
     }
+}
+
+/// A caller's frame, relayed to the model without copying.
+fn model_frame(frame: axum::extract::ws::Utf8Bytes) -> Option<ModelMessage> {
+    let bytes = bytes::Bytes::from(frame);
+    tokio_tungstenite::tungstenite::Utf8Bytes::try_from(bytes)
+        .ok()
+        .map(ModelMessage::Text)
+}
+
+/// A model's frame, relayed to the caller without copying.
+fn caller_frame(frame: tokio_tungstenite::tungstenite::Utf8Bytes) -> Option<Message> {
+    let bytes = bytes::Bytes::from(frame);
+    axum::extract::ws::Utf8Bytes::try_from(bytes)
+        .ok()
+        .map(Message::Text)
 }
 
 /// Writes `event` for a caller of `dialect`. Events beta has no name for are not sent.

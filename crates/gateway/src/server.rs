@@ -13,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use switchboard_wire as wire;
@@ -25,6 +26,10 @@ use crate::config::{AgentEntry, GatewayConfig};
 use crate::driver::{self, Call};
 use crate::executor::SharedExecutor;
 use crate::metrics::Metrics;
+
+/// Bytes read from a WebSocket at a time. tungstenite zeroes this much before each read, so
+/// its 128 KiB default cost more than the relay itself; audio frames are a few KiB.
+pub(crate) const WS_READ_BUFFER: usize = 8 * 1024;
 
 /// What every session and handler shares: configuration, secrets, metrics, shutdown state.
 pub(crate) struct Shared {
@@ -107,6 +112,10 @@ impl Gateway {
         let app = router(shared.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
+            // Frames are small and latency matters: no Nagle delay on any call.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;
@@ -253,6 +262,8 @@ async fn realtime(
         // Large enough that an oversized append gets a clear error event, not a dropped socket.
         .max_message_size(32 * 1024 * 1024)
         .max_frame_size(32 * 1024 * 1024)
+        // The default 128 KiB is zeroed before every read; frames are ~1–2 KiB.
+        .read_buffer_size(WS_READ_BUFFER)
         .on_upgrade(move |socket| driver::run(shared, socket, call))
 }
 

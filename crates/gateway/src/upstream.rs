@@ -51,7 +51,8 @@ pub(crate) async fn connect(
     // Server frames can be large (a retrieved item carries its whole audio).
     let config = WebSocketConfig::default()
         .max_message_size(None)
-        .max_frame_size(None);
+        .max_frame_size(None)
+        .read_buffer_size(crate::server::WS_READ_BUFFER);
     let connector = Connector::Rustls(tls_config().map_err(UpstreamError::Unreachable)?);
     match tokio_tungstenite::connect_async_tls_with_config(
         request,

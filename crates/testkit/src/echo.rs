@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use futures_util::{SinkExt, StreamExt};
 use switchboard_wire::{
     ClientEvent, ContentDelta, EventId, ItemId, ResponseId, ServerEvent, SessionEvent,
@@ -41,6 +42,9 @@ impl EchoModel {
             let shutdown = async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             if let Err(err) = axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown)
                 .await
@@ -66,6 +70,7 @@ impl EchoModel {
 async fn upgrade(ws: WebSocketUpgrade) -> Response {
     ws.protocols(["realtime"])
         .max_message_size(32 * 1024 * 1024)
+        .read_buffer_size(8 * 1024)
         .on_upgrade(echo)
 }
 
@@ -75,7 +80,11 @@ async fn echo(socket: WebSocket) {
         event_id: EventId::new("event_echo_created"),
         session: default_session("sess_echo".to_owned(), "echo"),
     });
-    if sink.send(Message::Text(created.to_json().into())).await.is_err() {
+    if sink
+        .send(Message::Text(created.to_json().into()))
+        .await
+        .is_err()
+    {
         return;
     }
     let mut n: u64 = 0;
@@ -101,7 +110,11 @@ async fn echo(socket: WebSocket) {
             }),
             _ => continue,
         };
-        if sink.send(Message::Text(reply.to_json().into())).await.is_err() {
+        if sink
+            .send(Message::Text(reply.to_json().into()))
+            .await
+            .is_err()
+        {
             return;
         }
     }

@@ -12,6 +12,7 @@ use futures_util::{SinkExt, StreamExt};
 use switchboard_wire::{ClientEvent, InputAudioBufferAppend, ServerEvent};
 use tokio::time::MissedTickBehavior;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// 20 ms of PCM16 at 24 kHz.
 const FRAME_BYTES: usize = 960;
@@ -53,7 +54,9 @@ impl RelayMeasure {
         sorted.sort_unstable();
         let last = sorted.len().checked_sub(1)?;
         let index = ((last as f64) * q).round() as usize;
-        sorted.get(index.min(last)).map(|us| Duration::from_micros(u64::from(*us)))
+        sorted
+            .get(index.min(last))
+            .map(|us| Duration::from_micros(u64::from(*us)))
     }
 
     /// Frames sent whose echo never came back.
@@ -98,7 +101,10 @@ pub async fn run(base_url: &str, load: &RelayLoad) -> RelayMeasure {
 
 /// One session: `None` when it could not connect.
 async fn session(url: &str, load: &RelayLoad) -> Option<RelayMeasure> {
-    let (ws, _) = tokio_tungstenite::connect_async(url).await.ok()?;
+    let config = WebSocketConfig::default().read_buffer_size(8 * 1024);
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
+        .await
+        .ok()?;
     let (mut tx, mut rx) = ws.split();
     // The call is up once the caller has its session.
     loop {

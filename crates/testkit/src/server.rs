@@ -12,6 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -99,6 +100,9 @@ impl Emulator {
                 // An error means the sender is gone: stop as well.
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             if let Err(err) = axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown)
                 .await
@@ -240,6 +244,8 @@ async fn upgrade(
     };
     let model = query.model.unwrap_or_else(|| DEFAULT_MODEL.to_owned());
     ws.protocols([SUBPROTOCOL])
+        // The default 128 KiB is zeroed before every read; frames are a few KiB.
+        .read_buffer_size(8 * 1024)
         .on_upgrade(move |socket| connection(socket, shared, model, stopped))
 }
 
