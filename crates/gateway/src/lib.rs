@@ -8,6 +8,8 @@
 //! - `POST /v1/realtime/client_secrets`: short-lived, single-use secrets, in the GA shape.
 //! - `GET /healthz`, `GET /metrics` (Prometheus).
 //!
+//! Tool receivers check the gateway's signed webhook requests with [`webhook::verify`].
+//!
 //! Each call gets one task ([`driver`]) that owns its `switchboard_engine::Session`, the
 //! caller's socket and the model's socket. A lost model connection is reopened and the
 //! conversation replayed from the engine's rollover plan.
@@ -20,7 +22,7 @@ mod metrics;
 mod server;
 mod supervisor;
 mod upstream;
-mod webhook;
+pub mod webhook;
 
 pub use auth::Dialect;
 pub use config::{

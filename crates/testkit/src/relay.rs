@@ -95,8 +95,7 @@ pub async fn run(base_url: &str, load: &RelayLoad) -> RelayMeasure {
     for task in tasks {
         let _ = task.await;
     }
-    let measure = total.lock().unwrap_or_else(PoisonError::into_inner).clone();
-    measure
+    total.lock().unwrap_or_else(PoisonError::into_inner).clone()
 }
 
 /// One session: `None` when it could not connect.
