@@ -95,6 +95,11 @@ pub struct AgentFile {
     /// caller's prompt and tools apply, and the gateway still records and guards the call.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leave_to_caller: Vec<CallerField>,
+    /// What the gateway stores about this agent's calls: what to redact from transcripts,
+    /// tool arguments and results, guard details and escalation summaries before they are
+    /// written.
+    #[serde(default, skip_serializing_if = "Records::is_default")]
+    pub records: Records,
 }
 
 /// A session field an agent can leave to the caller.
@@ -923,4 +928,40 @@ impl Default for LintSettings {
             max_instruction_tokens: default_token_budget(),
         }
     }
+}
+
+/// Settings of the call records the gateway stores (`switchboard sessions`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Records {
+    /// Personal data replaced with a placeholder before records are written (default:
+    /// nothing redacted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redact: Vec<Redact>,
+}
+
+impl Records {
+    /// True when nothing is set.
+    pub fn is_default(&self) -> bool {
+        self == &Records::default()
+    }
+
+    /// Whether `kind` is redacted.
+    pub fn redacts(&self, kind: Redact) -> bool {
+        self.redact.contains(&kind)
+    }
+}
+
+/// A kind of personal data to redact from call records.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Redact {
+    /// Phone numbers (7 or more digits, written or spelled out) become `[phone]`.
+    PhoneNumbers,
+    /// Card numbers (13 to 19 digits) become `[card]`.
+    CardNumbers,
+    /// Email addresses become `[email]`.
+    Emails,
 }

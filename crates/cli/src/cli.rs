@@ -60,6 +60,9 @@ pub(crate) enum Command {
         #[arg(long)]
         script: PathBuf,
     },
+    /// Read the call records the gateway stored: list sessions, show one, export one.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +113,18 @@ pub(crate) struct ServeArgs {
     /// The agent for callers who name none [default: the only agent, if there is one].
     #[arg(long, value_name = "NAME")]
     pub(crate) default_agent: Option<String>,
+    /// Send every fixture tool to this tool server instead, as a signed webhook to
+    /// URL/tools/NAME (docs/tools.md).
+    #[arg(long, value_name = "URL")]
+    pub(crate) tool_server: Option<String>,
+    /// Environment variable holding the secret that signs requests to --tool-server.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "SWITCHBOARD_TOOL_SECRET",
+        requires = "tool_server"
+    )]
+    pub(crate) tool_secret_env: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,4 +268,62 @@ pub(crate) enum LintFormat {
     Json,
     /// A SARIF 2.1.0 log, for code-scanning tools.
     Sarif,
+}
+
+/// Where `serve` stores call records and `sessions` reads them, relative to the working
+/// directory.
+pub(crate) const DEFAULT_DATA_DIR: &str = "switchboard-data";
+
+/// `switchboard sessions`: the call records in a data directory (docs/records.md).
+#[derive(Debug, Subcommand)]
+pub(crate) enum SessionsCommand {
+    /// List sessions, most recent first.
+    ///
+    /// One line per session: id, agent, start (UTC), duration, outcome, turns (utterances),
+    /// tool calls and whether the call was escalated.
+    List {
+        /// The gateway's data directory.
+        #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
+        data: PathBuf,
+        /// Only this agent's sessions.
+        #[arg(long, value_name = "NAME")]
+        agent: Option<String>,
+        /// Only sessions started since: an RFC 3339 time (2026-11-24T10:00:00Z), a date
+        /// (2026-11-24, midnight UTC) or a duration ago (30m, 2h, 7d).
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        /// At most this many sessions.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
+    /// Show one session as a transcript.
+    ///
+    /// Tool calls, guard decisions, transitions and the escalation appear inline, in time
+    /// order, as `[mm:ss.mmm]` offsets since the call started; latency is summarized at the
+    /// end.
+    Show {
+        /// The session id.
+        id: String,
+        /// The gateway's data directory.
+        #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
+        data: PathBuf,
+    },
+    /// Write one session's whole record to standard output.
+    Export {
+        /// The session id.
+        id: String,
+        /// The gateway's data directory.
+        #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
+        data: PathBuf,
+        /// The output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+    },
+}
+
+/// What `sessions export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// The record as pretty-printed JSON (docs/records.md).
+    Json,
 }

@@ -10,6 +10,7 @@ mod lint;
 mod render;
 mod schema;
 mod serve;
+mod sessions;
 
 /// How a command ended, when it ran to the end.
 pub(crate) enum Outcome {
@@ -37,6 +38,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Error> {
         Command::Serve(args) => serve::run(args),
         Command::Bench(cmd) => bench::run(cmd),
         Command::Emulate { listen, script } => emulate::run(&listen, &script),
+        Command::Sessions(cmd) => sessions::run(cmd),
     }
 }
 

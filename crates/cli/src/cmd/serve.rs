@@ -8,6 +8,7 @@ use std::time::Duration;
 use switchboard_engine::CompiledAgent;
 use switchboard_gateway::{
     AgentEntry, Gateway, GatewayConfig, GatewayFile, HttpExecutor, OPENAI_BASE_URL, Upstream,
+    webhook,
 };
 use switchboard_testkit::{Emulator, EmulatorOptions, Script};
 
@@ -18,10 +19,16 @@ use crate::cli::ServeArgs;
 const REHEARSAL_SCRIPT: &str = "rehearsal.yaml";
 
 pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
+    if let Some(url) = &args.tool_server {
+        check_tool_server(url, &args.tool_secret_env)?;
+    }
     let mut agents = Vec::new();
     for path in &args.agents {
         let file = super::agent_file(path)?;
-        let loaded = super::load_agent(&file)?;
+        let mut loaded = super::load_agent(&file)?;
+        if let Some(url) = &args.tool_server {
+            webhook::replace_fixtures(&mut loaded.agent, url, &args.tool_secret_env);
+        }
         let compiled =
             CompiledAgent::new(loaded.agent).map_err(|e| format!("{}: {e}", file.display()))?;
         agents.push((file, Arc::new(compiled)));
@@ -90,13 +97,17 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         let stop = super::stop_requested()?;
         let mut out = std::io::stdout().lock();
         if rehearsal {
-            let _ = writeln!(out, "switchboard: REHEARSAL MODE: {} Each agent is answered by the emulator playing its rehearsal script, with its fixture tools. Set OPENAI_API_KEY to run live.",
-                if api_key.is_none() { "OPENAI_API_KEY is not set." } else { "--rehearsal was given." });
+            let _ = writeln!(out, "switchboard: REHEARSAL MODE: {} Each agent is answered by the emulator playing its rehearsal script, with its {} tools. Set OPENAI_API_KEY to run live.",
+                if api_key.is_none() { "OPENAI_API_KEY is not set." } else { "--rehearsal was given." },
+                if args.tool_server.is_some() { "tool server's" } else { "fixture" });
         } else {
             let _ = writeln!(out, "switchboard: LIVE: calls go to {}", args.upstream_url.as_deref().unwrap_or(OPENAI_BASE_URL));
         }
         for line in &lines {
             let _ = writeln!(out, "{line}");
+        }
+        if let Some(url) = &args.tool_server {
+            let _ = writeln!(out, "  tools: {}/tools/NAME (fixtures replaced; signed with ${})", url.trim_end_matches('/'), args.tool_secret_env);
         }
         if open {
             let _ = writeln!(out, "switchboard: no caller keys are configured (--config): anyone who can reach {addr} may call");
@@ -116,6 +127,25 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         Ok::<_, Error>(())
     })?;
     Ok(Outcome::Success)
+}
+
+/// Refuses a `--tool-server` that is not an http(s) URL, or whose signing secret is not set:
+/// every tool call would fail, and the gateway never sends a tool request unsigned.
+fn check_tool_server(url: &str, secret_env: &str) -> Result<(), Error> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!("--tool-server: `{url}` is not an http(s) URL").into());
+    }
+    if std::env::var(secret_env)
+        .unwrap_or_default()
+        .trim()
+        .is_empty()
+    {
+        return Err(format!(
+            "--tool-server: {secret_env} is not set; requests to the tool server are always signed with it (--tool-secret-env names another variable)"
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The rehearsal script beside `agent_file`, or an empty one that says it has ended.
