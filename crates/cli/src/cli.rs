@@ -97,9 +97,13 @@ pub(crate) struct ServeArgs {
     /// Address to listen on (`127.0.0.1:0` picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub(crate) listen: String,
-    /// Directory for the gateway's data (call records).
-    #[arg(long, value_name = "DIR")]
-    pub(crate) data: Option<PathBuf>,
+    /// Directory for the gateway's data: call records go to `DIR/switchboard.sqlite`
+    /// (`switchboard sessions` reads them).
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
+    pub(crate) data: PathBuf,
+    /// Record nothing.
+    #[arg(long)]
+    pub(crate) no_records: bool,
     /// Base URL of the Realtime API [default: wss://api.openai.com/v1, or the rehearsal
     /// emulator without OPENAI_API_KEY].
     #[arg(long, value_name = "URL")]

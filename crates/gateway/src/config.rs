@@ -24,6 +24,8 @@ pub struct GatewayConfig {
     pub drain_timeout: Duration,
     /// Whether the upstream is the rehearsal emulator: callers are told so.
     pub rehearsal: bool,
+    /// Where calls are recorded; `None` records nothing.
+    pub store: Option<switchboard_store::Store>,
 }
 
 /// An agent and the model connection its calls use.

@@ -6,14 +6,16 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use base64::Engine as _;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
+use switchboard_agent::model::Redact;
 use switchboard_engine::{Input, Output, Record, RolloverPlan, Session, SessionConfig};
+use switchboard_store::{Recorder, Redaction, SessionStart};
 use switchboard_wire as wire;
 use switchboard_wire::{CallId, ClientEvent, EventId, RealtimeError, ServerEvent};
 use tokio::sync::mpsc;
@@ -75,8 +77,10 @@ impl Ending {
     }
 }
 
-struct Driver {
+struct Driver<'r> {
     shared: Arc<Shared>,
+    /// Where this call's records go.
+    recorder: Option<&'r Recorder>,
     call: Call,
     caller: CallerTx,
     model: ModelTx,
@@ -108,7 +112,24 @@ pub(crate) async fn run(shared: Arc<Shared>, socket: WebSocket, call: Call) {
         .metrics
         .active_sessions
         .fetch_add(1, Ordering::Relaxed);
-    let ending = run_call(shared.clone(), socket, call).await;
+    let recorder = shared.config.store.as_ref().map(|store| {
+        let file = call.agent.agent.file();
+        store.begin(SessionStart {
+            id: call.session_id.clone(),
+            agent: agent_name.clone(),
+            model: file.model.clone(),
+            started_at: SystemTime::now(),
+            redaction: Redaction {
+                phone_numbers: file.records.redacts(Redact::PhoneNumbers),
+                card_numbers: file.records.redacts(Redact::CardNumbers),
+                emails: file.records.redacts(Redact::Emails),
+            },
+        })
+    });
+    let ending = run_call(shared.clone(), socket, call, recorder.as_ref()).await;
+    if let Some(recorder) = recorder {
+        recorder.end(ending.label());
+    }
     shared
         .metrics
         .active_sessions
@@ -117,7 +138,12 @@ pub(crate) async fn run(shared: Arc<Shared>, socket: WebSocket, call: Call) {
     shared.session_finished();
 }
 
-async fn run_call(shared: Arc<Shared>, socket: WebSocket, call: Call) -> Ending {
+async fn run_call(
+    shared: Arc<Shared>,
+    socket: WebSocket,
+    call: Call,
+    recorder: Option<&Recorder>,
+) -> Ending {
     let (mut caller_tx, mut caller_rx) = socket.split();
     let model = call.agent.agent.file().model.clone();
     let socket = match upstream::connect(&call.agent.upstream, &model).await {
@@ -153,6 +179,7 @@ async fn run_call(shared: Arc<Shared>, socket: WebSocket, call: Call) -> Ending 
     let mut closing = shared.closing.subscribe();
     let mut d = Driver {
         shared,
+        recorder,
         call,
         caller: caller_tx,
         model: model_tx,
@@ -276,7 +303,7 @@ fn upstream_error(error: &UpstreamError) -> RealtimeError {
     RealtimeError::server_error(code, error.to_string())
 }
 
-impl Driver {
+impl Driver<'_> {
     fn event_id(&mut self) -> EventId {
         self.next_event += 1;
         EventId::new(format!("event_gw{}", self.next_event))
@@ -450,6 +477,9 @@ impl Driver {
                 }
                 Output::Escalate(escalation) => {
                     self.shared.metrics.escalation(self.call.agent.name());
+                    if let Some(recorder) = self.recorder {
+                        recorder.escalated(&escalation);
+                    }
                     // The reason may quote the caller and the summary holds captured values
                     // (phone numbers…): both at debug level only.
                     tracing::info!(session = %self.call.session_id, "call escalated");
@@ -472,6 +502,9 @@ impl Driver {
     }
 
     fn record(&self, record: &Record) {
+        if let Some(recorder) = self.recorder {
+            recorder.record(record);
+        }
         let metrics = &self.shared.metrics;
         match record {
             Record::ToolCall { name, outcome, .. } => metrics.tool_call(name, outcome),

@@ -59,6 +59,7 @@ async fn the_northloop_call_runs_its_tools_against_the_tool_server() {
         keys: Vec::new(),
         drain_timeout: Duration::from_secs(5),
         rehearsal: false,
+        store: None,
     };
     let gateway = Gateway::start("127.0.0.1:0", config, Arc::new(HttpExecutor::new()))
         .await

@@ -69,6 +69,7 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<Outcome, Error> {
             keys: Vec::new(),
             drain_timeout: Duration::from_secs(5),
             rehearsal: false,
+            store: None,
         };
         let gateway = Gateway::start("127.0.0.1:0", config, Arc::new(Unconfigured)).await?;
         let gateway_url = format!("ws://{}/v1", gateway.local_addr());

@@ -47,10 +47,15 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
     {
         return Err(format!("--default-agent: no agent is called `{name}`").into());
     }
-    if let Some(data) = &args.data {
-        std::fs::create_dir_all(data)
-            .map_err(|e| format!("cannot create the data directory {}: {e}", data.display()))?;
-    }
+    let store = if args.no_records {
+        None
+    } else {
+        Some(switchboard_store::Store::open(&args.data)?)
+    };
+    let records_line = match &store {
+        Some(store) => format!("  records: {}", store.path().display()),
+        None => "  records: none (--no-records)".to_owned(),
+    };
     let api_key = std::env::var("OPENAI_API_KEY")
         .ok()
         .filter(|k| !k.is_empty());
@@ -89,6 +94,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
             keys,
             drain_timeout,
             rehearsal,
+            store,
         };
         let gateway = Gateway::start(&args.listen, config, Arc::new(HttpExecutor::new()))
             .await
@@ -106,6 +112,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         for line in &lines {
             let _ = writeln!(out, "{line}");
         }
+        let _ = writeln!(out, "{records_line}");
         if let Some(url) = &args.tool_server {
             let _ = writeln!(out, "  tools: {}/tools/NAME (fixtures replaced; signed with ${})", url.trim_end_matches('/'), args.tool_secret_env);
         }

@@ -65,6 +65,7 @@ impl Rig {
             keys: Vec::new(),
             drain_timeout: Duration::from_secs(5),
             rehearsal: false,
+            store: None,
         };
         tune(&mut config);
         let gateway = Gateway::start("127.0.0.1:0", config, Arc::new(Unconfigured))
