@@ -35,6 +35,8 @@ fn serve(data: &std::path::Path) -> (Child, String) {
             return (child, addr);
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("serve never said it was listening");
 }
 

@@ -90,6 +90,8 @@ pub struct ToolRun {
 /// A question for the supervisor: the responder's one-line context and the call so far.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SupervisorQuestion {
+    /// The session asking, for the tools the supervisor runs.
+    pub session_id: String,
     /// The supervisor tool call this answers.
     pub call_id: CallId,
     /// The responder's summary of the latest user message.

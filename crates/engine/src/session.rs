@@ -766,7 +766,14 @@ impl Session {
     }
 
     /// Sends a model event on to the caller, unless it belongs to a call the agent handles.
-    fn forward_model(&mut self, event: ServerEvent) {
+    fn forward_model(&mut self, mut event: ServerEvent) {
+        // A response lists its output items again when it ends: calls the engine answered
+        // stay hidden there too (their arguments may hold what the caller said).
+        if let ServerEvent::ResponseDone(e) | ServerEvent::ResponseCreated(e) = &mut event
+            && let Some(output) = e.response.output.as_mut()
+        {
+            output.retain(|item| !self.is_hidden(item));
+        }
         let hidden_item = match &event {
             ServerEvent::ResponseOutputItemAdded(e) | ServerEvent::ResponseOutputItemDone(e) => {
                 e.item.id().cloned()
@@ -787,6 +794,23 @@ impl Session {
             return;
         }
         self.send_to_caller(event);
+    }
+
+    /// Whether `item` is a call the engine answered, or its output.
+    fn is_hidden(&self, item: &wire::Item) -> bool {
+        match item {
+            wire::Item::FunctionCall(call) => {
+                call.id
+                    .as_ref()
+                    .is_some_and(|id| self.hidden_items.contains(id))
+                    || call
+                        .call_id
+                        .as_ref()
+                        .is_some_and(|id| self.handled_calls.contains(id))
+            }
+            wire::Item::FunctionCallOutput(output) => self.handled_calls.contains(&output.call_id),
+            _ => false,
+        }
     }
 
     /// Whether the engine, not the client, answers calls to `name`.
@@ -1269,6 +1293,7 @@ impl Session {
         self.asking.insert(call_id.clone(), (deadline, now));
         self.outputs
             .push_back(Output::AskSupervisor(SupervisorQuestion {
+                session_id: self.config.id.clone(),
                 call_id,
                 context: context.to_owned(),
                 transcript: self.history.clone(),

@@ -21,6 +21,17 @@ fn an_agent_tool_runs_here_and_the_caller_never_sees_the_call() {
         !caller.iter().any(|t| t.contains("function_call")),
         "{caller:?}"
     );
+    // Nor in the finished response's list of output items, arguments and all.
+    let done = out
+        .iter()
+        .find_map(|o| match o {
+            switchboard_engine::Output::ToCaller(switchboard_wire::ServerEvent::ResponseDone(
+                d,
+            )) => Some(d),
+            _ => None,
+        })
+        .expect("the caller still gets response.done");
+    assert_eq!(done.response.output.as_ref().map(Vec::len), Some(0));
     assert!(!out.iter().any(|o| matches!(
         o,
         switchboard_engine::Output::ToCaller(

@@ -450,7 +450,7 @@ impl Driver<'_> {
                     let deadline = run.deadline;
                     let call_id = run.call_id.clone();
                     let work = self.shared.executor.run_tool(
-                        self.call.agent.agent.file(),
+                        &self.call.agent.agent,
                         &self.call.session_id,
                         run,
                     );
@@ -468,7 +468,7 @@ impl Driver<'_> {
                     let work = self
                         .shared
                         .executor
-                        .ask_supervisor(self.call.agent.agent.file(), question);
+                        .ask_supervisor(&self.call.agent.agent, question);
                     tokio::spawn(async move {
                         if let Ok(outcome) = tokio::time::timeout_at(deadline.into(), work).await {
                             let _ = tx.send(Done::Supervisor(call_id, outcome));

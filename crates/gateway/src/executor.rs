@@ -6,8 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use serde_json::Value;
-use switchboard_agent::AgentFile;
-use switchboard_engine::{SupervisorQuestion, ToolRun};
+use switchboard_engine::{CompiledAgent, SupervisorQuestion, ToolRun};
 
 /// A boxed future, so executors can be stored as trait objects.
 pub type Pending<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -18,14 +17,14 @@ pub trait Executor: Send + Sync + 'static {
     /// Runs `run` for `agent`: the tool's JSON result, or why it failed.
     fn run_tool(
         &self,
-        agent: &AgentFile,
+        agent: &Arc<CompiledAgent>,
         session_id: &str,
         run: ToolRun,
     ) -> Pending<Result<Value, String>>;
     /// Asks the agent's supervisor: its text, or why it failed.
     fn ask_supervisor(
         &self,
-        agent: &AgentFile,
+        agent: &Arc<CompiledAgent>,
         question: SupervisorQuestion,
     ) -> Pending<Result<String, String>>;
 }
@@ -38,7 +37,7 @@ pub struct Unconfigured;
 impl Executor for Unconfigured {
     fn run_tool(
         &self,
-        _agent: &AgentFile,
+        _agent: &Arc<CompiledAgent>,
         _session_id: &str,
         run: ToolRun,
     ) -> Pending<Result<Value, String>> {
@@ -51,7 +50,7 @@ impl Executor for Unconfigured {
 
     fn ask_supervisor(
         &self,
-        _agent: &AgentFile,
+        _agent: &Arc<CompiledAgent>,
         _question: SupervisorQuestion,
     ) -> Pending<Result<String, String>> {
         Box::pin(async { Err("no supervisor endpoint is configured on this gateway".to_owned()) })
@@ -86,12 +85,17 @@ impl Default for HttpExecutor {
 impl Executor for HttpExecutor {
     fn run_tool(
         &self,
-        agent: &AgentFile,
+        agent: &Arc<CompiledAgent>,
         session_id: &str,
         run: ToolRun,
     ) -> Pending<Result<Value, String>> {
         let client = self.client.clone();
-        let tool = agent.tools.iter().find(|t| t.name == run.name).cloned();
+        let tool = agent
+            .file()
+            .tools
+            .iter()
+            .find(|t| t.name == run.name)
+            .cloned();
         let session_id = session_id.to_owned();
         Box::pin(async move {
             let tool = tool.ok_or_else(|| format!("`{}` is not a tool of this agent", run.name))?;
@@ -101,7 +105,7 @@ impl Executor for HttpExecutor {
 
     fn ask_supervisor(
         &self,
-        agent: &AgentFile,
+        agent: &Arc<CompiledAgent>,
         question: SupervisorQuestion,
     ) -> Pending<Result<String, String>> {
         let client = self.client.clone();

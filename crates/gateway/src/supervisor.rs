@@ -26,7 +26,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use switchboard_agent::AgentFile;
 use switchboard_agent::model::{Behaviour, Run, Supervisor, Tool};
-use switchboard_engine::{Speaker, SupervisorQuestion, ToolRun};
+use switchboard_engine::{CompiledAgent, Speaker, SupervisorQuestion, ToolRun};
 use switchboard_wire::CallId;
 
 /// Where the supervisor's endpoint is when the agent file does not say.
@@ -56,10 +56,10 @@ const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(10);
 /// Asks the agent's supervisor `question`; its text, or why it failed.
 pub(crate) async fn ask(
     client: &reqwest::Client,
-    agent: &AgentFile,
+    compiled: &CompiledAgent,
     question: SupervisorQuestion,
 ) -> Result<String, String> {
-    let outcome = ask_within_deadline(client, agent, &question).await;
+    let outcome = ask_within_deadline(client, compiled, &question).await;
     if let Err(why) = &outcome {
         tracing::warn!(call = %question.call_id, reason = %why, "the supervisor gave no answer");
     }
@@ -68,15 +68,16 @@ pub(crate) async fn ask(
 
 async fn ask_within_deadline(
     client: &reqwest::Client,
-    agent: &AgentFile,
+    compiled: &CompiledAgent,
     question: &SupervisorQuestion,
 ) -> Result<String, String> {
+    let agent = compiled.file();
     let Some(supervisor) = &agent.supervisor else {
         return Err("this agent has no supervisor".to_owned());
     };
     let target = Target::of(supervisor)?;
     let deadline = tokio::time::Instant::from_std(question.deadline);
-    let asked = converse(client, &target, agent, supervisor, question);
+    let asked = converse(client, &target, compiled, supervisor, question);
     let outcome = match tokio::time::timeout_at(deadline, asked).await {
         Ok(outcome) => outcome,
         // "in time": the engine counts this as a timeout rather than a failure.
@@ -135,11 +136,11 @@ impl Target {
 async fn converse(
     client: &reqwest::Client,
     target: &Target,
-    agent: &AgentFile,
+    compiled: &CompiledAgent,
     supervisor: &Supervisor,
     question: &SupervisorQuestion,
 ) -> Result<String, String> {
-    let tools = offered_tools(agent, supervisor)?;
+    let tools = offered_tools(compiled.file(), supervisor)?;
     let mut messages = first_messages(question);
     for round in 0..=MAX_TOOL_ROUNDS {
         let body = request_body(&target.model, &messages, &tools);
@@ -164,7 +165,7 @@ async fn converse(
             reply
                 .calls
                 .iter()
-                .map(|call| run_call(client, &tools, question, call)),
+                .map(|call| run_call(client, compiled, &tools, question, call)),
         )
         .await;
         messages.push(reply.assistant_message());
@@ -637,6 +638,7 @@ impl Reading {
 /// supervisor reads, and may act on).
 async fn run_call(
     client: &reqwest::Client,
+    compiled: &CompiledAgent,
     tools: &[&Tool],
     question: &SupervisorQuestion,
     call: &Call,
@@ -661,6 +663,8 @@ async fn run_call(
             "`{name}` needs the caller's confirmation first; have the agent ask for it instead"
         ));
     }
+    // The same schema and limits as when the responder calls it.
+    compiled.validate_arguments(name, &arguments)?;
     tracing::debug!(tool = %name, "the supervisor runs a tool");
     match &tool.run {
         Run::Fixtures(fixtures) => {
@@ -680,10 +684,7 @@ async fn run_call(
                 idempotency_key: format!("supervisor-{}:{}", question.call_id, call.id),
                 deadline: (std::time::Instant::now() + timeout).min(question.deadline),
             };
-            // No session id reaches the executor with a question; the supervisor call's id
-            // names the conversation the tool runs for.
-            let session = format!("supervisor-{}", question.call_id);
-            crate::webhook::run_tool(client, tool, &session, &run).await
+            crate::webhook::run_tool(client, tool, &question.session_id, &run).await
         }
         Run::Builtin(_) | Run::Client => Err(format!(
             "`{name}` is not run by the gateway, so the supervisor cannot call it"

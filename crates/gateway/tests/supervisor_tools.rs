@@ -187,7 +187,7 @@ async fn a_webhook_tool_is_called_for_the_supervisor() {
     assert_eq!(hook["name"], "lookupPolicyDocument");
     assert_eq!(hook["call_id"], "call_pol");
     assert_eq!(hook["arguments"], json!({"topic": "roaming"}));
-    assert_eq!(hook["session_id"], "supervisor-call_sup");
+    assert_eq!(hook["session_id"], "sess_sup");
     assert_eq!(hook["idempotency_key"], "supervisor-call_sup:call_pol");
 
     let result = &tool_messages(&endpoint.completions()[1])[0];
@@ -223,4 +223,36 @@ async fn a_supervisor_that_never_stops_calling_tools_is_cut_off() {
         6,
         "five rounds of tools, then one last chance"
     );
+}
+
+#[tokio::test]
+async fn the_supervisors_calls_meet_the_same_schema_as_the_responders() {
+    // getUserAccountInfo takes a ten-digit phone number; a call without one never runs.
+    let endpoint = Endpoint::start(|_, body| {
+        if answers_a_tool(body) {
+            Reply::answer(&["Which number is on the account?"])
+        } else {
+            Reply::stream(&[
+                tool_call_chunk(
+                    0,
+                    Some("call_bad"),
+                    Some("getUserAccountInfo"),
+                    r#"{"phone_number":"206-555"}"#,
+                ),
+                finish_chunk("tool_calls"),
+            ])
+        }
+    })
+    .await;
+    let answer = ask(
+        &agent(&endpoint.base_url()),
+        question(Duration::from_secs(5)),
+    )
+    .await;
+    assert_eq!(answer.as_deref(), Ok("Which number is on the account?"));
+    let tools = tool_messages(&endpoint.completions()[1]);
+    let content: Value =
+        serde_json::from_str(tools[0]["content"].as_str().expect("text")).expect("JSON");
+    let error = content["error"].as_str().expect("an error");
+    assert!(error.contains("phone_number"), "{error}");
 }

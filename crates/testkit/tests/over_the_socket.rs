@@ -146,6 +146,7 @@ async fn a_wrong_or_missing_key_is_refused_with_401() {
         EmulatorOptions {
             require_key: Some("sk-right".to_owned()),
             tones_only: true,
+            ..EmulatorOptions::default()
         },
     )
     .await;

@@ -149,7 +149,9 @@ impl Harness {
                    "output_index":0,"call_id":call_id,"name":name,"arguments":args}),
             json!({"type":"response.output_item.done","event_id":self.id("event"),"response_id":resp,"output_index":0,
                    "item":{"type":"function_call","id":item,"call_id":call_id,"name":name,"arguments":args,"status":"completed"}}),
-            json!({"type":"response.done","event_id":self.id("event"),"response":{"id":resp,"status":"completed"}}),
+            // As upstream does, the finished response lists its output again.
+            json!({"type":"response.done","event_id":self.id("event"),"response":{"id":resp,"status":"completed",
+                   "output":[{"type":"function_call","id":item,"call_id":call_id,"name":name,"arguments":args,"status":"completed"}]}}),
         ] {
             got.extend(self.model(event));
         }

@@ -193,5 +193,8 @@ pub fn run(tool: &str, arguments: Value, timeout: Duration) -> ToolRun {
 
 /// Runs `run` through the serving executor, as the driver does.
 pub async fn execute(agent: &AgentFile, run: ToolRun) -> Result<Value, String> {
-    HttpExecutor::new().run_tool(agent, "sess_1", run).await
+    let compiled = std::sync::Arc::new(
+        switchboard_engine::CompiledAgent::new(agent.clone()).expect("the test agent compiles"),
+    );
+    HttpExecutor::new().run_tool(&compiled, "sess_1", run).await
 }

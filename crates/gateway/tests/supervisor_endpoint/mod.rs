@@ -279,6 +279,7 @@ pub fn agent(base_url: &str) -> AgentFile {
 /// A question about the balance, with a short call behind it, due within `timeout`.
 pub fn question(timeout: Duration) -> SupervisorQuestion {
     SupervisorQuestion {
+        session_id: "sess_sup".to_owned(),
         call_id: "call_sup".into(),
         context: "Caller wants their balance; phone number 2065550199.".to_owned(),
         transcript: vec![
@@ -296,5 +297,10 @@ pub fn question(timeout: Duration) -> SupervisorQuestion {
 
 /// Asks through the serving executor, as the driver does.
 pub async fn ask(agent: &AgentFile, question: SupervisorQuestion) -> Result<String, String> {
-    HttpExecutor::new().ask_supervisor(agent, question).await
+    let compiled = std::sync::Arc::new(
+        switchboard_engine::CompiledAgent::new(agent.clone()).expect("the test agent compiles"),
+    );
+    HttpExecutor::new()
+        .ask_supervisor(&compiled, question)
+        .await
 }
