@@ -202,6 +202,9 @@ async fn run_call(
     }
     d.flush(None).await;
 
+    let timer = tokio::time::sleep_until(tokio::time::Instant::now());
+    tokio::pin!(timer);
+    let mut armed: Option<Instant> = None;
     loop {
         if let Some(reason) = d.hang_up.take() {
             d.close_caller(1000, &reason).await;
@@ -221,13 +224,15 @@ async fn run_call(
             }
             continue;
         }
+        // One timer for the whole call, moved only when the session's deadline moves:
+        // arming a new one for every frame showed up in the relay's profile.
         let deadline = d.session.poll_timeout();
-        let sleep = async {
-            match deadline {
-                Some(at) => tokio::time::sleep_until(at.into()).await,
-                None => std::future::pending().await,
+        if deadline != armed {
+            armed = deadline;
+            if let Some(at) = deadline {
+                timer.as_mut().reset(at.into());
             }
-        };
+        }
         tokio::select! {
             frame = caller_rx.next() => {
                 let received = Instant::now();
@@ -282,7 +287,9 @@ async fn run_call(
                 d.session.handle_input(input, now);
                 d.flush(None).await;
             }
-            () = sleep => {
+            () = &mut timer, if armed.is_some() => {
+                // Fired: the next loop arms it again for the session's next deadline.
+                armed = None;
                 d.session.handle_timeout(Instant::now());
                 d.flush(None).await;
             }

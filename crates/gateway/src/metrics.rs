@@ -119,12 +119,79 @@ impl Flow {
     }
 }
 
+/// Event counts by flow and type, without a lock: every relayed frame counts once, so this
+/// sits on the hot path of every call.
+#[derive(Debug)]
+struct EventCounts {
+    /// Column of each known type; unknown kinds share the last column.
+    columns: BTreeMap<&'static str, usize>,
+    names: Vec<&'static str>,
+    counts: Vec<AtomicU64>,
+}
+
+/// The four flows, in the order of their rows in [`EventCounts`].
+const FLOWS: [Flow; 4] = [Flow::FromCaller, Flow::ToCaller, Flow::FromModel, Flow::ToModel];
+
+impl Default for EventCounts {
+    fn default() -> Self {
+        let mut names: Vec<&'static str> = switchboard_wire::ClientEvent::TYPES
+            .iter()
+            .chain(switchboard_wire::ServerEvent::TYPES)
+            .copied()
+            .chain(["malformed", "binary", "other"])
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let columns = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let counts = (0..names.len() * FLOWS.len())
+            .map(|_| AtomicU64::new(0))
+            .collect();
+        EventCounts {
+            columns,
+            names,
+            counts,
+        }
+    }
+}
+
+impl EventCounts {
+    fn add(&self, flow: Flow, kind: &str) {
+        let column = match self.columns.get(kind) {
+            Some(c) => *c,
+            None => self.columns.get("other").copied().unwrap_or(0),
+        };
+        if let Some(count) = self.counts.get(flow as usize * self.names.len() + column) {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn write(&self, out: &mut String) {
+        let name = "switchboard_events_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Realtime events relayed, by direction, side and type.\n# TYPE {name} counter"
+        );
+        for (row, flow) in FLOWS.iter().enumerate() {
+            let (direction, side) = flow.labels();
+            for (column, kind) in self.names.iter().enumerate() {
+                let n = self.counts[row * self.names.len() + column].load(Ordering::Relaxed);
+                if n > 0 {
+                    let _ = writeln!(
+                        out,
+                        "{name}{{direction=\"{direction}\",side=\"{side}\",type=\"{kind}\"}} {n}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The gateway's metrics, shared by every session.
 #[derive(Debug, Default)]
 pub(crate) struct Metrics {
     pub(crate) active_sessions: AtomicI64,
     sessions: Family,
-    events: Family,
+    events: EventCounts,
     tool_calls: Family,
     guards: Family,
     escalations: Family,
@@ -136,8 +203,7 @@ pub(crate) struct Metrics {
 
 impl Metrics {
     pub(crate) fn event(&self, flow: Flow, kind: &str) {
-        let (direction, side) = flow.labels();
-        self.events.add(&[direction, side, kind], 1);
+        self.events.add(flow, kind);
     }
 
     pub(crate) fn session_ended(&self, agent: &str, outcome: &str) {
@@ -184,13 +250,7 @@ impl Metrics {
             "counter",
             &["agent", "outcome"],
         );
-        self.events.write(
-            &mut out,
-            "switchboard_events_total",
-            "Realtime events relayed, by direction, side and type.",
-            "counter",
-            &["direction", "side", "type"],
-        );
+        self.events.write(&mut out);
         self.tool_calls.write(
             &mut out,
             "switchboard_tool_calls_total",
@@ -243,6 +303,22 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_flow_has_its_own_row() {
+        for (row, flow) in FLOWS.iter().enumerate() {
+            assert_eq!(*flow as usize, row);
+        }
+        let m = Metrics::default();
+        m.event(Flow::ToModel, "response.create");
+        m.event(Flow::FromModel, "something.new");
+        let text = m.render();
+        assert!(text.contains(
+            "switchboard_events_total{direction=\"out\",side=\"model\",type=\"response.create\"} 1"
+        ));
+        assert!(text.contains("side=\"model\",type=\"other\"} 1"), "{text}");
+        assert!(!text.contains("side=\"caller\",type=\"response.create\""));
+    }
 
     #[test]
     fn histograms_are_cumulative_and_counters_labelled() {

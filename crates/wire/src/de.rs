@@ -18,7 +18,7 @@ use crate::{ErrorKind, EventId, WireError};
 const NESTED: char = '\u{1f}';
 
 /// The longest `event_id` the protocol allows.
-const MAX_EVENT_ID_LEN: usize = 512;
+pub(crate) const MAX_EVENT_ID_LEN: usize = 512;
 
 /// A deserialization failure and where it happened.
 pub(crate) struct Located {

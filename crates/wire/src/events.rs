@@ -38,6 +38,14 @@ macro_rules! event_enum {
 
             /// Parses one GA event from a JSON text frame.
             pub fn from_json(json: &str) -> Result<Self, crate::WireError> {
+                match Self::fast_path(json) {
+                    Some(event) => Ok(event),
+                    None => Self::from_json_general(json),
+                }
+            }
+
+            /// The general path of [`from_json`](Self::from_json), for every frame.
+            pub(crate) fn from_json_general(json: &str) -> Result<Self, crate::WireError> {
                 crate::de::parse_event(json, Self::TYPES, Self::dispatch)
             }
 

@@ -31,6 +31,7 @@ mod client;
 mod de;
 mod error;
 mod events;
+mod fast;
 mod ids;
 mod item;
 mod literal;
