@@ -36,7 +36,7 @@ def gateway() -> Iterator[str]:
     """A `switchboard serve` process in rehearsal mode; yields its address."""
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     proc = subprocess.Popen(
-        [BIN, "serve", str(AGENT), "--listen", "127.0.0.1:0"],
+        [BIN, "serve", str(AGENT), "--listen", "127.0.0.1:0", "--no-records"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -13,8 +13,12 @@ fn repo(path: &str) -> std::path::PathBuf {
 /// Starts the binary and reads its banner up to the "listening" line.
 fn start(args: &[&str], envs: &[(&str, &str)]) -> (Child, Vec<String>) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    command.args(args);
+    if args.first() == Some(&"serve") {
+        // These tests are about serving, not records: leave no data directory behind.
+        command.arg("--no-records");
+    }
     command
-        .args(args)
         .env_remove("OPENAI_API_KEY")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());

@@ -16,7 +16,13 @@ fn northloop() -> String {
 #[test]
 fn the_banner_names_the_tool_server_and_still_ends_with_listening() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args(["serve", &northloop(), "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            &northloop(),
+            "--listen",
+            "127.0.0.1:0",
+            "--no-records",
+        ])
         .args(["--tool-server", "http://127.0.0.1:9100/"])
         .args(["--tool-secret-env", "NORTHLOOP_TOOLS_SECRET"])
         .env_remove("OPENAI_API_KEY")
@@ -67,7 +73,13 @@ fn the_banner_names_the_tool_server_and_still_ends_with_listening() {
 #[test]
 fn a_tool_server_without_its_secret_is_refused_at_start() {
     let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args(["serve", &northloop(), "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            &northloop(),
+            "--listen",
+            "127.0.0.1:0",
+            "--no-records",
+        ])
         .args(["--tool-server", "http://127.0.0.1:9100"])
         .env_remove("SWITCHBOARD_TOOL_SECRET")
         .env_remove("OPENAI_API_KEY")

@@ -130,7 +130,12 @@ struct EventCounts {
 }
 
 /// The four flows, in the order of their rows in [`EventCounts`].
-const FLOWS: [Flow; 4] = [Flow::FromCaller, Flow::ToCaller, Flow::FromModel, Flow::ToModel];
+const FLOWS: [Flow; 4] = [
+    Flow::FromCaller,
+    Flow::ToCaller,
+    Flow::FromModel,
+    Flow::ToModel,
+];
 
 impl Default for EventCounts {
     fn default() -> Self {

@@ -68,10 +68,12 @@ fn client(json: &str) -> Option<ClientEvent> {
     if append.ty != APPEND || !append.event_id.as_deref().is_none_or(id_fits) {
         return None;
     }
-    Some(ClientEvent::InputAudioBufferAppend(InputAudioBufferAppend {
-        event_id: append.event_id.map(EventId::new),
-        audio: append.audio,
-    }))
+    Some(ClientEvent::InputAudioBufferAppend(
+        InputAudioBufferAppend {
+            event_id: append.event_id.map(EventId::new),
+            audio: append.audio,
+        },
+    ))
 }
 
 fn server(json: &str) -> Option<ServerEvent> {
