@@ -13,7 +13,7 @@ use common::{Client, outputs_to_model, spoken};
 use serde_json::{Value, json};
 use supervisor_endpoint::{Endpoint, Reply, agent};
 use switchboard_engine::CompiledAgent;
-use switchboard_gateway::{AgentEntry, Gateway, GatewayConfig, HttpExecutor, Upstream};
+use switchboard_gateway::{Gateway, HttpExecutor};
 use switchboard_testkit::{Emulator, EmulatorOptions, Script};
 
 /// The responder greets, asks the supervisor without a word of its own, then says whatever
@@ -51,20 +51,7 @@ async fn call(endpoint: &Endpoint, tune: impl FnOnce(&mut switchboard_agent::Age
     )
     .await
     .expect("emulator starts");
-    let config = GatewayConfig {
-        agents: vec![AgentEntry {
-            agent: compiled,
-            upstream: Upstream {
-                base_url: emulator.url(),
-                api_key: Some("sk-upstream-secret".to_owned()),
-            },
-        }],
-        default_agent: None,
-        keys: Vec::new(),
-        drain_timeout: Duration::from_secs(5),
-        rehearsal: false,
-        store: None,
-    };
+    let config = common::one_agent(compiled, &emulator.url());
     let gateway = Gateway::start("127.0.0.1:0", config, Arc::new(HttpExecutor::new()))
         .await
         .expect("gateway starts");

@@ -5,13 +5,12 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use common::*;
 use northloop_tools::ToolServer;
 use serde_json::{Value, json};
 use switchboard_engine::CompiledAgent;
-use switchboard_gateway::{AgentEntry, Gateway, GatewayConfig, HttpExecutor, Upstream, webhook};
+use switchboard_gateway::{Gateway, HttpExecutor, webhook};
 use switchboard_testkit::{Emulator, EmulatorOptions, Script};
 
 /// An environment variable cargo sets for every test process: the signing secret, without
@@ -47,20 +46,7 @@ async fn the_northloop_call_runs_its_tools_against_the_tool_server() {
     let emulator = Emulator::start("127.0.0.1:0", script, EmulatorOptions::default())
         .await
         .expect("emulator starts");
-    let config = GatewayConfig {
-        agents: vec![AgentEntry {
-            agent,
-            upstream: Upstream {
-                base_url: emulator.url(),
-                api_key: Some("sk-upstream-secret".to_owned()),
-            },
-        }],
-        default_agent: None,
-        keys: Vec::new(),
-        drain_timeout: Duration::from_secs(5),
-        rehearsal: false,
-        store: None,
-    };
+    let config = one_agent(agent, &emulator.url());
     let gateway = Gateway::start("127.0.0.1:0", config, Arc::new(HttpExecutor::new()))
         .await
         .expect("gateway starts");

@@ -33,6 +33,25 @@ pub fn agent_from_text(text: &str) -> Arc<CompiledAgent> {
     Arc::new(CompiledAgent::new(file).expect("agent compiles"))
 }
 
+/// A gateway configuration serving `agent` against the model at `base_url`, with an upstream
+/// key the model side can check and nothing recorded.
+pub fn one_agent(agent: Arc<CompiledAgent>, base_url: &str) -> GatewayConfig {
+    GatewayConfig {
+        agents: vec![AgentEntry {
+            agent,
+            upstream: Upstream {
+                base_url: base_url.to_owned(),
+                api_key: Some("sk-upstream-secret".to_owned()),
+            },
+        }],
+        default_agent: None,
+        keys: Vec::new(),
+        drain_timeout: Duration::from_secs(5),
+        rehearsal: false,
+        store: None,
+    }
+}
+
 pub struct Rig {
     pub emulator: Emulator,
     pub gateway: Gateway,
@@ -53,20 +72,7 @@ impl Rig {
         let emulator = Emulator::start("127.0.0.1:0", script, options)
             .await
             .expect("emulator starts");
-        let mut config = GatewayConfig {
-            agents: vec![AgentEntry {
-                agent,
-                upstream: Upstream {
-                    base_url: emulator.url(),
-                    api_key: Some("sk-upstream-secret".to_owned()),
-                },
-            }],
-            default_agent: None,
-            keys: Vec::new(),
-            drain_timeout: Duration::from_secs(5),
-            rehearsal: false,
-            store: None,
-        };
+        let mut config = one_agent(agent, &emulator.url());
         tune(&mut config);
         let gateway = Gateway::start("127.0.0.1:0", config, Arc::new(Unconfigured))
             .await
