@@ -101,6 +101,8 @@ pub struct Session {
     /// Index of the next preamble phrase, per tool, so none repeats twice in a row.
     preamble_turn: BTreeMap<String, usize>,
     response_active: bool,
+    /// The in-band response the model has started and not finished, as the caller knows it.
+    open_response: Option<wire::ResponseId>,
     response_wanted: bool,
     caller_turns: u64,
     intent: Option<String>,
@@ -205,6 +207,7 @@ impl Session {
             calling_response: None,
             preamble_turn: BTreeMap::new(),
             response_active: false,
+            open_response: None,
             response_wanted: false,
             caller_turns: 0,
             intent: None,
@@ -286,7 +289,16 @@ impl Session {
                 });
             }
             Input::UpstreamLost => {
-                // Nothing more will come of the old connection's response or VAD state.
+                // Nothing more will come of the old connection's response or VAD state. A
+                // caller waiting on that response is told it failed, as every
+                // `response.created` gets its `response.done`.
+                if let Some(id) = self.open_response.take() {
+                    let event_id = self.event_id();
+                    self.send_to_caller(ServerEvent::ResponseDone(wire::ResponseEvent {
+                        event_id,
+                        response: lost_response(id),
+                    }));
+                }
                 self.response_active = false;
                 self.response_wanted = false;
                 self.caller_speaking = false;
@@ -625,9 +637,11 @@ impl Session {
             // Out-of-band responses (preambles) run beside the conversation's own.
             ServerEvent::ResponseCreated(created) if !is_out_of_band(&created.response) => {
                 self.response_active = true;
+                self.open_response = created.response.id.clone();
             }
             ServerEvent::ResponseDone(done) if !is_out_of_band(&done.response) => {
                 self.response_active = false;
+                self.open_response = None;
                 for p in &mut self.playback {
                     p.complete = true;
                 }
@@ -1927,6 +1941,29 @@ pub fn fixture_reply(fixtures: &[Fixture], args: &Value) -> (Result<Value, Strin
             Err("no canned response matches these arguments".to_owned()),
             Duration::ZERO,
         ),
+    }
+}
+
+/// A response the model was writing when its connection closed.
+fn lost_response(id: wire::ResponseId) -> wire::Response {
+    wire::Response {
+        id: Some(id),
+        object: Some(wire::RESPONSE_OBJECT.to_owned()),
+        status: Some(wire::ResponseStatus::Failed),
+        status_details: wire::Nullable::Value(wire::StatusDetails {
+            kind: Some(wire::ResponseStatus::Failed),
+            reason: None,
+            error: Some(wire::StatusError {
+                kind: Some("server_error".to_owned()),
+                code: Some("upstream_lost".to_owned()),
+                message: Some(
+                    "The model connection closed while this response was being written."
+                        .to_owned(),
+                ),
+            }),
+        }),
+        output: Some(Vec::new()),
+        ..wire::Response::default()
     }
 }
 

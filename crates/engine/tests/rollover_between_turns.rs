@@ -133,6 +133,16 @@ fn a_lost_upstream_gets_a_plan_at_once_even_mid_response() {
     h.model(json!({"type":"response.created","event_id":"e","response":{"id":"resp_1"}}));
     h.session.handle_input(Input::UpstreamLost, h.now);
     let out = h.drain();
+    // The caller waiting on resp_1 learns it failed.
+    let failed = out
+        .iter()
+        .find_map(|o| match o {
+            Output::ToCaller(switchboard_wire::ServerEvent::ResponseDone(d)) => Some(&d.response),
+            _ => None,
+        })
+        .expect("response.done for the lost response");
+    assert_eq!(failed.id.as_ref().map(|id| id.as_str()), Some("resp_1"));
+    assert_eq!(failed.status, Some(switchboard_wire::ResponseStatus::Failed));
     let plan = plans(&out)[0];
     assert!(
         texts(plan).contains(&(Role::User, "My internet keeps dropping.".to_owned())),
