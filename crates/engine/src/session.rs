@@ -1957,8 +1957,7 @@ fn lost_response(id: wire::ResponseId) -> wire::Response {
                 kind: Some("server_error".to_owned()),
                 code: Some("upstream_lost".to_owned()),
                 message: Some(
-                    "The model connection closed while this response was being written."
-                        .to_owned(),
+                    "The model connection closed while this response was being written.".to_owned(),
                 ),
             }),
         }),
