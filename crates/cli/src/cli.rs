@@ -63,6 +63,26 @@ pub(crate) enum Command {
     /// Read the call records the gateway stored: list sessions, show one, export one.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// Run scenario files through the gateway and the emulator, and check their assertions.
+    ///
+    /// Exit codes: 0 every scenario passed, 1 a scenario failed, 2 a usage error or a scenario
+    /// file that does not load (see docs/scenarios.md).
+    Test(TestArgs),
+}
+
+/// `switchboard test`: scenario files run offline (docs/scenarios.md).
+#[derive(Debug, clap::Args)]
+pub(crate) struct TestArgs {
+    /// Scenario files, or directories: every `*.yaml` in one, or in the `scenarios`
+    /// directories below it.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// The model's side: `emulator` (the scenario's script). `openai` is not in this version.
+    #[arg(long, default_value = "emulator")]
+    pub(crate) model: String,
+    /// Also write a JUnit XML report here.
+    #[arg(long)]
+    pub(crate) junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

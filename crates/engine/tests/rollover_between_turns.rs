@@ -142,7 +142,10 @@ fn a_lost_upstream_gets_a_plan_at_once_even_mid_response() {
         })
         .expect("response.done for the lost response");
     assert_eq!(failed.id.as_ref().map(|id| id.as_str()), Some("resp_1"));
-    assert_eq!(failed.status, Some(switchboard_wire::ResponseStatus::Failed));
+    assert_eq!(
+        failed.status,
+        Some(switchboard_wire::ResponseStatus::Failed)
+    );
     let plan = plans(&out)[0];
     assert!(
         texts(plan).contains(&(Role::User, "My internet keeps dropping.".to_owned())),

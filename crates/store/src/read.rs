@@ -325,8 +325,10 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
         },
     )
     .map_err(StoreError::Read)?;
-    // Stable: equal offsets and sequence numbers keep the table order above.
-    timeline.sort_by_key(|(at, seq, _)| (*at, *seq));
+    // In the order the call recorded them: utterances carry the engine's offsets and the
+    // rest the recorder's, a few milliseconds apart, so sorting by time could put a caller's
+    // "yes" before the question it answered.
+    timeline.sort_by_key(|(_, seq, _)| *seq);
     Ok(Some(SessionRecord {
         summary,
         redaction: crate::redaction_from_column(&redaction),

@@ -11,6 +11,7 @@ mod render;
 mod schema;
 mod serve;
 mod sessions;
+mod test;
 
 /// How a command ended, when it ran to the end.
 pub(crate) enum Outcome {
@@ -39,6 +40,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Error> {
         Command::Bench(cmd) => bench::run(cmd),
         Command::Emulate { listen, script } => emulate::run(&listen, &script),
         Command::Sessions(cmd) => sessions::run(cmd),
+        Command::Test(args) => test::run(args),
     }
 }
 
