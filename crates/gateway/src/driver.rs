@@ -655,11 +655,9 @@ async fn send_caller(
 /// Puts the rehearsal banner first in the instructions the caller sees.
 fn mark_rehearsal(event: &mut ServerEvent) {
     if let ServerEvent::SessionCreated(e) | ServerEvent::SessionUpdated(e) = event {
-        let instructions = e.session.instructions.take().unwrap_or_default();
+        let instructions = e.session.instructions.get_or_insert_with(String::new);
         if !instructions.starts_with(REHEARSAL_BANNER) {
-            e.session.instructions = Some(format!("{REHEARSAL_BANNER}\n{instructions}"));
-        } else {
-            e.session.instructions = Some(instructions);
+            instructions.insert_str(0, &format!("{REHEARSAL_BANNER}\n"));
         }
     }
 }

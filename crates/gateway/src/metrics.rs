@@ -57,18 +57,14 @@ struct Family {
 
 impl Family {
     fn add(&self, labels: &[&str], by: u64) {
-        let mut values = self
+        let key: Vec<String> = labels.iter().map(|s| (*s).to_owned()).collect();
+        // Per tool call, guard decision or call, not per frame: events have `EventCounts`.
+        *self
             .values
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Look up before allocating the key: this runs for every event relayed.
-        if let Some(v) = values.iter_mut().find_map(|(k, v)| {
-            (k.len() == labels.len() && k.iter().zip(labels).all(|(a, b)| a == b)).then_some(v)
-        }) {
-            *v += by;
-        } else {
-            values.insert(labels.iter().map(|s| (*s).to_owned()).collect(), by);
-        }
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(key)
+            .or_insert(0) += by;
     }
 
     fn write(&self, out: &mut String, name: &str, help: &str, kind: &str, label_names: &[&str]) {

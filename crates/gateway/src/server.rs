@@ -160,9 +160,7 @@ impl Gateway {
             Err(e) => Err(std::io::Error::other(e)),
         }
     }
-}
 
-impl Gateway {
     /// Waits until no call is live, or `deadline`.
     async fn wait_for_calls(&self, deadline: tokio::time::Instant) {
         while self.shared.active() > 0 {

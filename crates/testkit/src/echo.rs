@@ -7,7 +7,6 @@ use axum::Router;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use axum::routing::get;
-use axum::serve::ListenerExt as _;
 use futures_util::{SinkExt, StreamExt};
 use switchboard_wire::{
     ClientEvent, ContentDelta, EventId, ItemId, ResponseId, ServerEvent, SessionEvent,
@@ -17,6 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::default_session;
+use crate::server::{WS_READ_BUFFER, spawn_server};
 
 /// A Realtime endpoint that answers each `input_audio_buffer.append` at once with a
 /// `response.output_audio.delta` carrying the same audio. Nothing else happens: no VAD, no
@@ -36,22 +36,9 @@ impl EchoModel {
     pub async fn start(addr: &str) -> std::io::Result<EchoModel> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let (stop, mut stopped) = watch::channel(false);
+        let (stop, stopped) = watch::channel(false);
         let app = Router::new().route("/v1/realtime", get(upgrade));
-        let task = tokio::spawn(async move {
-            let shutdown = async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            };
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            if let Err(err) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::warn!(%err, "echo model stopped with an error");
-            }
-        });
+        let task = spawn_server(listener, app, stopped, "echo model");
         Ok(EchoModel { addr, stop, task })
     }
 
@@ -70,7 +57,7 @@ impl EchoModel {
 async fn upgrade(ws: WebSocketUpgrade) -> Response {
     ws.protocols(["realtime"])
         .max_message_size(32 * 1024 * 1024)
-        .read_buffer_size(8 * 1024)
+        .read_buffer_size(WS_READ_BUFFER)
         .on_upgrade(echo)
 }
 

@@ -100,7 +100,7 @@ pub async fn run(base_url: &str, load: &RelayLoad) -> RelayMeasure {
 
 /// One session: `None` when it could not connect.
 async fn session(url: &str, load: &RelayLoad) -> Option<RelayMeasure> {
-    let config = WebSocketConfig::default().read_buffer_size(8 * 1024);
+    let config = WebSocketConfig::default().read_buffer_size(crate::server::WS_READ_BUFFER);
     let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
         .await
         .ok()?;

@@ -33,6 +33,34 @@ const SUBPROTOCOL: &str = "realtime";
 /// Browsers pass their key as a subprotocol, having no way to set headers.
 const KEY_SUBPROTOCOL_PREFIX: &str = "openai-insecure-api-key.";
 
+/// Bytes read from a WebSocket at a time. tungstenite zeroes this much before every read, so
+/// its 128 KiB default costs more than the frames themselves, which are a few KiB.
+pub(crate) const WS_READ_BUFFER: usize = 8 * 1024;
+
+/// Serves `app` on `listener` in the background, without Nagle delays, until `stopped` turns
+/// true (or its sender is gone).
+pub(crate) fn spawn_server(
+    listener: TcpListener,
+    app: Router,
+    mut stopped: watch::Receiver<bool>,
+    what: &'static str,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        if let Err(err) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::warn!(%err, "{what} stopped with an error");
+        }
+    })
+}
+
 /// How an [`Emulator`] behaves beyond its script.
 #[derive(Debug, Default, Clone)]
 pub struct EmulatorOptions {
@@ -94,22 +122,7 @@ impl Emulator {
         });
         let (stop, stopped) = watch::channel(false);
         let app = router(shared.clone(), stopped.clone());
-        let task = tokio::spawn(async move {
-            let mut stopped = stopped;
-            let shutdown = async move {
-                // An error means the sender is gone: stop as well.
-                let _ = stopped.wait_for(|stop| *stop).await;
-            };
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            if let Err(err) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::warn!(%err, "emulator stopped with an error");
-            }
-        });
+        let task = spawn_server(listener, app, stopped, "emulator");
         Ok(Emulator {
             addr,
             shared,
@@ -245,7 +258,7 @@ async fn upgrade(
     let model = query.model.unwrap_or_else(|| DEFAULT_MODEL.to_owned());
     ws.protocols([SUBPROTOCOL])
         // The default 128 KiB is zeroed before every read; frames are a few KiB.
-        .read_buffer_size(8 * 1024)
+        .read_buffer_size(WS_READ_BUFFER)
         .on_upgrade(move |socket| connection(socket, shared, model, stopped))
 }
 
