@@ -772,6 +772,11 @@ impl Session {
             ServerEvent::InputTranscriptionFailed(_) => self.no_match_event(now),
             ServerEvent::InputAudioBufferTimeoutTriggered(_) => {
                 self.no_input += 1;
+                // Recorded so a call's record shows each silent turn, not only the threshold.
+                self.guard(
+                    "no_input",
+                    format!("the caller said nothing ({} in a row)", self.no_input),
+                );
                 self.check_silence_threshold();
             }
             _ => {}
@@ -1665,6 +1670,13 @@ impl Session {
 
     fn no_match_event(&mut self, _now: Instant) {
         self.no_match += 1;
+        self.guard(
+            "no_match",
+            format!(
+                "the caller's audio could not be understood ({} in a row)",
+                self.no_match
+            ),
+        );
         self.check_silence_threshold();
     }
 

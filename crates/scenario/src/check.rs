@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use switchboard_engine::Speaker;
 use switchboard_store::{Event, SessionRecord};
 
-use crate::scenario::{Ender, Expectation, ToolMatch};
+use crate::scenario::{Ender, Expectation, Scenario, ToolMatch};
 
 /// An assertion that did not hold, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,10 +131,12 @@ impl<'a> View<'a> {
     }
 }
 
-/// Evaluates every expectation; returns the ones that failed.
-pub fn evaluate(expect: &[Expectation], record: &SessionRecord) -> Vec<Failure> {
+/// Evaluates every expectation of `scenario` against the record of its call; returns the
+/// ones that failed.
+pub fn evaluate(scenario: &Scenario, record: &SessionRecord) -> Vec<Failure> {
     let view = View::new(record);
-    expect
+    scenario
+        .expect
         .iter()
         .filter_map(|e| {
             check(e, &view).err().map(|message| Failure {

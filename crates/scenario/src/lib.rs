@@ -12,7 +12,7 @@ mod run;
 mod scenario;
 
 pub use check::{Failure, evaluate, subset};
-pub use run::{Report, run};
+pub use run::{Model, Report, RunOptions, run};
 pub use scenario::{
     DEFAULT_TURN_TIMEOUT, Ender, Expectation, Scenario, ScenarioError, ToolMatch, Turn, from_text,
     load,

@@ -37,6 +37,33 @@ pub struct Report {
     /// What failed: assertions that did not hold, and problems running the call (under the
     /// assertion name `run`).
     pub failures: Vec<Failure>,
+    /// The call's record, when the gateway recorded one (for reports).
+    pub record: Option<SessionRecord>,
+}
+
+/// Which model plays the agent's side.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Model {
+    /// The emulator, playing the scenario's script (offline, deterministic).
+    #[default]
+    Emulator,
+    /// A live Realtime model: the gateway connects to `base_url` with `api_key`, and the
+    /// scenario's script is not used.
+    Live {
+        /// The upstream's base URL (`wss://api.openai.com/v1` for OpenAI).
+        base_url: String,
+        /// The API key.
+        api_key: String,
+        /// The model to ask for (`gpt-realtime`).
+        model: String,
+    },
+}
+
+/// How scenarios run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The model's side.
+    pub model: Model,
 }
 
 impl Report {
@@ -46,12 +73,15 @@ impl Report {
     }
 }
 
-/// Runs `scenario` offline against the emulator and checks its expectations.
-pub async fn run(scenario: &Scenario) -> Report {
+/// Runs `scenario` (offline against the emulator, unless `options` say otherwise) and checks
+/// its expectations.
+pub async fn run(scenario: &Scenario, options: &RunOptions) -> Report {
+    let _ = &options.model;
     let started = Instant::now();
     let dir = temp_dir();
     let mut failures = Vec::new();
     let checked = scenario.expect.len();
+    let mut kept = None;
     match call(scenario, &dir).await {
         Ok((record, problem)) => {
             if let Some(message) = problem {
@@ -60,7 +90,8 @@ pub async fn run(scenario: &Scenario) -> Report {
                     message,
                 });
             }
-            failures.extend(evaluate(&scenario.expect, &record));
+            failures.extend(evaluate(scenario, &record));
+            kept = Some(record);
         }
         Err(message) => failures.push(Failure {
             assertion: "run".to_owned(),
@@ -74,6 +105,7 @@ pub async fn run(scenario: &Scenario) -> Report {
         duration: started.elapsed(),
         checked,
         failures,
+        record: kept,
     }
 }
 

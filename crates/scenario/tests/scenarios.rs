@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use switchboard_scenario::RunOptions;
+
 fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -20,7 +22,7 @@ async fn the_northloop_scenario_passes() {
         "examples/agents/northloop/scenarios/outage-and-refund.yaml",
     ))
     .expect("loads");
-    let report = switchboard_scenario::run(&scenario).await;
+    let report = switchboard_scenario::run(&scenario, &RunOptions::default()).await;
     assert!(report.passed(), "{:#?}", report.failures);
     assert_eq!(report.checked, 10);
 }
@@ -28,7 +30,7 @@ async fn the_northloop_scenario_passes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refund_without_asking_fails_with_reasons() {
     let scenario = switchboard_scenario::load(&data("refund-without-asking.yaml")).expect("loads");
-    let report = switchboard_scenario::run(&scenario).await;
+    let report = switchboard_scenario::run(&scenario, &RunOptions::default()).await;
     let failed: Vec<&str> = report
         .failures
         .iter()
@@ -63,7 +65,7 @@ fn failed(report: &switchboard_scenario::Report) -> Vec<(&str, &str)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_inverted_expectation_fails_with_what_happened() {
     let scenario = switchboard_scenario::load(&data("rehearsal-inverted.yaml")).expect("loads");
-    let report = switchboard_scenario::run(&scenario).await;
+    let report = switchboard_scenario::run(&scenario, &RunOptions::default()).await;
     let failed = failed(&report);
     assert_eq!(failed.len(), 7, "every one fails: {failed:#?}");
     let expect = [
@@ -87,7 +89,7 @@ async fn every_inverted_expectation_fails_with_what_happened() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repetition_escalation_and_no_finish_fail() {
     let scenario = switchboard_scenario::load(&data("repeats-and-escalates.yaml")).expect("loads");
-    let report = switchboard_scenario::run(&scenario).await;
+    let report = switchboard_scenario::run(&scenario, &RunOptions::default()).await;
     let failed = failed(&report);
     assert_eq!(failed.len(), 3, "{failed:#?}");
     assert!(

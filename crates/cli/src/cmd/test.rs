@@ -35,11 +35,12 @@ pub(crate) fn run(args: TestArgs) -> Result<Outcome, Error> {
         .map(|f| switchboard_scenario::load(f))
         .collect::<Result<_, _>>()?;
 
+    let options = switchboard_scenario::RunOptions::default();
     let runtime = super::runtime()?;
     let mut out = std::io::stdout().lock();
     let mut reports: Vec<Report> = Vec::with_capacity(scenarios.len());
     for scenario in &scenarios {
-        let report = runtime.block_on(switchboard_scenario::run(scenario));
+        let report = runtime.block_on(switchboard_scenario::run(scenario, &options));
         let mark = if report.passed() { "✓" } else { "✗" };
         writeln!(
             out,
