@@ -47,6 +47,33 @@ impl Call<'_> {
     }
 }
 
+/// For each timeline entry, the caller turn it belongs to: how many caller turns the record
+/// shows up to and including it (0 before the caller first spoke). A caller turn is an
+/// utterance, or a turn the caller missed: a `no_input` (silence) or `no_match` (audio that
+/// could not be understood) guard record.
+pub(crate) fn turns(record: &SessionRecord) -> Vec<usize> {
+    let mut turn = 0;
+    record
+        .timeline
+        .iter()
+        .map(|entry| {
+            match &entry.event {
+                Event::Utterance {
+                    speaker: Speaker::Caller,
+                    ..
+                } => turn += 1,
+                Event::Guard { decision, .. }
+                    if decision == "no_input" || decision == "no_match" =>
+                {
+                    turn += 1;
+                }
+                _ => {}
+            }
+            turn
+        })
+        .collect()
+}
+
 /// The record, read once for every assertion.
 struct View<'a> {
     record: &'a SessionRecord,
@@ -58,15 +85,11 @@ struct View<'a> {
 
 impl<'a> View<'a> {
     fn new(record: &'a SessionRecord) -> Self {
-        let mut turn = 0;
-        let mut turns = Vec::with_capacity(record.timeline.len());
+        let turns = turns(record);
         let mut calls = Vec::new();
         for (index, entry) in record.timeline.iter().enumerate() {
+            let turn = turns[index];
             match &entry.event {
-                Event::Utterance {
-                    speaker: Speaker::Caller,
-                    ..
-                } => turn += 1,
                 Event::ToolCall {
                     name,
                     arguments,
@@ -81,7 +104,6 @@ impl<'a> View<'a> {
                 }),
                 _ => {}
             }
-            turns.push(turn);
         }
         View {
             record,
