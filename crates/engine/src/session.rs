@@ -108,6 +108,9 @@ pub struct Session {
     intent: Option<String>,
     /// Agent audio items in play order: the first is playing, the rest are queued.
     playback: VecDeque<Playback>,
+    /// Transcript text of audio items whose first audio has not arrived yet: a model may
+    /// send an item's transcript ahead of its audio, and those words belong to the item.
+    early_transcripts: Vec<(ItemId, String)>,
     speech_stopped_at: Option<Instant>,
 
     // Escalation and ending.
@@ -212,6 +215,7 @@ impl Session {
             caller_turns: 0,
             intent: None,
             playback: VecDeque::new(),
+            early_transcripts: Vec::new(),
             speech_stopped_at: None,
             failures: BTreeMap::new(),
             no_input: 0,
@@ -645,6 +649,8 @@ impl Session {
                 for p in &mut self.playback {
                     p.complete = true;
                 }
+                // Items still without audio now will never play.
+                self.early_transcripts.clear();
                 if self.hangup == Hangup::AfterGoodbye {
                     let end = self
                         .playback
@@ -703,11 +709,17 @@ impl Session {
                         .back()
                         .map_or(now, |p| p.plays_from + self.audio_duration(p.bytes))
                         .max(now);
+                    let transcript = self
+                        .early_transcripts
+                        .iter()
+                        .position(|(id, _)| *id == delta.item_id)
+                        .map(|i| self.early_transcripts.swap_remove(i).1)
+                        .unwrap_or_default();
                     self.playback.push_back(Playback {
                         item_id: delta.item_id.clone(),
                         plays_from,
                         bytes: 0,
-                        transcript: String::new(),
+                        transcript,
                         played: None,
                         start: plays_from.saturating_duration_since(self.started),
                         complete: false,
@@ -730,6 +742,15 @@ impl Session {
                     .find(|p| p.item_id == delta.item_id)
                 {
                     p.transcript.push_str(&delta.delta);
+                } else if let Some((_, text)) = self
+                    .early_transcripts
+                    .iter_mut()
+                    .find(|(id, _)| *id == delta.item_id)
+                {
+                    text.push_str(&delta.delta);
+                } else {
+                    self.early_transcripts
+                        .push((delta.item_id.clone(), delta.delta.clone()));
                 }
             }
             ServerEvent::ResponseOutputAudioTranscriptDone(done) => {

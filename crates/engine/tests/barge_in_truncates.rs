@@ -135,3 +135,22 @@ fn without_interrupt_response_the_engine_cancels_the_response() {
     let out = h.model(json!({"type":"input_audio_buffer.speech_started","event_id":"e","item_id":"u","audio_start_ms":0}));
     assert!(!to_model_types(&out).contains(&"response.cancel"));
 }
+
+#[test]
+fn words_sent_before_the_first_audio_belong_to_the_item() {
+    let mut h = Harness::agent();
+    h.model(json!({"type":"response.created","event_id":"e1","response":{"id":"resp_t","status":"in_progress"}}));
+    // The transcript's first words arrive before any audio of the item.
+    h.model(json!({"type":"response.output_audio_transcript.delta","event_id":"e2","response_id":"resp_t","item_id":"item_t",
+        "output_index":0,"content_index":0,"delta":"I'll check "}));
+    h.model(json!({"type":"response.output_audio.delta","event_id":"e3","response_id":"resp_t","item_id":"item_t",
+        "output_index":0,"content_index":0,"delta":"A".repeat(48_000 / 3 * 4)}));
+    h.model(json!({"type":"response.output_audio_transcript.delta","event_id":"e4","response_id":"resp_t","item_id":"item_t",
+        "output_index":0,"content_index":0,"delta":"for outages."}));
+    h.model(json!({"type":"response.done","event_id":"e5","response":{"id":"resp_t","status":"completed"}}));
+    h.advance(Duration::from_secs(3));
+    assert_eq!(
+        agent_utterance(&h.out).map(|(t, _)| t),
+        Some("I'll check for outages.".to_owned())
+    );
+}
