@@ -63,26 +63,55 @@ pub(crate) enum Command {
     /// Read the call records the gateway stored: list sessions, show one, export one.
     #[command(subcommand)]
     Sessions(SessionsCommand),
-    /// Run scenario files through the gateway and the emulator, and check their assertions.
+    /// Run scenario files through the gateway and check their assertions.
     ///
-    /// Exit codes: 0 every scenario passed, 1 a scenario failed, 2 a usage error or a scenario
-    /// file that does not load (see docs/scenarios.md).
+    /// Exit codes: 0 every scenario passed (with --compare: B broke nothing that A passes),
+    /// 1 a scenario failed (with --compare: B fails an assertion that A passes), 2 a usage
+    /// error or a scenario, agent or script file that does not load (see docs/scenarios.md).
     Test(TestArgs),
 }
 
-/// `switchboard test`: scenario files run offline (docs/scenarios.md).
+/// `switchboard test`: scenario files run through the gateway (docs/scenarios.md).
 #[derive(Debug, clap::Args)]
 pub(crate) struct TestArgs {
-    /// Scenario files, or directories: every `*.yaml` in one, or in the `scenarios`
-    /// directories below it.
+    /// Scenario files, or directories: the `*.yaml` files of the `scenarios` directories at
+    /// or below one, else those directly in it.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
-    /// The model's side: `emulator` (the scenario's script). `openai` is not in this version.
-    #[arg(long, default_value = "emulator")]
-    pub(crate) model: String,
+    /// The model's side: `emulator` plays each scenario's script offline; `openai` is the live
+    /// model (needs OPENAI_API_KEY; see --upstream-url, --live-model).
+    #[arg(long, value_enum, default_value_t = TestModel::Emulator)]
+    pub(crate) model: TestModel,
+    /// Run each scenario K times; it passes only if all K runs pass (pass^k).
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) repeat: u32,
     /// Also write a JUnit XML report here.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub(crate) junit: Option<PathBuf>,
+    /// Also write a self-contained HTML report here: verdicts, failed assertions, each call's
+    /// timeline, per-turn latencies.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+    /// Run the scenarios against two variants and set them side by side. A variant is an
+    /// agent file (replaces each scenario's agent), `script:PATH` (replaces the model's
+    /// script), or a model: `emulator`, `openai`.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub(crate) compare: Option<Vec<String>>,
+    /// The live model's base URL (`--model openai`).
+    #[arg(long, value_name = "URL", default_value = switchboard_gateway::OPENAI_BASE_URL)]
+    pub(crate) upstream_url: String,
+    /// The live model to ask for (`--model openai`).
+    #[arg(long, value_name = "MODEL", default_value = "gpt-realtime")]
+    pub(crate) live_model: String,
+}
+
+/// Who plays the model's side in `switchboard test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TestModel {
+    /// The emulator, playing each scenario's script (offline).
+    Emulator,
+    /// The live Realtime model (needs OPENAI_API_KEY).
+    Openai,
 }
 
 #[derive(Debug, Subcommand)]
@@ -332,16 +361,30 @@ pub(crate) enum SessionsCommand {
         #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
         data: PathBuf,
     },
-    /// Write one session's whole record to standard output.
+    /// Write one session's whole record, or a scenario that replays it.
+    ///
+    /// With `--as-scenario`, the call becomes a scenario file (docs/scenarios.md): the model's
+    /// side as a script, the caller's turns as text, and the call's tool calls, states and
+    /// ending as expectations, for `switchboard test`.
     Export {
         /// The session id.
         id: String,
         /// The gateway's data directory.
         #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
         data: PathBuf,
-        /// The output format.
-        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        /// The output format of the record.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json, conflicts_with = "as_scenario")]
         format: ExportFormat,
+        /// Write a scenario (YAML) that replays the call, instead of the record.
+        #[arg(long)]
+        as_scenario: bool,
+        /// The agent file (or its directory) the call was served with; by default the one
+        /// the gateway recorded with the call.
+        #[arg(long, value_name = "PATH", requires = "as_scenario")]
+        agent: Option<PathBuf>,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 

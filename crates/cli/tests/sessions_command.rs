@@ -51,6 +51,7 @@ fn start(id: &str, agent: &str, started_at: SystemTime) -> SessionStart {
         id: id.to_owned(),
         agent: agent.to_owned(),
         model: "gpt-realtime".to_owned(),
+        agent_path: None,
         started_at,
         redaction: Redaction::ALL,
     }

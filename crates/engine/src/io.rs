@@ -44,6 +44,9 @@ pub enum Input {
         /// Audio played from its start.
         until: Duration,
     },
+    /// The call is over (either side hung up, or the gateway stopped): agent audio still
+    /// playing was heard up to now, and is recorded as such.
+    CallEnded,
 }
 
 /// Something the driver must do.

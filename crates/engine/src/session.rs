@@ -318,6 +318,12 @@ impl Session {
                 );
                 self.outputs.push_back(Output::Rollover(plan));
             }
+            Input::CallEnded => {
+                for p in std::mem::take(&mut self.playback) {
+                    let played = self.heard_so_far(&p, now);
+                    self.record_agent_utterance(p, played);
+                }
+            }
             Input::Played { item_id, until } => {
                 if let Some(p) = self.playback.iter_mut().find(|p| p.item_id == item_id) {
                     p.played = Some(until);
@@ -1707,6 +1713,12 @@ impl Session {
         };
         let limit = e.thresholds.no_input_or_match;
         if self.no_input >= limit {
+            // The model answers an idle timeout by itself when turn detection creates
+            // responses: asking for one now would collide with it, so the escalation
+            // response follows that one.
+            if self.creates_responses_by_itself() && !self.response_active {
+                self.response_wanted = true;
+            }
             self.nudge_escalation(format!("{} consecutive no-input events", self.no_input));
         } else if self.no_match >= limit {
             self.nudge_escalation(format!("{} consecutive no-match events", self.no_match));
@@ -1728,7 +1740,9 @@ impl Session {
             e.say, e.tool
         );
         self.system_message(text);
-        self.request_response();
+        if !self.response_wanted {
+            self.request_response();
+        }
         let due = self.now + self.config.escalation_grace;
         self.escalation_due = Some((due, reason));
     }
@@ -1777,10 +1791,7 @@ impl Session {
         }
         for p in std::mem::take(&mut self.playback) {
             let total = self.audio_duration(p.bytes);
-            let played = p
-                .played
-                .unwrap_or_else(|| now.saturating_duration_since(p.plays_from))
-                .min(total);
+            let played = self.heard_so_far(&p, now);
             if played < total {
                 self.send_to_model(ClientEvent::ConversationItemTruncate(
                     wire::ConversationItemTruncate {
@@ -1804,6 +1815,25 @@ impl Session {
         }
     }
 
+    /// Whether the effective turn detection starts a response when a turn ends (or the
+    /// caller stays silent past the idle timeout).
+    fn creates_responses_by_itself(&self) -> bool {
+        let session = self.effective_session();
+        let detection = session
+            .audio
+            .and_then(|a| a.input)
+            .map(|i| i.turn_detection);
+        match detection {
+            Some(wire::Nullable::Value(wire::TurnDetection::ServerVad(v))) => {
+                v.create_response != Some(false)
+            }
+            Some(wire::Nullable::Value(wire::TurnDetection::SemanticVad(v))) => {
+                v.create_response != Some(false)
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the effective turn detection cancels a response when the caller speaks.
     fn interrupts_by_itself(&self) -> bool {
         let session = self.effective_session();
@@ -1820,6 +1850,14 @@ impl Session {
             }
             _ => false,
         }
+    }
+
+    /// How much of an item the caller has heard by `now`: what the transport's marks say,
+    /// or else the time since it started playing, at most all of it.
+    fn heard_so_far(&self, p: &Playback, now: Instant) -> Duration {
+        p.played
+            .unwrap_or_else(|| now.saturating_duration_since(p.plays_from))
+            .min(self.audio_duration(p.bytes))
     }
 
     /// Records what the caller heard of an agent item: the words in proportion to the audio

@@ -154,3 +154,24 @@ fn words_sent_before_the_first_audio_belong_to_the_item() {
         Some("I'll check for outages.".to_owned())
     );
 }
+
+#[test]
+fn audio_playing_when_the_call_ends_is_recorded_as_far_as_it_was_heard() {
+    let mut h = Harness::agent();
+    // Four seconds of audio; the call ends one second in.
+    h.model_speaks(
+        "item_a",
+        "Your account is active and your next bill is due on the first of the month.",
+        192_000,
+    );
+    h.advance(Duration::from_secs(1));
+    assert_eq!(agent_utterance(&h.out), None);
+    h.session.handle_input(Input::CallEnded, h.now);
+    h.drain();
+    let (text, heard) = agent_utterance(&h.out).expect("an agent utterance");
+    assert_eq!(heard, Duration::from_secs(1));
+    assert!(
+        !text.is_empty() && "Your account is active and your next bill".starts_with(&text),
+        "{text:?}"
+    );
+}

@@ -139,3 +139,26 @@ fn an_escalation_tool_the_agent_defines_hands_the_call_over_with_its_reason() {
     );
     assert!(!out.iter().any(|o| matches!(o, Output::Escalate(_))));
 }
+
+/// The model answers an idle timeout by itself (server VAD creates responses): the
+/// escalation's response is asked for once that answer is done, not on top of it, which the
+/// Realtime API would refuse (`conversation_already_has_active_response`).
+#[test]
+fn the_escalation_response_after_silences_waits_for_the_models_own_answer() {
+    let mut h = Harness::agent();
+    h.caller(
+        json!({"type":"session.update","session":{"type":"realtime","audio":{"input":{
+        "turn_detection":{"type":"server_vad","idle_timeout_ms":6000}}}}}),
+    );
+    let timeout = json!({"type":"input_audio_buffer.timeout_triggered","event_id":"e","item_id":"i","audio_start_ms":0,"audio_end_ms":6000});
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        let out = h.model(timeout.clone());
+        sent.extend(to_model_types(&out));
+    }
+    assert!(sent.contains(&"conversation.item.create"), "{sent:?}");
+    assert!(!sent.contains(&"response.create"), "{sent:?}");
+    h.model(json!({"type":"response.created","event_id":"e","response":{"id":"resp_auto","status":"in_progress"}}));
+    let out = h.model(json!({"type":"response.done","event_id":"e","response":{"id":"resp_auto","status":"completed"}}));
+    assert!(to_model_types(&out).contains(&"response.create"));
+}

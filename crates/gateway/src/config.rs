@@ -1,7 +1,7 @@
 //! What a gateway serves: agents, where their model lives, and who may call.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,6 +35,14 @@ pub struct AgentEntry {
     pub agent: Arc<CompiledAgent>,
     /// Where its model is.
     pub upstream: Upstream,
+    /// Where its supervisor is, instead of the agent file's `supervisor.endpoint`: questions go
+    /// to `{base_url}/chat/completions` with this key (the file's `api_key_env` is not read),
+    /// still naming the file's model. `None`: as the agent file says. Rehearsals and scenario
+    /// runs point it at the emulator.
+    pub supervisor: Option<Upstream>,
+    /// The agent file it was loaded from, recorded with each call so the call can be replayed
+    /// (`switchboard sessions export --as-scenario`).
+    pub path: Option<PathBuf>,
 }
 
 impl AgentEntry {
@@ -44,10 +52,12 @@ impl AgentEntry {
     }
 }
 
-/// A Realtime API endpoint and its key.
+/// An endpoint and its key: the Realtime API for [`AgentEntry::upstream`], an
+/// OpenAI-compatible Chat Completions API for [`AgentEntry::supervisor`].
 #[derive(Clone)]
 pub struct Upstream {
-    /// Base URL, e.g. `wss://api.openai.com/v1`; calls go to `{base_url}/realtime?model=…`.
+    /// Base URL, e.g. `wss://api.openai.com/v1`; calls go to `{base_url}/realtime?model=…`
+    /// (a supervisor's questions to `{base_url}/chat/completions`).
     pub base_url: String,
     /// Sent as `Authorization: Bearer …`; never shown to callers or in logs.
     pub api_key: Option<String>,

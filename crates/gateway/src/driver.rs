@@ -118,6 +118,7 @@ pub(crate) async fn run(shared: Arc<Shared>, socket: WebSocket, call: Call) {
             id: call.session_id.clone(),
             agent: agent_name.clone(),
             model: file.model.clone(),
+            agent_path: call.agent.path.clone(),
             started_at: SystemTime::now(),
             redaction: Redaction {
                 phone_numbers: file.records.redacts(Redact::PhoneNumbers),
@@ -205,11 +206,11 @@ async fn run_call(
     let timer = tokio::time::sleep_until(tokio::time::Instant::now());
     tokio::pin!(timer);
     let mut armed: Option<Instant> = None;
-    loop {
+    let ending = loop {
         if let Some(reason) = d.hang_up.take() {
             d.close_caller(1000, &reason).await;
             let _ = d.model.send(ModelMessage::Close(None)).await;
-            return Ending::HungUp;
+            break Ending::HungUp;
         }
         if let Some(plan) = d.rollover.take() {
             match d.switch_model(plan).await {
@@ -219,7 +220,7 @@ async fn run_call(
                     let event = ServerEvent::error(d.event_id(), upstream_error(&error));
                     d.send_to_caller(&event).await;
                     d.close_caller(1011, "upstream unavailable").await;
-                    return Ending::UpstreamLost;
+                    break Ending::UpstreamLost;
                 }
             }
             continue;
@@ -253,7 +254,7 @@ async fn run_call(
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                     Some(Ok(Message::Close(_)) | Err(_)) | None => {
                         let _ = d.model.send(ModelMessage::Close(None)).await;
-                        return Ending::CallerLeft;
+                        break Ending::CallerLeft;
                     }
                 }
                 d.flush(Some(received)).await;
@@ -296,10 +297,14 @@ async fn run_call(
             _ = closing.changed() => {
                 d.close_caller(1001, "the gateway is shutting down").await;
                 let _ = d.model.send(ModelMessage::Close(None)).await;
-                return Ending::Shutdown;
+                break Ending::Shutdown;
             }
         }
-    }
+    };
+    // Audio still playing when the call ends was heard up to now: the record keeps it.
+    d.session.handle_input(Input::CallEnded, Instant::now());
+    d.flush(None).await;
+    ending
 }
 
 fn upstream_error(error: &UpstreamError) -> RealtimeError {
@@ -472,10 +477,11 @@ impl Driver<'_> {
                     let tx = self.done_tx.clone();
                     let deadline = question.deadline;
                     let call_id = question.call_id.clone();
-                    let work = self
-                        .shared
-                        .executor
-                        .ask_supervisor(&self.call.agent.agent, question);
+                    let work = self.shared.executor.ask_supervisor(
+                        &self.call.agent.agent,
+                        self.call.agent.supervisor.as_ref(),
+                        question,
+                    );
                     tokio::spawn(async move {
                         if let Ok(outcome) = tokio::time::timeout_at(deadline.into(), work).await {
                             let _ = tx.send(Done::Supervisor(call_id, outcome));

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use switchboard_engine::{CompiledAgent, SupervisorQuestion, ToolRun};
 
+use crate::config::Upstream;
+
 /// A boxed future, so executors can be stored as trait objects.
 pub type Pending<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
@@ -21,10 +23,13 @@ pub trait Executor: Send + Sync + 'static {
         session_id: &str,
         run: ToolRun,
     ) -> Pending<Result<Value, String>>;
-    /// Asks the agent's supervisor: its text, or why it failed.
+    /// Asks the agent's supervisor, at `endpoint` when given (see
+    /// [`AgentEntry::supervisor`](crate::AgentEntry::supervisor)), else where the agent file
+    /// says: its text, or why it failed.
     fn ask_supervisor(
         &self,
         agent: &Arc<CompiledAgent>,
+        endpoint: Option<&Upstream>,
         question: SupervisorQuestion,
     ) -> Pending<Result<String, String>>;
 }
@@ -51,6 +56,7 @@ impl Executor for Unconfigured {
     fn ask_supervisor(
         &self,
         _agent: &Arc<CompiledAgent>,
+        _endpoint: Option<&Upstream>,
         _question: SupervisorQuestion,
     ) -> Pending<Result<String, String>> {
         Box::pin(async { Err("no supervisor endpoint is configured on this gateway".to_owned()) })
@@ -106,10 +112,14 @@ impl Executor for HttpExecutor {
     fn ask_supervisor(
         &self,
         agent: &Arc<CompiledAgent>,
+        endpoint: Option<&Upstream>,
         question: SupervisorQuestion,
     ) -> Pending<Result<String, String>> {
         let client = self.client.clone();
         let agent = agent.clone();
-        Box::pin(async move { crate::supervisor::ask(&client, &agent, question).await })
+        let endpoint = endpoint.cloned();
+        Box::pin(async move {
+            crate::supervisor::ask(&client, &agent, endpoint.as_ref(), question).await
+        })
     }
 }

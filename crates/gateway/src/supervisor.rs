@@ -29,6 +29,8 @@ use switchboard_agent::model::{Behaviour, Run, Supervisor, Tool};
 use switchboard_engine::{CompiledAgent, Speaker, SupervisorQuestion, ToolRun};
 use switchboard_wire::CallId;
 
+use crate::config::Upstream;
+
 /// Where the supervisor's endpoint is when the agent file does not say.
 const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 
@@ -53,13 +55,15 @@ const EXCERPT_CHARS: usize = 200;
 /// How long a supervisor tool may run when its limits do not say (the engine's default).
 const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Asks the agent's supervisor `question`; its text, or why it failed.
+/// Asks the agent's supervisor `question`, at `endpoint` when given (else where the agent file
+/// says); its text, or why it failed.
 pub(crate) async fn ask(
     client: &reqwest::Client,
     compiled: &CompiledAgent,
+    endpoint: Option<&Upstream>,
     question: SupervisorQuestion,
 ) -> Result<String, String> {
-    let outcome = ask_within_deadline(client, compiled, &question).await;
+    let outcome = ask_within_deadline(client, compiled, endpoint, &question).await;
     if let Err(why) = &outcome {
         tracing::warn!(call = %question.call_id, reason = %why, "the supervisor gave no answer");
     }
@@ -69,13 +73,14 @@ pub(crate) async fn ask(
 async fn ask_within_deadline(
     client: &reqwest::Client,
     compiled: &CompiledAgent,
+    endpoint: Option<&Upstream>,
     question: &SupervisorQuestion,
 ) -> Result<String, String> {
     let agent = compiled.file();
     let Some(supervisor) = &agent.supervisor else {
         return Err("this agent has no supervisor".to_owned());
     };
-    let target = Target::of(supervisor)?;
+    let target = Target::of(supervisor, endpoint)?;
     let deadline = tokio::time::Instant::from_std(question.deadline);
     let asked = converse(client, &target, compiled, supervisor, question);
     let outcome = match tokio::time::timeout_at(deadline, asked).await {
@@ -84,19 +89,34 @@ async fn ask_within_deadline(
         Err(_) => Err("the supervisor did not answer in time".to_owned()),
     };
     // Whatever an endpoint echoes back, the key does not travel on.
-    outcome.map_err(|why| crate::upstream::scrub(&why, Some(&target.api_key)))
+    outcome.map_err(|why| crate::upstream::scrub(&why, target.api_key.as_deref()))
 }
 
-/// The endpoint, resolved from the agent file and the environment.
+/// The endpoint, resolved from the gateway's override, or the agent file and the environment.
 struct Target {
     url: String,
     model: String,
-    api_key: String,
+    /// `None` only when an override has no key: then no `Authorization` is sent.
+    api_key: Option<String>,
 }
 
 impl Target {
-    fn of(supervisor: &Supervisor) -> Result<Target, String> {
+    fn of(supervisor: &Supervisor, endpoint_override: Option<&Upstream>) -> Result<Target, String> {
         let endpoint = &supervisor.endpoint;
+        let model = endpoint
+            .model
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .unwrap_or(DEFAULT_MODEL)
+            .to_owned();
+        if let Some(over) = endpoint_override {
+            return Ok(Target {
+                url: format!("{}/chat/completions", over.base_url.trim_end_matches('/')),
+                model,
+                api_key: over.api_key.clone().filter(|k| !k.trim().is_empty()),
+            });
+        }
         let base_url = endpoint
             .base_url
             .as_deref()
@@ -120,14 +140,8 @@ impl Target {
             })?;
         Ok(Target {
             url: format!("{}/chat/completions", base_url.trim_end_matches('/')),
-            model: endpoint
-                .model
-                .as_deref()
-                .map(str::trim)
-                .filter(|m| !m.is_empty())
-                .unwrap_or(DEFAULT_MODEL)
-                .to_owned(),
-            api_key,
+            model,
+            api_key: Some(api_key),
         })
     }
 }
@@ -307,9 +321,11 @@ async fn complete(
     body: &Value,
 ) -> Result<Reply, String> {
     let url = &target.url;
-    let response = client
-        .post(url)
-        .bearer_auth(&target.api_key)
+    let mut request = client.post(url);
+    if let Some(key) = &target.api_key {
+        request = request.bearer_auth(key);
+    }
+    let response = request
         .header(reqwest::header::ACCEPT, "text/event-stream")
         .json(body)
         .send()

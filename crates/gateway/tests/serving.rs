@@ -30,6 +30,8 @@ async fn keyed_rig() -> Rig {
             c.agents.push(switchboard_gateway::AgentEntry {
                 agent: agent_from_text(OTHER),
                 upstream: c.agents[0].upstream.clone(),
+                supervisor: None,
+                path: None,
             });
             c.default_agent = Some("plain".into());
             c.keys = vec![

@@ -1,27 +1,52 @@
-//! Running a scenario: the emulator plays the model, the real gateway serves the agent, and a
-//! Realtime client plays the caller, all over sockets on 127.0.0.1. The gateway records the
-//! call into a store in a temporary directory; the assertions read that record.
+//! Running a scenario: the emulator (or a live model) plays the model, the real gateway serves
+//! the agent, and a Realtime client plays the caller, all over sockets on 127.0.0.1. The
+//! gateway records the call into a store in a temporary directory; the assertions read that
+//! record.
+//!
+//! The caller sends text turns as `conversation.item.create`, and audio turns as 20 ms
+//! `input_audio_buffer.append` frames in real time, with silence after them until the model's
+//! voice activity detection ends the turn. When the scenario has audio turns the agent answers
+//! in audio, and the caller behaves like a client that plays it in real time: it speaks again
+//! only once the reply has played out (or, for a barge-in, over it).
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use switchboard_audio::AudioFormat;
 use switchboard_engine::CompiledAgent;
 use switchboard_gateway::{AgentEntry, Gateway, GatewayConfig, HttpExecutor, Upstream};
 use switchboard_store::{Event, SessionFilter, SessionRecord, Store};
 use switchboard_testkit::{Emulator, EmulatorOptions};
 use tokio::net::TcpStream;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::check::{Failure, evaluate};
-use crate::scenario::{Scenario, Turn};
+use crate::latency;
+use crate::scenario::{AudioTurn, Scenario, Sound, Turn};
+use crate::voice;
 
 /// How long the runner waits for the gateway to hang up after the last turn.
 const HANGUP_WAIT: Duration = Duration::from_secs(2);
+/// With a live model, how long the agent must have been quiet (nothing sent, its audio played
+/// out) after a reply before the turn counts as answered: the model may still be running a
+/// tool, whose call the gateway keeps from the caller.
+const QUIET: Duration = Duration::from_millis(1_500);
+/// How long the caller waits after the agent's audio has played out before speaking.
+const ANSWER_PAUSE: Duration = Duration::from_millis(200);
+/// Silence sent before each sound but a barge-in's, as a microphone would: voice activity
+/// detection learns the line's noise floor from it.
+const LEAD_IN: Duration = Duration::from_millis(200);
+/// The most silence sent after a sound while waiting for the model to end the caller's turn.
+const MAX_TRAILING_SILENCE: Duration = Duration::from_secs(5);
+/// One `input_audio_buffer.append`.
+const FRAME: Duration = Duration::from_millis(20);
 
 /// How one scenario went.
 #[derive(Debug, Clone)]
@@ -32,13 +57,17 @@ pub struct Report {
     pub path: PathBuf,
     /// How long it took, start to verdict.
     pub duration: Duration,
-    /// How many assertions were checked.
+    /// How many assertions were checked (latency budgets included).
     pub checked: usize,
     /// What failed: assertions that did not hold, and problems running the call (under the
     /// assertion name `run`).
     pub failures: Vec<Failure>,
     /// The call's record, when the gateway recorded one (for reports).
     pub record: Option<SessionRecord>,
+    /// For each caller turn the gateway measured, the time from the end of the caller's
+    /// speech to the agent's first audio, as (turn, latency) in recording order. Turns count
+    /// as in assertion messages (turn 1 is the caller's first).
+    pub turn_latencies: Vec<(usize, Duration)>,
 }
 
 /// Which model plays the agent's side.
@@ -54,7 +83,7 @@ pub enum Model {
         base_url: String,
         /// The API key.
         api_key: String,
-        /// The model to ask for (`gpt-realtime`).
+        /// The model to ask for (`gpt-realtime`), in place of the agent file's.
         model: String,
     },
 }
@@ -74,15 +103,15 @@ impl Report {
 }
 
 /// Runs `scenario` (offline against the emulator, unless `options` say otherwise) and checks
-/// its expectations.
+/// its expectations and latency budgets.
 pub async fn run(scenario: &Scenario, options: &RunOptions) -> Report {
-    let _ = &options.model;
-    let started = Instant::now();
+    let started = std::time::Instant::now();
     let dir = temp_dir();
     let mut failures = Vec::new();
-    let checked = scenario.expect.len();
+    let checked = scenario.expect.len() + latency::budgets(scenario);
     let mut kept = None;
-    match call(scenario, &dir).await {
+    let mut turn_latencies = Vec::new();
+    match call(scenario, &options.model, &dir).await {
         Ok((record, problem)) => {
             if let Some(message) = problem {
                 failures.push(Failure {
@@ -91,6 +120,8 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> Report {
                 });
             }
             failures.extend(evaluate(scenario, &record));
+            failures.extend(latency::evaluate(scenario, &record));
+            turn_latencies = latency::turn_latencies(&record);
             kept = Some(record);
         }
         Err(message) => failures.push(Failure {
@@ -106,6 +137,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> Report {
         checked,
         failures,
         record: kept,
+        turn_latencies,
     }
 }
 
@@ -121,32 +153,104 @@ fn temp_dir() -> PathBuf {
     ))
 }
 
+/// Whether the call runs with audio: any audio or silence turn, or a latency budget (which
+/// measures audio).
+fn with_audio(scenario: &Scenario) -> bool {
+    scenario.latency_budget.is_some()
+        || scenario
+            .turns
+            .iter()
+            .any(|t| matches!(t, Turn::Audio(_) | Turn::Silence(_)))
+}
+
+/// The audio of each turn (`None` for turns without a sound), speech synthesised now so that
+/// the call itself never waits for espeak-ng.
+async fn caller_audio(scenario: &Scenario) -> Result<Vec<Option<Arc<[i16]>>>, String> {
+    let mut out = Vec::with_capacity(scenario.turns.len());
+    for turn in &scenario.turns {
+        let Turn::Audio(audio) = turn else {
+            out.push(None);
+            continue;
+        };
+        let samples: Arc<[i16]> = match &audio.sound {
+            Sound::Wav(clip) => clip.samples.clone(),
+            Sound::Noise(duration) => voice::noise(*duration).into(),
+            Sound::Speak(text) => {
+                if !voice::espeak_available() {
+                    return Err(
+                        "`speak` turns need espeak-ng to synthesise the caller's speech, and it \
+                         is not installed"
+                            .to_owned(),
+                    );
+                }
+                let text = text.clone();
+                tokio::task::spawn_blocking(move || voice::speak(&text))
+                    .await
+                    .map_err(|e| format!("speech synthesis failed: {e}"))??
+                    .into()
+            }
+        };
+        out.push(Some(samples));
+    }
+    Ok(out)
+}
+
 /// Plays the call; returns its record and, when the call went wrong (a turn without a reply),
 /// what went wrong. `Err` when there is no record to check at all.
 async fn call(
     scenario: &Scenario,
+    model: &Model,
     dir: &std::path::Path,
 ) -> Result<(SessionRecord, Option<String>), String> {
+    let audio = with_audio(scenario);
+    let sounds = caller_audio(scenario).await?;
     let store = Store::open(dir).map_err(|e| format!("cannot open a call store: {e}"))?;
     // The store is temporary and the assertions must see what was said: no redaction.
     let mut file = scenario.agent.clone();
     file.records.redact.clear();
+    if let Model::Live { model, .. } = model {
+        file.model.clone_from(model);
+    }
     let agent =
         Arc::new(CompiledAgent::new(file).map_err(|e| format!("the agent does not compile: {e}"))?);
-    let options = EmulatorOptions {
-        tones_only: true,
-        ..EmulatorOptions::default()
+    // Offline, the emulator also plays the supervisor (the thinker); live, the agent file's
+    // own supervisor endpoint answers.
+    let (emulator, upstream, supervisor) = match model {
+        Model::Emulator => {
+            let options = EmulatorOptions {
+                tones_only: true,
+                ..EmulatorOptions::default()
+            };
+            let emulator = Emulator::start("127.0.0.1:0", scenario.script.clone(), options)
+                .await
+                .map_err(|e| format!("cannot start the emulator: {e}"))?;
+            let upstream = Upstream {
+                base_url: emulator.url(),
+                api_key: None,
+            };
+            let supervisor = Upstream {
+                base_url: emulator.chat_url(),
+                api_key: None,
+            };
+            (Some(emulator), upstream, Some(supervisor))
+        }
+        Model::Live {
+            base_url, api_key, ..
+        } => (
+            None,
+            Upstream {
+                base_url: base_url.clone(),
+                api_key: Some(api_key.clone()),
+            },
+            None,
+        ),
     };
-    let emulator = Emulator::start("127.0.0.1:0", scenario.script.clone(), options)
-        .await
-        .map_err(|e| format!("cannot start the emulator: {e}"))?;
     let config = GatewayConfig {
         agents: vec![AgentEntry {
             agent,
-            upstream: Upstream {
-                base_url: emulator.url(),
-                api_key: None,
-            },
+            upstream,
+            supervisor,
+            path: Some(scenario.agent_path.clone()),
         }],
         default_agent: None,
         keys: Vec::new(),
@@ -161,9 +265,21 @@ async fn call(
         "ws://{}/v1/realtime?model=gpt-realtime",
         gateway.local_addr()
     );
-    let problem = match Caller::connect(&url).await {
+    let waiting = match &emulator {
+        Some(emulator) => Waiting::Script {
+            emulator,
+            calls: scenario
+                .script
+                .entries()
+                .iter()
+                .map(|e| !e.calls.is_empty())
+                .collect(),
+        },
+        None => Waiting::Quiet,
+    };
+    let problem = match Caller::connect(&url, audio).await {
         Ok(mut caller) => {
-            let problem = caller.play(scenario, &emulator).await.err();
+            let problem = caller.play(scenario, &sounds, &waiting).await.err();
             // A call the model finished ends once the goodbye (and any preamble audio before
             // it) has played out, which can take longer than the usual wait.
             let wait = if finished(&store) {
@@ -177,7 +293,9 @@ async fn call(
         Err(e) => Some(e),
     };
     let _ = gateway.shutdown().await;
-    emulator.shutdown().await;
+    if let Some(emulator) = emulator {
+        emulator.shutdown().await;
+    }
     store.flush();
     let sessions = store
         .sessions(&SessionFilter::default())
@@ -192,26 +310,108 @@ async fn call(
     Ok((record, problem))
 }
 
-/// The caller's side of the call.
-struct Caller {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    /// In-band `response.done` events seen so far.
-    done: usize,
-    closed: bool,
-    /// What the agent said in the current turn, for reports.
+/// How the caller knows the agent's reply to a turn is complete.
+enum Waiting<'a> {
+    /// From the emulator's script: once the reply holds a message and the script entries
+    /// taken so far have all been answered, with none that made calls still to follow.
+    Script {
+        emulator: &'a Emulator,
+        /// For each script entry, whether it makes function calls (another response follows
+        /// once the gateway has run them).
+        calls: Vec<bool>,
+    },
+    /// As any client must with a live model: once the reply holds a message, no response is
+    /// open or awaited (the last one did not end on a hidden tool call alone), and the agent
+    /// has been quiet for [`QUIET`] after its audio played out.
+    Quiet,
+}
+
+impl Waiting<'_> {
+    fn emulator(&self) -> Option<&Emulator> {
+        match self {
+            Waiting::Script { emulator, .. } => Some(emulator),
+            Waiting::Quiet => None,
+        }
+    }
+}
+
+/// What the caller has seen of the agent's reply to the current turn.
+#[derive(Debug)]
+struct Watch {
+    /// Responses created since the turn began: the reply (earlier ones, e.g. a reply being
+    /// interrupted, are not).
+    ours: BTreeSet<String>,
+    /// One of ours ended holding a message.
+    message: bool,
+    /// The last of ours ended with nothing the caller can see: a tool call the gateway runs,
+    /// after which another response comes.
+    call_pending: bool,
+    /// When the agent last sent something of a response.
+    last_activity: Instant,
+    /// When the first audio of ours arrived.
+    first_audio: Option<Instant>,
+    /// The model's voice activity detection heard the caller start speaking in this turn.
+    heard_speech: bool,
+    /// ... and has not yet heard it stop.
+    in_speech: bool,
+    /// What the agent said, for reports.
     said: Vec<String>,
 }
 
+impl Watch {
+    fn new() -> Watch {
+        Watch {
+            ours: BTreeSet::new(),
+            message: false,
+            call_pending: false,
+            last_activity: Instant::now(),
+            first_audio: None,
+            heard_speech: false,
+            in_speech: false,
+            said: Vec::new(),
+        }
+    }
+}
+
+/// The caller's side of the call.
+struct Caller {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    closed: bool,
+    /// Whether the call runs with audio output (else the session is switched to text).
+    audio: bool,
+    /// The session's audio formats, from `session.created`.
+    input: AudioFormat,
+    output: AudioFormat,
+    /// In-band `response.done` events seen so far.
+    done: usize,
+    /// Responses created and not yet done.
+    open: BTreeSet<String>,
+    /// When the agent's audio received so far will have played out.
+    playback_end: Option<Instant>,
+    /// When the first audio of the reply a barge-in interrupts arrived.
+    barge_from: Option<Instant>,
+    /// The last `error` event, for messages.
+    last_error: Option<String>,
+    turn: Watch,
+}
+
 impl Caller {
-    async fn connect(url: &str) -> Result<Caller, String> {
+    async fn connect(url: &str, audio: bool) -> Result<Caller, String> {
         let (ws, _) = tokio_tungstenite::connect_async(url)
             .await
             .map_err(|e| format!("cannot connect to the gateway: {e}"))?;
         Ok(Caller {
             ws,
-            done: 0,
             closed: false,
-            said: Vec::new(),
+            audio,
+            input: AudioFormat::PCM16_24K,
+            output: AudioFormat::PCM16_24K,
+            done: 0,
+            open: BTreeSet::new(),
+            playback_end: None,
+            barge_from: None,
+            last_error: None,
+            turn: Watch::new(),
         })
     }
 
@@ -223,7 +423,7 @@ impl Caller {
     }
 
     /// The next event, `None` once the socket closed, `Err` at the deadline.
-    async fn next(&mut self, deadline: tokio::time::Instant) -> Result<Option<Value>, ()> {
+    async fn next(&mut self, deadline: Instant) -> Result<Option<Value>, ()> {
         loop {
             if self.closed {
                 return Ok(None);
@@ -244,124 +444,359 @@ impl Caller {
         }
     }
 
-    async fn until_type(&mut self, kind: &str, patience: Duration) -> Result<(), String> {
-        let deadline = tokio::time::Instant::now() + patience;
+    /// Reads events, taking note of each, until `at` or the end of the call.
+    async fn pump_until(&mut self, at: Instant) {
+        while let Ok(Some(event)) = self.next(at).await {
+            self.observe(&event);
+        }
+    }
+
+    async fn until_type(&mut self, kind: &str, patience: Duration) -> Result<Value, String> {
+        let deadline = Instant::now() + patience;
         loop {
             match self.next(deadline).await {
-                Ok(Some(e)) if e["type"] == kind => return Ok(()),
-                Ok(Some(_)) => {}
-                Ok(None) => return Err(format!("the gateway closed the call before {kind}")),
+                Ok(Some(e)) if e["type"] == kind => return Ok(e),
+                Ok(Some(e)) => self.observe(&e),
+                Ok(None) => {
+                    let why = self
+                        .last_error
+                        .as_ref()
+                        .map_or_else(String::new, |e| format!(" (error: {e})"));
+                    return Err(format!("the gateway closed the call before {kind}{why}"));
+                }
                 Err(()) => return Err(format!("no {kind} within {} s", patience.as_secs())),
             }
         }
     }
 
-    async fn play(&mut self, scenario: &Scenario, emulator: &Emulator) -> Result<(), String> {
+    /// Takes note of what an event says about the reply and the agent's audio.
+    fn observe(&mut self, event: &Value) {
+        let now = Instant::now();
+        let id = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        match event["type"].as_str().unwrap_or_default() {
+            "response.created" => {
+                let response = id(&event["response"]["id"]);
+                self.open.insert(response.clone());
+                self.turn.ours.insert(response);
+                self.turn.last_activity = now;
+            }
+            "response.output_audio.delta" => {
+                let bytes = base64_len(event["delta"].as_str().unwrap_or_default());
+                let length = self.output.duration_of(bytes);
+                let from = self.playback_end.map_or(now, |end| end.max(now));
+                self.playback_end = Some(from + length);
+                if self.turn.first_audio.is_none()
+                    && self.turn.ours.contains(&id(&event["response_id"]))
+                {
+                    self.turn.first_audio = Some(now);
+                }
+                self.turn.last_activity = now;
+            }
+            "response.output_text.done" | "response.output_audio_transcript.done" => {
+                let text = event["text"]
+                    .as_str()
+                    .or_else(|| event["transcript"].as_str());
+                self.turn.said.push(text.unwrap_or_default().to_owned());
+                self.turn.last_activity = now;
+            }
+            "response.done" => {
+                let response = &event["response"];
+                let rid = id(&response["id"]);
+                self.open.remove(&rid);
+                self.turn.last_activity = now;
+                if !in_band(response) {
+                    return;
+                }
+                self.done += 1;
+                if self.turn.ours.contains(&rid) {
+                    let message = response["output"]
+                        .as_array()
+                        .is_some_and(|o| o.iter().any(|i| i["type"] == "message"));
+                    self.turn.message |= message;
+                    self.turn.call_pending = !message && response["status"] == "completed";
+                }
+            }
+            // The caller is speaking: a client stops playing the agent.
+            "input_audio_buffer.speech_started" => {
+                self.playback_end = None;
+                self.turn.heard_speech = true;
+                self.turn.in_speech = true;
+            }
+            "input_audio_buffer.speech_stopped" => self.turn.in_speech = false,
+            "error" => {
+                self.last_error = event["error"]["message"].as_str().map(str::to_owned);
+            }
+            _ => {}
+        }
+    }
+
+    async fn play(
+        &mut self,
+        scenario: &Scenario,
+        sounds: &[Option<Arc<[i16]>>],
+        waiting: &Waiting<'_>,
+    ) -> Result<(), String> {
         let patience = scenario.turn_timeout;
-        self.until_type("session.created", patience).await?;
-        // Text replies: the engine ends a call only once the goodbye has been heard, which
-        // for audio means played out in real time.
-        self.send(json!({"type":"session.update","session":{"type":"realtime","output_modalities":["text"]}}))
-            .await?;
-        self.until_type("session.updated", patience).await?;
-        let calls: Vec<bool> = scenario
-            .script
-            .entries()
-            .iter()
-            .map(|e| !e.calls.is_empty())
-            .collect();
+        let created = self.until_type("session.created", patience).await?;
+        if self.audio {
+            let formats = &created["session"]["audio"];
+            self.input = audio_format(&formats["input"]["format"]);
+            self.output = audio_format(&formats["output"]["format"]);
+        } else {
+            // Text replies: nothing to play out, so waiting never depends on audio.
+            self.send(json!({"type":"session.update","session":{"type":"realtime","output_modalities":["text"]}}))
+                .await?;
+            self.until_type("session.updated", patience).await?;
+        }
+        let mut number = 0;
         for (i, turn) in scenario.turns.iter().enumerate() {
-            let number = i + usize::from(!matches!(scenario.turns[0], Turn::WaitForAgent));
-            let what = match turn {
-                Turn::WaitForAgent => {
-                    self.send(json!({"type":"response.create"})).await?;
-                    "the greeting".to_owned()
-                }
-                Turn::Say(text) => {
-                    if self.closed {
-                        return Err(format!(
-                            "turn {number} ({text:?}): the call had already ended"
-                        ));
-                    }
-                    self.send(json!({"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":text}]}}))
-                        .await?;
-                    self.send(json!({"type":"response.create"})).await?;
-                    format!("{text:?}")
-                }
-            };
-            self.reply(&calls, emulator, patience)
+            if !matches!(turn, Turn::WaitForAgent) {
+                number += 1;
+            }
+            let barge_in_next = matches!(
+                scenario.turns.get(i + 1),
+                Some(Turn::Audio(AudioTurn {
+                    barge_in_after: Some(_),
+                    ..
+                }))
+            );
+            let sound = sounds.get(i).cloned().flatten();
+            self.take(turn, sound, waiting, patience, barge_in_next)
                 .await
-                .map_err(|why| format!("turn {number} ({what}): {why}"))?;
+                .map_err(|why| format!("turn {number} ({}): {why}", turn.describe()))?;
         }
         Ok(())
     }
 
-    /// Waits for the agent's whole reply to the turn: a response with a message, after which
-    /// the model has nothing left to do (its last scripted entry made no calls that would
-    /// bring another response).
+    /// Plays one turn and waits for the agent's reply (for the start of it, when the next
+    /// turn barges in).
+    async fn take(
+        &mut self,
+        turn: &Turn,
+        sound: Option<Arc<[i16]>>,
+        waiting: &Waiting<'_>,
+        patience: Duration,
+        barge_in_next: bool,
+    ) -> Result<(), String> {
+        if self.closed && !matches!(turn, Turn::WaitForAgent) {
+            return Err("the call had already ended".to_owned());
+        }
+        match turn {
+            Turn::WaitForAgent => {
+                self.begin();
+                self.send(json!({"type":"response.create"})).await?;
+            }
+            Turn::Say(text) => {
+                self.until_heard().await;
+                self.begin();
+                self.send(json!({"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":text}]}}))
+                    .await?;
+                self.send(json!({"type":"response.create"})).await?;
+            }
+            Turn::Silence(duration) => {
+                self.until_heard().await;
+                self.begin();
+                self.stream(&voice::silence(*duration), false).await?;
+                if self.turn.ours.is_empty() {
+                    // Nothing answered the silence (no idle timeout fired): no reply to wait for.
+                    return Ok(());
+                }
+            }
+            Turn::Audio(audio) => {
+                match audio.barge_in_after {
+                    None => self.until_heard().await,
+                    Some(after) => {
+                        let Some(first) = self.barge_from.take() else {
+                            return Err("the agent sent no audio to barge in on".to_owned());
+                        };
+                        self.pump_until(first + after).await;
+                    }
+                }
+                if let Some(emulator) = waiting.emulator() {
+                    // The emulator cannot recognise speech: tell it what this turn says.
+                    emulator.hear(match &audio.sound {
+                        Sound::Speak(text) => text.clone(),
+                        Sound::Wav(clip) => clip.heard.clone().unwrap_or_default(),
+                        Sound::Noise(_) => String::new(),
+                    });
+                }
+                self.begin();
+                // A barge-in starts speaking at its offset; other turns breathe in first.
+                let lead_in = if audio.barge_in_after.is_some() {
+                    Duration::ZERO
+                } else {
+                    LEAD_IN
+                };
+                let mut samples = voice::silence(lead_in);
+                samples.extend_from_slice(sound.as_deref().unwrap_or_default());
+                self.stream(&samples, false).await?;
+                self.stream(&voice::silence(MAX_TRAILING_SILENCE), true)
+                    .await?;
+                if !self.turn.heard_speech {
+                    return Err(
+                        "the model's voice activity detection never heard the caller \
+                                speak"
+                            .to_owned(),
+                    );
+                }
+                if self.turn.in_speech {
+                    return Err(format!(
+                        "the model's voice activity detection did not end the caller's turn \
+                         within {} s of silence",
+                        MAX_TRAILING_SILENCE.as_secs()
+                    ));
+                }
+            }
+        }
+        self.reply(waiting, patience, barge_in_next).await
+    }
+
+    /// A new turn: responses created from now on are its reply.
+    fn begin(&mut self) {
+        self.turn = Watch::new();
+    }
+
+    /// Waits until the agent's audio has played out, and a moment more.
+    async fn until_heard(&mut self) {
+        if let Some(end) = self.playback_end
+            && end > Instant::now()
+        {
+            self.pump_until(end + ANSWER_PAUSE).await;
+        }
+    }
+
+    /// Sends `samples` as paced 20 ms frames, taking note of events meanwhile. With
+    /// `until_turn_ends`, stops early once the model has heard the caller's speech end.
+    async fn stream(&mut self, samples: &[i16], until_turn_ends: bool) -> Result<(), String> {
+        let start = Instant::now();
+        for (i, frame) in voice::frames(samples, self.input).into_iter().enumerate() {
+            let due = start + FRAME * u32::try_from(i).unwrap_or(u32::MAX);
+            self.pump_until(due).await;
+            if until_turn_ends && self.turn.heard_speech && !self.turn.in_speech {
+                return Ok(());
+            }
+            if self.closed {
+                return Err("the call ended while the caller was speaking".to_owned());
+            }
+            self.send(json!({"type":"input_audio_buffer.append","audio":frame}))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the agent's whole reply to the turn (see [`Waiting`]), or with `first_audio`
+    /// only for its first audio (the next turn barges in on it).
     async fn reply(
         &mut self,
-        calls: &[bool],
-        emulator: &Emulator,
+        waiting: &Waiting<'_>,
         patience: Duration,
+        first_audio: bool,
     ) -> Result<(), String> {
-        self.said.clear();
-        let deadline = tokio::time::Instant::now() + patience;
-        let mut message = false;
+        let deadline = Instant::now() + patience;
         loop {
-            let event = match self.next(deadline).await {
-                Ok(Some(event)) => event,
+            if first_audio && let Some(at) = self.turn.first_audio {
+                self.barge_from = Some(at);
+                return Ok(());
+            }
+            let now = Instant::now();
+            let wake = match self.answered(waiting, now) {
+                Answered::Yes => return Ok(()),
+                Answered::At(at) if !first_audio => at.min(deadline),
+                _ => deadline,
+            };
+            match self.next(wake).await {
+                Ok(Some(event)) => self.observe(&event),
                 Ok(None) => return Ok(()),
-                Err(()) => {
+                Err(()) if Instant::now() >= deadline => {
+                    let what = if first_audio {
+                        "no agent audio"
+                    } else {
+                        "no complete reply"
+                    };
                     return Err(format!(
-                        "no complete reply within {} s (the agent said: {})",
+                        "{what} within {} s (the agent said: {})",
                         patience.as_secs(),
-                        if self.said.is_empty() {
+                        if self.turn.said.is_empty() {
                             "nothing".to_owned()
                         } else {
-                            self.said.join(" / ")
+                            self.turn.said.join(" / ")
                         }
                     ));
                 }
-            };
-            let kind = event["type"].as_str().unwrap_or_default();
-            if kind == "response.output_text.done"
-                || kind == "response.output_audio_transcript.done"
-            {
-                let text = event["text"]
-                    .as_str()
-                    .or_else(|| event["transcript"].as_str());
-                self.said.push(text.unwrap_or_default().to_owned());
+                Err(()) => {}
             }
-            if kind == "response.done" && in_band(&event["response"]) {
-                self.done += 1;
-                message |= event["response"]["output"]
-                    .as_array()
-                    .is_some_and(|o| o.iter().any(|i| i["type"] == "message"));
-            }
-            if message && kind == "response.done" {
+        }
+    }
+
+    /// Whether the reply is complete, or when it will be if nothing more arrives.
+    fn answered(&self, waiting: &Waiting<'_>, now: Instant) -> Answered {
+        if !self.turn.message {
+            return Answered::No;
+        }
+        match waiting {
+            Waiting::Script { emulator, calls } => {
                 let taken = emulator.entries_taken();
                 let more_coming = self.done < taken
                     || (self.done == taken
                         && taken > 0
                         && calls.get(taken - 1).copied().unwrap_or(false));
-                if !more_coming {
-                    return Ok(());
+                if more_coming {
+                    Answered::No
+                } else {
+                    Answered::Yes
+                }
+            }
+            Waiting::Quiet => {
+                if !self.open.is_empty() || self.turn.call_pending {
+                    return Answered::No;
+                }
+                let quiet_from = self.playback_end.map_or(self.turn.last_activity, |end| {
+                    end.max(self.turn.last_activity)
+                });
+                if now >= quiet_from + QUIET {
+                    Answered::Yes
+                } else {
+                    Answered::At(quiet_from + QUIET)
                 }
             }
         }
     }
 
-    /// Waits for the gateway to hang up, or hangs up after [`HANGUP_WAIT`].
+    /// Waits for the gateway to hang up, or hangs up `wait` after the agent's audio has played
+    /// out (a caller listens to the end).
     async fn hang_up(&mut self, wait: Duration) {
-        let deadline = tokio::time::Instant::now() + wait;
+        let now = Instant::now();
+        let deadline = self.playback_end.map_or(now, |end| end.max(now)) + wait;
         while let Ok(Some(_)) = self.next(deadline).await {}
         if !self.closed {
             let _ = self.ws.close(None).await;
-            let grace = tokio::time::Instant::now() + HANGUP_WAIT;
+            let grace = Instant::now() + HANGUP_WAIT;
             while let Ok(Some(_)) = self.next(grace).await {}
         }
     }
+}
+
+/// Whether a reply is complete.
+enum Answered {
+    Yes,
+    No,
+    /// At this instant, if nothing more arrives.
+    At(Instant),
+}
+
+/// The audio format a session's `format` object names (PCM16 at 24 kHz unless G.711).
+fn audio_format(format: &Value) -> AudioFormat {
+    match format["type"].as_str() {
+        Some("audio/pcmu") => AudioFormat::G711Ulaw,
+        Some("audio/pcma") => AudioFormat::G711Alaw,
+        _ => AudioFormat::PCM16_24K,
+    }
+}
+
+/// The decoded length of a base64 payload, without decoding it.
+fn base64_len(text: &str) -> usize {
+    let padding = text.bytes().rev().take_while(|b| *b == b'=').count();
+    (text.len() / 4 * 3).saturating_sub(padding)
 }
 
 /// Whether a response belongs to the conversation (out-of-band ones, such as preambles, have
@@ -385,4 +820,17 @@ fn finished(store: &Store) -> bool {
             })
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_length_counts_padding() {
+        for n in 0..10 {
+            let bytes = vec![7_u8; n];
+            assert_eq!(base64_len(&switchboard_audio::encode_base64(&bytes)), n);
+        }
+    }
 }

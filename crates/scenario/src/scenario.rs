@@ -8,8 +8,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
+use switchboard_agent::model::{Behaviour, DynamicFlow};
 use switchboard_agent::{AgentFile, Document, Span, parse_document};
 use switchboard_testkit::Script;
+
+use crate::check::LANGUAGES;
+use crate::voice::{self, WavClip};
 
 /// How long one caller turn may wait for the agent's reply, unless the file says otherwise.
 pub const DEFAULT_TURN_TIMEOUT: Duration = Duration::from_secs(15);
@@ -33,6 +37,8 @@ pub struct Scenario {
     pub expect: Vec<Expectation>,
     /// How long each turn may wait for the agent's reply.
     pub turn_timeout: Duration,
+    /// The latency budget of every audio turn without its own (`latency_budget_ms`).
+    pub latency_budget: Option<Duration>,
 }
 
 /// One step of the caller.
@@ -42,6 +48,67 @@ pub enum Turn {
     WaitForAgent,
     /// Say this, as text.
     Say(String),
+    /// Send audio (speech, a WAV file, noise), after the agent's reply or over it.
+    Audio(AudioTurn),
+    /// Say nothing for this long (silence is sent): the model's idle timeout may fire.
+    Silence(Duration),
+}
+
+impl Turn {
+    /// The latency budget for this turn: its own, else the scenario's; only audio turns have
+    /// one (their speech has an end to measure from).
+    pub fn budget(&self, scenario_budget: Option<Duration>) -> Option<Duration> {
+        match self {
+            Turn::Audio(audio) => audio.budget.or(scenario_budget),
+            _ => None,
+        }
+    }
+
+    /// A short description for messages, e.g. `speak "Yes please."`.
+    pub fn describe(&self) -> String {
+        match self {
+            Turn::WaitForAgent => "the greeting".to_owned(),
+            Turn::Say(text) => format!("{text:?}"),
+            Turn::Silence(d) => format!("silence {} ms", d.as_millis()),
+            Turn::Audio(audio) => {
+                let sound = match &audio.sound {
+                    Sound::Speak(text) => format!("speak {text:?}"),
+                    Sound::Wav(clip) => format!("wav {}", clip.path.display()),
+                    Sound::Noise(d) => format!("noise {} ms", d.as_millis()),
+                };
+                match audio.barge_in_after {
+                    Some(after) => format!("barge-in after {} ms, {sound}", after.as_millis()),
+                    None => sound,
+                }
+            }
+        }
+    }
+}
+
+/// A caller turn made of audio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudioTurn {
+    /// What the caller sends.
+    pub sound: Sound,
+    /// `Some`: a barge-in, starting this long after the first audio of the agent's reply to
+    /// the turn before. `None`: once that reply has played out.
+    pub barge_in_after: Option<Duration>,
+    /// This turn's latency budget (speech end to the agent's first audio), over the
+    /// scenario's `latency_budget_ms`.
+    pub budget: Option<Duration>,
+}
+
+/// The audio of a caller turn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sound {
+    /// Speech synthesised from this text with espeak-ng when the scenario runs; the emulator
+    /// is told the text as the transcript.
+    Speak(String),
+    /// A WAV file.
+    Wav(WavClip),
+    /// Loud noise for this long, which server VAD takes for speech but which has no words:
+    /// the emulator reports an empty transcript.
+    Noise(Duration),
 }
 
 /// What a call to a tool must look like.
@@ -84,6 +151,49 @@ pub enum Expectation {
     Escalated(bool),
     /// The agent never said the same sentence twice.
     NoRepeatedSentence,
+    /// The dynamic flow reached this state (it started there, or a transition led to it).
+    StateReached(String),
+    /// The dynamic flow went through exactly these states, the initial one first.
+    States(Vec<String>),
+    /// Every transition the flow took, and every one the model asked for, is an edge of the
+    /// agent file's flow.
+    OnlyAllowedTransitions,
+    /// Each run of this preamble tool (`None`: of every preamble tool of the agent) came with
+    /// something the agent said before or with the call.
+    PreambleSpoken(Option<String>),
+    /// No two consecutive agent turns open with the same words (the variety rule).
+    NoIdenticalOpener,
+    /// Every agent line of a few words or more is in this language (its English name, e.g.
+    /// `English`).
+    Language(String),
+    /// Before each run of `tool`, the agent read the value of its `argument` back one
+    /// character at a time.
+    ReadbackOf {
+        /// The tool.
+        tool: String,
+        /// Its argument holding the captured value.
+        argument: String,
+    },
+    /// The agent read this value back one character at a time.
+    ReadbackValue(String),
+    /// Every turn with unclear audio got a short clarifying question, and no tool call or state
+    /// change.
+    ClarifiesUnclearAudio,
+    /// The call was escalated once this count was reached, and not before.
+    EscalatedAfter(Threshold),
+}
+
+/// What an escalation must follow: N consecutive events of one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Threshold {
+    /// N consecutive failed attempts with one tool (outcome `failed`, `timeout`, `invalid` or
+    /// `refused`; a success of that tool starts the count again), as the engine counts them
+    /// for `failed_tool_attempts`.
+    Failures(u32),
+    /// N consecutive turns in which the caller said nothing (`no_input`).
+    NoInput(u32),
+    /// N consecutive turns whose audio could not be understood (`no_match`).
+    NoMatch(u32),
 }
 
 impl Expectation {
@@ -102,6 +212,27 @@ impl Expectation {
             Expectation::CallEndedBy(Ender::Caller) => "call_ended_by: caller".to_owned(),
             Expectation::Escalated(b) => format!("escalated: {b}"),
             Expectation::NoRepeatedSentence => "no_repeated_sentence: true".to_owned(),
+            Expectation::StateReached(state) => format!("state_reached: {state}"),
+            Expectation::States(states) => format!("states: [{}]", states.join(", ")),
+            Expectation::OnlyAllowedTransitions => "only_allowed_transitions: true".to_owned(),
+            Expectation::PreambleSpoken(Some(tool)) => format!("preamble_spoken: {tool}"),
+            Expectation::PreambleSpoken(None) => "preamble_spoken: true".to_owned(),
+            Expectation::NoIdenticalOpener => "no_identical_opener: true".to_owned(),
+            Expectation::Language(name) => format!("language: {name}"),
+            Expectation::ReadbackOf { tool, argument } => {
+                format!("readback: {{tool: {tool}, argument: {argument}}}")
+            }
+            Expectation::ReadbackValue(value) => format!("readback: {value:?}"),
+            Expectation::ClarifiesUnclearAudio => "clarifies_unclear_audio: true".to_owned(),
+            Expectation::EscalatedAfter(Threshold::Failures(n)) => {
+                format!("escalated_after: {{failures: {n}}}")
+            }
+            Expectation::EscalatedAfter(Threshold::NoInput(n)) => {
+                format!("escalated_after: {{no_input: {n}}}")
+            }
+            Expectation::EscalatedAfter(Threshold::NoMatch(n)) => {
+                format!("escalated_after: {{no_match: {n}}}")
+            }
         }
     }
 }
@@ -135,10 +266,31 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-/// Keys a caller turn may have in a later version; refused with a clear message for now.
-const UNSUPPORTED_TURNS: &[&str] = &[
-    "speak", "speech", "wav", "audio", "silence", "noise", "barge_in",
+/// The keys that make a caller turn, each with the options it takes.
+const TURN_KINDS: &[(&str, &[&str])] = &[
+    ("say", &[]),
+    ("wait_for_agent", &[]),
+    ("speak", &["budget_ms"]),
+    ("wav", &["heard", "budget_ms"]),
+    ("silence", &[]),
+    ("noise", &["budget_ms"]),
+    ("barge_in", &["budget_ms"]),
 ];
+
+/// Keys that modify a turn.
+const TURN_OPTIONS: &[&str] = &["heard", "budget_ms"];
+
+/// Names other tools give caller turns, refused with the key this format uses.
+const UNSUPPORTED_TURNS: &[(&str, &str)] = &[
+    ("speech", "speak"),
+    ("tts", "speak"),
+    ("audio", "wav"),
+    ("text", "say"),
+    ("interrupt", "barge_in"),
+];
+
+/// Longest silence or noise a turn may hold (10 minutes): anything longer is a typo.
+const MAX_SOUND_MS: u64 = 600_000;
 
 /// Reads and loads a scenario file.
 ///
@@ -182,6 +334,7 @@ pub fn from_text(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
             "caller",
             "expect",
             "turn_timeout_ms",
+            "latency_budget_ms",
         ],
     )?;
     let name = p.string("name", p.required("", top, "name")?)?.to_owned();
@@ -190,7 +343,11 @@ pub fn from_text(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
     let agent_path = dir.join(agent_rel);
     let agent = load_agent(&agent_path)?;
     let script = p.model(dir, p.required("", top, "model")?)?;
-    let turns = p.turns(p.required("", top, "caller")?)?;
+    let turns = p.turns(dir, p.required("", top, "caller")?)?;
+    let latency_budget = match top.get("latency_budget_ms") {
+        Some(v) => Some(p.millis("latency_budget_ms", v, 1..=u64::MAX)?),
+        None => None,
+    };
     let expect = match top.get("expect") {
         Some(v) => p.expectations(v, &agent)?,
         None => Vec::new(),
@@ -216,6 +373,7 @@ pub fn from_text(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
         turns,
         expect,
         turn_timeout,
+        latency_budget,
     })
 }
 
@@ -262,6 +420,28 @@ fn place(path: &str) -> String {
         format!("`{path}`")
     }
 }
+
+/// Every assertion key, for the message about an unknown one.
+const ASSERTIONS: &[&str] = &[
+    "tool_called",
+    "tool_not_called",
+    "tool_order",
+    "confirmed_before",
+    "transcript_contains",
+    "transcript_not_contains",
+    "call_ended_by",
+    "escalated",
+    "no_repeated_sentence",
+    "state_reached",
+    "states",
+    "only_allowed_transitions",
+    "preamble_spoken",
+    "no_identical_opener",
+    "language",
+    "readback",
+    "clarifies_unclear_audio",
+    "escalated_after",
+];
 
 /// Tools every agent has, besides its own.
 const COMMON_TOOLS: &[&str] = &[
@@ -400,44 +580,246 @@ impl Parser<'_> {
         })
     }
 
-    fn turns(&self, value: &Value) -> Result<Vec<Turn>, ScenarioError> {
+    fn turns(&self, dir: &Path, value: &Value) -> Result<Vec<Turn>, ScenarioError> {
         let mut turns = Vec::new();
-        for (i, turn) in self.array("caller", value)?.iter().enumerate() {
+        for (i, item) in self.array("caller", value)?.iter().enumerate() {
             let path = format!("caller[{i}]");
-            let (key, v) = self.single(&path, turn)?;
-            let at = join(&path, key);
-            match key {
-                "say" => turns.push(Turn::Say(self.string(&at, v)?.to_owned())),
-                "wait_for_agent" => {
-                    if !self.boolean(&at, v)? {
-                        return Err(self
-                            .error(&at, "`wait_for_agent: false` does nothing; remove the turn"));
-                    }
-                    turns.push(Turn::WaitForAgent);
-                }
-                k if UNSUPPORTED_TURNS.contains(&k) => {
-                    return Err(self.error_at(
-                        self.doc.key_span_of(&at),
-                        format!(
-                            "`{k}` turns are not supported in this version; only text turns \
-                             (`say`) and `wait_for_agent` are"
-                        ),
-                    ));
-                }
-                k => {
-                    return Err(self.error_at(
-                        self.doc.key_span_of(&at),
-                        format!(
-                            "unknown key `{k}` in `{path}`; expected one of: say, wait_for_agent"
-                        ),
-                    ));
-                }
+            let turn = self.turn(dir, &path, item)?;
+            if turns.is_empty()
+                && matches!(
+                    &turn,
+                    Turn::Audio(AudioTurn {
+                        barge_in_after: Some(_),
+                        ..
+                    })
+                )
+            {
+                return Err(self.error_at(
+                    self.doc.key_span_of(&join(&path, "barge_in")),
+                    "a `barge_in` turn interrupts the reply to the turn before it; it cannot \
+                     be the first turn",
+                ));
             }
+            turns.push(turn);
         }
         if turns.is_empty() {
             return Err(self.error("caller", "`caller` needs at least one turn"));
         }
         Ok(turns)
+    }
+
+    /// One caller turn: a mapping with one turn key and the options that kind takes.
+    fn turn(&self, dir: &Path, path: &str, item: &Value) -> Result<Turn, ScenarioError> {
+        let object = self.object(path, item)?;
+        let kind_names: Vec<&str> = TURN_KINDS.iter().map(|(k, _)| *k).collect();
+        for key in object.keys() {
+            if kind_names.contains(&key.as_str()) || TURN_OPTIONS.contains(&key.as_str()) {
+                continue;
+            }
+            let hint = UNSUPPORTED_TURNS
+                .iter()
+                .find(|(other, _)| other == key)
+                .map_or_else(String::new, |(_, ours)| {
+                    format!(" (did you mean `{ours}`?)")
+                });
+            return Err(self.error_at(
+                self.doc.key_span_of(&join(path, key)),
+                format!(
+                    "unknown key `{key}` in `{path}`{hint}; a turn is one of: {}, with the \
+                     options {}",
+                    kind_names.join(", "),
+                    TURN_OPTIONS.join(", ")
+                ),
+            ));
+        }
+        let kinds: Vec<&str> = object
+            .keys()
+            .map(String::as_str)
+            .filter(|k| kind_names.contains(k))
+            .collect();
+        let kind = match kinds.as_slice() {
+            [kind] => *kind,
+            [] => {
+                return Err(self.error(
+                    path,
+                    format!(
+                        "`{path}` is not a turn: it needs one of {}",
+                        kind_names.join(", ")
+                    ),
+                ));
+            }
+            [first, second, ..] => {
+                return Err(self.error_at(
+                    self.doc.key_span_of(&join(path, second)),
+                    format!(
+                        "`{path}` has two turn keys, `{first}` and `{second}`; write each turn \
+                         as its own list item"
+                    ),
+                ));
+            }
+        };
+        let options = TURN_KINDS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(&[][..], |(_, o)| *o);
+        for key in object.keys().filter(|k| k.as_str() != kind) {
+            if !options.contains(&key.as_str()) {
+                let takes = if options.is_empty() {
+                    "it takes no other keys".to_owned()
+                } else {
+                    format!("it takes: {}", options.join(", "))
+                };
+                return Err(self.error_at(
+                    self.doc.key_span_of(&join(path, key)),
+                    format!("`{key}` does not apply to a `{kind}` turn; {takes}"),
+                ));
+            }
+        }
+        let at = join(path, kind);
+        let value = &object[kind];
+        let budget = match object.get("budget_ms") {
+            Some(v) => Some(self.millis(&join(path, "budget_ms"), v, 1..=u64::MAX)?),
+            None => None,
+        };
+        let audio = |sound: Sound| {
+            Turn::Audio(AudioTurn {
+                sound,
+                barge_in_after: None,
+                budget,
+            })
+        };
+        Ok(match kind {
+            "say" => Turn::Say(self.string(&at, value)?.to_owned()),
+            "wait_for_agent" => {
+                if !self.boolean(&at, value)? {
+                    return Err(
+                        self.error(&at, "`wait_for_agent: false` does nothing; remove the turn")
+                    );
+                }
+                Turn::WaitForAgent
+            }
+            "silence" => Turn::Silence(self.millis(&at, value, 1..=MAX_SOUND_MS)?),
+            "barge_in" => Turn::Audio(self.barge_in(dir, &at, value, budget)?),
+            _ => audio(self.sound(dir, path, kind, object)?),
+        })
+    }
+
+    /// The sound of a `speak`, `wav` or `noise` key of the mapping at `path` (a turn, or a
+    /// turn's `barge_in`), with the `heard` that may go with a `wav`.
+    fn sound(
+        &self,
+        dir: &Path,
+        path: &str,
+        kind: &str,
+        object: &Map<String, Value>,
+    ) -> Result<Sound, ScenarioError> {
+        let at = join(path, kind);
+        let value = &object[kind];
+        if kind != "wav" && object.contains_key("heard") {
+            return Err(self.error_at(
+                self.doc.key_span_of(&join(path, "heard")),
+                format!(
+                    "`heard` goes with `wav` only (a `{kind}` turn's transcript is {})",
+                    if kind == "speak" {
+                        "its text"
+                    } else {
+                        "always empty"
+                    }
+                ),
+            ));
+        }
+        Ok(match kind {
+            "speak" => Sound::Speak(self.string(&at, value)?.to_owned()),
+            "noise" => Sound::Noise(self.millis(&at, value, 1..=MAX_SOUND_MS)?),
+            _ => {
+                let rel = self.string(&at, value)?;
+                let heard = match object.get("heard") {
+                    Some(h) => Some(
+                        h.as_str()
+                            .ok_or_else(|| {
+                                self.error(
+                                    &join(path, "heard"),
+                                    format!(
+                                        "`{}` must be text: the words said in the WAV file",
+                                        join(path, "heard")
+                                    ),
+                                )
+                            })?
+                            .to_owned(),
+                    ),
+                    None => None,
+                };
+                let file = dir.join(rel);
+                let samples = voice::read_wav(&file)
+                    .map_err(|why| self.error(&at, format!("`{rel}`: {why}")))?;
+                Sound::Wav(WavClip {
+                    path: file,
+                    heard,
+                    samples: samples.into(),
+                })
+            }
+        })
+    }
+
+    /// `barge_in: {after_ms: N, speak | wav (+ heard) | noise: …}`.
+    fn barge_in(
+        &self,
+        dir: &Path,
+        at: &str,
+        value: &Value,
+        budget: Option<Duration>,
+    ) -> Result<AudioTurn, ScenarioError> {
+        let object = self.object(at, value)?;
+        self.only_keys(at, object, &["after_ms", "speak", "wav", "heard", "noise"])?;
+        let after = self.millis(
+            &join(at, "after_ms"),
+            self.required(at, object, "after_ms")?,
+            0..=MAX_SOUND_MS,
+        )?;
+        let sounds: Vec<&str> = ["speak", "wav", "noise"]
+            .into_iter()
+            .filter(|k| object.contains_key(*k))
+            .collect();
+        let kind = match sounds.as_slice() {
+            [kind] => *kind,
+            [] => {
+                return Err(self.error(
+                    at,
+                    format!("`{at}` needs what the caller says: `speak`, `wav` or `noise`"),
+                ));
+            }
+            [first, second, ..] => {
+                return Err(self.error_at(
+                    self.doc.key_span_of(&join(at, second)),
+                    format!("`{at}` has both `{first}` and `{second}`; it takes one"),
+                ));
+            }
+        };
+        Ok(AudioTurn {
+            sound: self.sound(dir, at, kind, object)?,
+            barge_in_after: Some(after),
+            budget,
+        })
+    }
+
+    /// A whole number of milliseconds within `range`.
+    fn millis(
+        &self,
+        path: &str,
+        value: &Value,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<Duration, ScenarioError> {
+        match value.as_u64() {
+            Some(ms) if range.contains(&ms) => Ok(Duration::from_millis(ms)),
+            _ => {
+                let what = match (*range.start(), *range.end()) {
+                    (0, u64::MAX) => "a whole number of milliseconds".to_owned(),
+                    (1, u64::MAX) => "a positive whole number of milliseconds".to_owned(),
+                    (lo, hi) => format!("a whole number of milliseconds from {lo} to {hi}"),
+                };
+                Err(self.error(path, format!("`{path}` must be {what}")))
+            }
+        }
     }
 
     fn tool_name(
@@ -526,29 +908,256 @@ impl Parser<'_> {
                     other => {
                         return Err(self.error(
                             &at,
-                            format!("`call_ended_by` is `finish_session` or `caller`, not `{other}`"),
+                            format!(
+                                "`call_ended_by` is `finish_session` or `caller`, not `{other}`"
+                            ),
                         ));
                     }
                 },
                 "escalated" => Expectation::Escalated(self.boolean(&at, v)?),
                 "no_repeated_sentence" => {
-                    if !self.boolean(&at, v)? {
-                        return Err(self.error(&at, "`no_repeated_sentence: false` checks nothing; remove it"));
-                    }
+                    self.flag(&at, key, v)?;
                     Expectation::NoRepeatedSentence
                 }
+                "state_reached" => Expectation::StateReached(self.state_name(&at, key, v, agent)?),
+                "states" => {
+                    let names = self.array(&at, v)?;
+                    if names.is_empty() {
+                        return Err(self.error(&at, "`states` needs at least one state"));
+                    }
+                    let names = names
+                        .iter()
+                        .enumerate()
+                        .map(|(j, n)| self.state_name(&format!("{at}[{j}]"), key, n, agent))
+                        .collect::<Result<_, _>>()?;
+                    Expectation::States(names)
+                }
+                "only_allowed_transitions" => {
+                    self.flag(&at, key, v)?;
+                    self.flow_of(&at, key, agent)?;
+                    Expectation::OnlyAllowedTransitions
+                }
+                "preamble_spoken" => {
+                    Expectation::PreambleSpoken(self.preamble_tool(&at, v, agent)?)
+                }
+                "no_identical_opener" => {
+                    self.flag(&at, key, v)?;
+                    Expectation::NoIdenticalOpener
+                }
+                "language" => Expectation::Language(self.language(&at, v)?),
+                "readback" => self.readback(&at, v, agent)?,
+                "clarifies_unclear_audio" => {
+                    self.flag(&at, key, v)?;
+                    Expectation::ClarifiesUnclearAudio
+                }
+                "escalated_after" => Expectation::EscalatedAfter(self.threshold(&at, v)?),
                 k => {
                     return Err(self.error_at(
                         self.doc.key_span_of(&at),
                         format!(
-                            "unknown assertion `{k}` in `{path}`; expected one of: tool_called, \
-                             tool_not_called, tool_order, confirmed_before, transcript_contains, \
-                             transcript_not_contains, call_ended_by, escalated, no_repeated_sentence"
+                            "unknown assertion `{k}` in `{path}`; expected one of: {}",
+                            ASSERTIONS.join(", ")
                         ),
                     ));
                 }
             });
         }
         Ok(out)
+    }
+
+    /// An assertion that is either on or absent: `false` would check nothing.
+    fn flag(&self, path: &str, key: &str, value: &Value) -> Result<(), ScenarioError> {
+        if self.boolean(path, value)? {
+            Ok(())
+        } else {
+            Err(self.error(path, format!("`{key}: false` checks nothing; remove it")))
+        }
+    }
+
+    /// The agent's dynamic flow, which state assertions need.
+    fn flow_of<'a>(
+        &self,
+        path: &str,
+        key: &str,
+        agent: &'a AgentFile,
+    ) -> Result<&'a DynamicFlow, ScenarioError> {
+        agent.dynamic.as_ref().ok_or_else(|| {
+            self.error(
+                path,
+                format!(
+                    "`{key}` needs an agent with a dynamic flow (`dynamic:` in the agent file);                      this agent has none"
+                ),
+            )
+        })
+    }
+
+    /// A state of the agent's flow; `key` names the assertion, for messages.
+    fn state_name(
+        &self,
+        path: &str,
+        key: &str,
+        value: &Value,
+        agent: &AgentFile,
+    ) -> Result<String, ScenarioError> {
+        let flow = self.flow_of(path, key, agent)?;
+        let name = self.string(path, value)?;
+        if flow.states.iter().any(|s| s.id == name) {
+            return Ok(name.to_owned());
+        }
+        let known: Vec<&str> = flow.states.iter().map(|s| s.id.as_str()).collect();
+        Err(self.error(
+            path,
+            format!(
+                "the agent's flow has no state `{name}`; its states: {}",
+                known.join(", ")
+            ),
+        ))
+    }
+
+    /// `preamble_spoken: TOOL` (a preamble tool of the agent) or `true` (all of them).
+    fn preamble_tool(
+        &self,
+        path: &str,
+        value: &Value,
+        agent: &AgentFile,
+    ) -> Result<Option<String>, ScenarioError> {
+        let preamble: Vec<&str> = agent
+            .tools
+            .iter()
+            .filter(|t| t.behaviour == Behaviour::Preamble)
+            .map(|t| t.name.as_str())
+            .collect();
+        if value.is_boolean() {
+            self.flag(path, "preamble_spoken", value)?;
+            if preamble.is_empty() {
+                return Err(self.error(
+                    path,
+                    "`preamble_spoken: true` checks the agent's preamble tools, and this agent \
+                     has none (`behaviour: preamble`)",
+                ));
+            }
+            return Ok(None);
+        }
+        let name = self.tool_name(path, value, agent)?;
+        if preamble.contains(&name.as_str()) {
+            return Ok(Some(name));
+        }
+        Err(self.error(
+            path,
+            format!(
+                "`{name}` is not a preamble tool (`behaviour: preamble`); the agent's preamble \
+                 tools: {}",
+                if preamble.is_empty() {
+                    "none".to_owned()
+                } else {
+                    preamble.join(", ")
+                }
+            ),
+        ))
+    }
+
+    /// A language by its English name or ISO 639-1 code, as its name.
+    fn language(&self, path: &str, value: &Value) -> Result<String, ScenarioError> {
+        let given = self.string(path, value)?.trim();
+        let Some((name, _)) = LANGUAGES.iter().find(|(name, code)| {
+            name.eq_ignore_ascii_case(given) || code.eq_ignore_ascii_case(given)
+        }) else {
+            let known: Vec<String> = LANGUAGES
+                .iter()
+                .map(|(name, code)| format!("{name} ({code})"))
+                .collect();
+            return Err(self.error(
+                path,
+                format!(
+                    "`language` cannot identify `{given}`; it knows {}",
+                    known.join(", ")
+                ),
+            ));
+        };
+        if cfg!(feature = "language-id") {
+            Ok((*name).to_owned())
+        } else {
+            Err(self.error(
+                path,
+                "`language` needs language identification, which this build leaves out (the \
+                 `language-id` feature of switchboard-scenario, on by default)",
+            ))
+        }
+    }
+
+    /// `readback: VALUE` or `readback: {tool: NAME, argument: ARG}`.
+    fn readback(
+        &self,
+        path: &str,
+        value: &Value,
+        agent: &AgentFile,
+    ) -> Result<Expectation, ScenarioError> {
+        match value {
+            Value::String(_) => Ok(Expectation::ReadbackValue(
+                self.string(path, value)?.trim().to_owned(),
+            )),
+            Value::Number(n) if n.is_u64() => Ok(Expectation::ReadbackValue(n.to_string())),
+            Value::Object(object) => {
+                self.only_keys(path, object, &["tool", "argument"])?;
+                let tool_path = join(path, "tool");
+                let tool =
+                    self.tool_name(&tool_path, self.required(path, object, "tool")?, agent)?;
+                let Some(spec) = agent.tools.iter().find(|t| t.name == tool) else {
+                    return Err(self.error(
+                        &tool_path,
+                        format!("`readback` needs one of the agent's own tools, not `{tool}`"),
+                    ));
+                };
+                let argument_path = join(path, "argument");
+                let argument =
+                    self.string(&argument_path, self.required(path, object, "argument")?)?;
+                let properties = spec.parameters.get("properties").and_then(Value::as_object);
+                if properties.is_some_and(|p| !p.contains_key(argument)) {
+                    let known: Vec<&str> = properties
+                        .map(|p| p.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    return Err(self.error(
+                        &argument_path,
+                        format!(
+                            "`{tool}` has no argument `{argument}`; its arguments: {}",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+                Ok(Expectation::ReadbackOf {
+                    tool,
+                    argument: argument.to_owned(),
+                })
+            }
+            _ => Err(self.error(
+                path,
+                "`readback` is the value read back (a string of digits or characters) or \
+                 `{tool: NAME, argument: ARG}`",
+            )),
+        }
+    }
+
+    /// `{failures: N}`, `{no_input: N}` or `{no_match: N}`.
+    fn threshold(&self, path: &str, value: &Value) -> Result<Threshold, ScenarioError> {
+        let (key, v) = self.single(path, value)?;
+        let at = join(path, key);
+        let make: fn(u32) -> Threshold = match key {
+            "failures" => Threshold::Failures,
+            "no_input" => Threshold::NoInput,
+            "no_match" => Threshold::NoMatch,
+            k => {
+                return Err(self.error_at(
+                    self.doc.key_span_of(&at),
+                    format!(
+                        "unknown key `{k}` in `{path}`; expected one of: failures, no_input, \
+                         no_match"
+                    ),
+                ));
+            }
+        };
+        match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) if n > 0 => Ok(make(n)),
+            _ => Err(self.error(&at, format!("`{key}` must be a whole number of at least 1"))),
+        }
     }
 }

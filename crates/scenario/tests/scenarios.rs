@@ -108,16 +108,16 @@ async fn repetition_escalation_and_no_finish_fail() {
 }
 
 #[test]
-fn unsupported_turns_and_unknown_tools_are_refused_at_their_place() {
+fn bad_turns_and_unknown_tools_are_refused_at_their_place() {
     let path = data("inline.yaml");
     let head = "name: x\nagent: ../../../../examples/agents/northloop/agent.yaml\nmodel:\n  responses: []\n";
     let err =
         switchboard_scenario::from_text(&format!("{head}caller:\n  - wav: hello.wav\n"), &path)
             .expect_err("refused");
-    assert_eq!(err.place, Some((6, 5)), "{err}");
+    assert_eq!(err.place, Some((6, 10)), "{err}");
     assert!(
         err.message
-            .contains("`wav` turns are not supported in this version"),
+            .contains("`hello.wav`: cannot read the WAV file"),
         "{err}"
     );
 

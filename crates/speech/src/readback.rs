@@ -90,6 +90,17 @@ fn tokenize(text: &str) -> Vec<Token> {
             start.get_or_insert(i);
             continue;
         }
+        // "that's", "I'll", "don’t": the letters after an apostrophe belong to the word,
+        // not a spelled-out "S" or "LL".
+        let apostrophe = matches!(c, '\'' | '’')
+            && start.is_some()
+            && normalized[i + c.len_utf8()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphabetic);
+        if apostrophe {
+            continue;
+        }
         let Some(word_start) = start.take() else {
             continue;
         };

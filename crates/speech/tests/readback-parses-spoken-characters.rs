@@ -120,3 +120,14 @@ proptest! {
         prop_assert_eq!(parse_readback(&spell(&value, Style::WORDS)), normalized(&value));
     }
 }
+
+#[test]
+fn contractions_are_words_not_spelled_letters() {
+    for (spoken, chars) in [
+        ("Thanks, that's 4-1-5-5, correct?", "4155"),
+        ("I'll read it back: 0-2-1.", "021"),
+        ("Don’t worry, it’s 5-5-1.", "551"),
+    ] {
+        assert_eq!(parse_readback(spoken), chars, "{spoken:?}");
+    }
+}

@@ -20,6 +20,7 @@
 //!     id: "sess_1".into(),
 //!     agent: "northloop".into(),
 //!     model: "gpt-realtime".into(),
+//!     agent_path: Some("examples/agents/northloop/agent.yaml".into()),
 //!     started_at: SystemTime::now(),
 //!     redaction: Redaction { phone_numbers: true, ..Redaction::default() },
 //! });
@@ -184,6 +185,7 @@ impl Store {
                 id: start.id,
                 agent: start.agent,
                 model: start.model,
+                agent_path: start.agent_path,
                 started_at: start.started_at,
                 redaction: start.redaction,
             }),
@@ -259,6 +261,9 @@ pub struct SessionStart {
     pub agent: String,
     /// The model.
     pub model: String,
+    /// The agent file the gateway loaded the agent from, when it came from a file: kept so
+    /// `switchboard sessions export --as-scenario` can replay the call with it.
+    pub agent_path: Option<PathBuf>,
     /// The wall-clock time the session started; records' offsets count from it.
     pub started_at: SystemTime,
     /// What to redact from this session's records before they are written.
@@ -404,6 +409,7 @@ mod tests {
             id: id.to_owned(),
             agent: "northloop".to_owned(),
             model: "gpt-realtime".to_owned(),
+            agent_path: None,
             started_at: UNIX_EPOCH + Duration::from_secs(1_795_514_400),
             redaction: Redaction::default(),
         }
@@ -536,6 +542,38 @@ mod tests {
         store.flush();
         assert_eq!(store.failed_writes(), 1);
         assert_eq!(texts(&store, "s1"), ["kept"]);
+    }
+
+    #[test]
+    fn the_agent_path_is_kept_and_a_session_from_before_it_was_kept_has_none() {
+        let dir = tempdir("agent-path");
+        // A file at the first schema version, holding a session.
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(FILE_NAME);
+        let mut old = rusqlite::Connection::open(&path).unwrap();
+        schema::migrate(&mut old, &path, &schema::MIGRATIONS[..1]).unwrap();
+        old.execute_batch(
+            "INSERT INTO sessions (id, agent, model, started_at, redaction)
+             VALUES ('old', 'northloop', 'gpt-realtime', 0, '')",
+        )
+        .unwrap();
+        drop(old);
+
+        let store = Store::open(&dir).unwrap();
+        let mut with_path = start("new");
+        with_path.agent_path = Some(PathBuf::from("/agents/northloop/agent.yaml"));
+        store.begin(with_path).end("completed");
+        store.flush();
+        let new = store.session("new").unwrap().unwrap();
+        assert_eq!(
+            new.agent_path.as_deref(),
+            Some(Path::new("/agents/northloop/agent.yaml"))
+        );
+        let json = serde_json::to_value(&new).unwrap();
+        assert_eq!(json["agent_path"], "/agents/northloop/agent.yaml");
+        let old = store.session("old").unwrap().unwrap();
+        assert_eq!(old.agent_path, None);
+        assert!(serde_json::to_value(&old).unwrap()["agent_path"].is_null());
     }
 
     #[test]

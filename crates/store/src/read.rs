@@ -1,5 +1,6 @@
 //! Reading records back: the list of sessions and one session's timeline.
 
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter, types::Value as Sql};
@@ -61,7 +62,10 @@ pub struct SessionRecord {
     pub summary: SessionSummary,
     /// What was redacted before the records were written.
     pub redaction: Redaction,
-    /// What happened, ordered by offset, then by arrival.
+    /// The agent file the gateway served the call from (`null` in JSON when it is not known:
+    /// the agent did not come from a file, or the call was recorded before this was kept).
+    pub agent_path: Option<PathBuf>,
+    /// What happened, in the order it was recorded.
     pub timeline: Vec<Entry>,
 }
 
@@ -232,13 +236,17 @@ pub(crate) fn sessions(
 pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecord>, StoreError> {
     let found = conn
         .query_row(
-            &format!("SELECT {SUMMARY_COLUMNS} FROM sessions s WHERE s.id = ?1"),
+            &format!("SELECT {SUMMARY_COLUMNS}, s.agent_path FROM sessions s WHERE s.id = ?1"),
             [id],
-            summary,
+            |row| {
+                let (summary, redaction) = summary(row)?;
+                let agent_path: Option<String> = row.get(10)?;
+                Ok((summary, redaction, agent_path.map(PathBuf::from)))
+            },
         )
         .optional()
         .map_err(StoreError::Read)?;
-    let Some((summary, redaction)) = found else {
+    let Some((summary, redaction, agent_path)) = found else {
         return Ok(None);
     };
     let mut timeline: Vec<(Duration, i64, Event)> = Vec::new();
@@ -332,6 +340,7 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
     Ok(Some(SessionRecord {
         summary,
         redaction: crate::redaction_from_column(&redaction),
+        agent_path,
         timeline: timeline
             .into_iter()
             .map(|(at, _, event)| Entry { at, event })

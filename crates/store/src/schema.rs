@@ -104,6 +104,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX latency_marks_by_session ON latency_marks (session_id, seq);
     CREATE INDEX latency_marks_by_kind ON latency_marks (kind, at);
     ",
+    // 2: the agent file each session was served from, so a call can be replayed with it.
+    "ALTER TABLE sessions ADD COLUMN agent_path TEXT;",
 ];
 
 /// Opens (creating it if needed) the database file and brings it to the current version.
@@ -228,7 +230,7 @@ mod tests {
                 err,
                 StoreError::TooNew {
                     found: 7,
-                    known: 1,
+                    known: 2,
                     ..
                 }
             ),

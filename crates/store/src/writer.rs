@@ -20,6 +20,7 @@ pub(crate) struct Meta {
     pub(crate) id: String,
     pub(crate) agent: String,
     pub(crate) model: String,
+    pub(crate) agent_path: Option<std::path::PathBuf>,
     pub(crate) started_at: SystemTime,
     pub(crate) redaction: Redaction,
 }
@@ -346,15 +347,19 @@ fn write(conn: &mut Connection, items: &[Prepared], _config: &Config) -> rusqlit
         // not orphan the records that follow it.
         if known.insert(&s.id) {
             tx.prepare_cached(
-                "INSERT OR IGNORE INTO sessions (id, agent, model, started_at, redaction)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR IGNORE INTO sessions (id, agent, model, started_at, redaction,
+                     agent_path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
                 s.id,
                 s.agent,
                 s.model,
                 epoch_ms(s.started_at),
-                crate::redaction_column(s.redaction)
+                crate::redaction_column(s.redaction),
+                s.agent_path
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().into_owned())
             ])?;
         }
         let (id, seq, offset) = (&s.id, item.seq, item.offset_ms);

@@ -6,7 +6,9 @@
 //! cannot understand speech; a script's `heard` is what it reports the caller said.
 //!
 //! - [`Emulator`] serves it over WebSocket at `{url}/realtime?model=…`, for tests and for
-//!   `switchboard emulate`; [`serve`] runs it in the foreground.
+//!   `switchboard emulate`; [`serve`] runs it in the foreground. The same server plays an
+//!   agent's supervisor (the text model it asks) from the script's `supervisor` replies, as
+//!   an OpenAI-compatible Chat Completions endpoint at `POST {chat_url}/chat/completions`.
 //! - [`EmulatedSession`] is the sans-IO core of one connection, for tests that want no
 //!   sockets: feed frames and time in, poll events out.
 //!
@@ -30,6 +32,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod chat;
 mod config;
 mod echo;
 mod rehearsal;
@@ -41,6 +44,6 @@ mod voice;
 
 pub use echo::EchoModel;
 pub use rehearsal::Rehearsal;
-pub use script::{Entry, Pace, Script, ScriptError, ScriptedCall};
+pub use script::{Entry, Pace, Script, ScriptError, ScriptedCall, SupervisorReply};
 pub use server::{Emulator, EmulatorOptions, serve};
 pub use session::{EmulatedSession, Output};

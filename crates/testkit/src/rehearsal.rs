@@ -3,6 +3,7 @@
 //! plays the script from the top on its own, except the one that follows a scripted
 //! `disconnect`, which picks up at the next entry, as a reconnecting client would.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -18,6 +19,8 @@ pub struct Rehearsal {
     /// Where the connection after a scripted `disconnect` resumes.
     resume: Mutex<Option<usize>>,
     sessions: AtomicUsize,
+    /// Transcripts for the caller's next audio turns, oldest first (see [`Rehearsal::hear`]).
+    hearing: Mutex<VecDeque<String>>,
     pub(crate) voice: Voice,
 }
 
@@ -34,6 +37,7 @@ impl Rehearsal {
             taken: AtomicUsize::new(0),
             resume: Mutex::new(None),
             sessions: AtomicUsize::new(0),
+            hearing: Mutex::new(VecDeque::new()),
             voice,
         }
     }
@@ -67,6 +71,25 @@ impl Rehearsal {
 
     fn lock_resume(&self) -> std::sync::MutexGuard<'_, Option<usize>> {
         self.resume
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Queues what the caller will be reported to have said in its next audio turn, for a
+    /// client that knows what it is about to say (the emulator cannot recognise speech). Each
+    /// committed audio turn takes one queued transcript; the script's `heard` wins when its
+    /// entry has one.
+    pub fn hear(&self, transcript: impl Into<String>) {
+        self.lock_hearing().push_back(transcript.into());
+    }
+
+    /// The transcript queued for the audio turn being committed, if any.
+    pub(crate) fn next_heard(&self) -> Option<String> {
+        self.lock_hearing().pop_front()
+    }
+
+    fn lock_hearing(&self) -> std::sync::MutexGuard<'_, VecDeque<String>> {
+        self.hearing
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }

@@ -48,11 +48,25 @@ pub struct ScriptedCall {
     pub call_id: Option<String>,
 }
 
+/// One scripted reply of the supervisor: the text model an agent's `supervisor` asks over
+/// Chat Completions, served by the emulator at `POST /v1/chat/completions`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SupervisorReply {
+    /// The supervisor's answer (streamed as `delta.content`, finishing with `stop`).
+    Say(String),
+    /// Tool calls (streamed as `delta.tool_calls`, finishing with `tool_calls`): the gateway
+    /// runs them and asks again, which takes the next reply.
+    Calls(Vec<ScriptedCall>),
+    /// An HTTP 500 with an OpenAI-style error body carrying this message.
+    Error(String),
+}
+
 /// A rehearsal script: settings and the responses in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Script {
     origin: String,
     entries: Vec<Entry>,
+    supervisor: Vec<SupervisorReply>,
     audio_chunk: Duration,
     pace: Pace,
     voice_rate: Option<u32>,
@@ -121,6 +135,19 @@ struct RawScript {
     #[serde(default)]
     voice_rate: Option<u32>,
     responses: Vec<RawEntry>,
+    #[serde(default)]
+    supervisor: Vec<RawSupervisorReply>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSupervisorReply {
+    #[serde(default)]
+    say: Option<String>,
+    #[serde(default)]
+    calls: Option<Vec<RawCall>>,
+    #[serde(default)]
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -197,35 +224,7 @@ impl Script {
                      combined with `say`, `calls` or `raw`",
                 ));
             }
-            let mut calls = Vec::with_capacity(entry.calls.len());
-            for (j, call) in entry.calls.into_iter().enumerate() {
-                let call_path = format!("{path}.calls[{j}]");
-                if call.name.trim().is_empty() {
-                    return Err(ScriptError::new(
-                        origin,
-                        at(&format!("{call_path}.name")),
-                        "a call needs a function `name`",
-                    ));
-                }
-                let arguments = match call.arguments {
-                    None => "{}".to_owned(),
-                    Some(Value::String(text)) => text,
-                    Some(object @ Value::Object(_)) => object.to_string(),
-                    Some(_) => {
-                        return Err(ScriptError::new(
-                            origin,
-                            at(&format!("{call_path}.arguments")),
-                            "`arguments` must be an object (sent as JSON text) or a string \
-                             (sent verbatim)",
-                        ));
-                    }
-                };
-                calls.push(ScriptedCall {
-                    name: call.name,
-                    arguments,
-                    call_id: call.call_id,
-                });
-            }
+            let calls = scripted_calls(&document, origin, &path, entry.calls)?;
             entries.push(Entry {
                 heard: entry.heard,
                 say: entry.say,
@@ -234,9 +233,11 @@ impl Script {
                 disconnect: entry.disconnect,
             });
         }
+        let supervisor = supervisor_replies(&document, origin, raw.supervisor)?;
         Ok(Script {
             origin: origin.to_owned(),
             entries,
+            supervisor,
             audio_chunk: Duration::from_millis(u64::from(audio_chunk_ms)),
             pace: raw.pace.unwrap_or_default(),
             voice_rate: raw.voice_rate,
@@ -261,10 +262,18 @@ impl Script {
         Script {
             origin: "<script>".to_owned(),
             entries,
+            supervisor: Vec::new(),
             audio_chunk: Duration::from_millis(u64::from(DEFAULT_CHUNK_MS)),
             pace: Pace::Instant,
             voice_rate: None,
         }
+    }
+
+    /// Sets the supervisor's replies (builder style).
+    #[must_use]
+    pub fn with_supervisor(mut self, replies: Vec<SupervisorReply>) -> Script {
+        self.supervisor = replies;
+        self
     }
 
     /// Sets the pace (builder style).
@@ -282,6 +291,11 @@ impl Script {
     /// The responses, in order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The supervisor's replies, in order: each Chat Completions request takes the next.
+    pub fn supervisor(&self) -> &[SupervisorReply] {
+        &self.supervisor
     }
 
     /// Duration of each `response.output_audio.delta`.
@@ -307,6 +321,82 @@ impl Script {
             .filter_map(|e| e.say.as_deref())
             .chain(std::iter::once(ENDED_LINE))
     }
+}
+
+/// The calls of the entry or supervisor reply at `path`, checked: each has a name, and its
+/// arguments become the text sent on the wire.
+fn scripted_calls(
+    document: &Document,
+    origin: &str,
+    path: &str,
+    raw: Vec<RawCall>,
+) -> Result<Vec<ScriptedCall>, ScriptError> {
+    let mut calls = Vec::with_capacity(raw.len());
+    for (j, call) in raw.into_iter().enumerate() {
+        let call_path = format!("{path}.calls[{j}]");
+        if call.name.trim().is_empty() {
+            return Err(ScriptError::new(
+                origin,
+                document.span_of(&format!("{call_path}.name")),
+                "a call needs a function `name`",
+            ));
+        }
+        let arguments = match call.arguments {
+            None => "{}".to_owned(),
+            Some(Value::String(text)) => text,
+            Some(object @ Value::Object(_)) => object.to_string(),
+            Some(_) => {
+                return Err(ScriptError::new(
+                    origin,
+                    document.span_of(&format!("{call_path}.arguments")),
+                    "`arguments` must be an object (sent as JSON text) or a string \
+                     (sent verbatim)",
+                ));
+            }
+        };
+        calls.push(ScriptedCall {
+            name: call.name,
+            arguments,
+            call_id: call.call_id,
+        });
+    }
+    Ok(calls)
+}
+
+/// The `supervisor` replies, each with exactly one of `say`, `calls` and `error`.
+fn supervisor_replies(
+    document: &Document,
+    origin: &str,
+    raw: Vec<RawSupervisorReply>,
+) -> Result<Vec<SupervisorReply>, ScriptError> {
+    let mut replies = Vec::with_capacity(raw.len());
+    for (i, reply) in raw.into_iter().enumerate() {
+        let path = format!("supervisor[{i}]");
+        let reply = match (reply.say, reply.calls, reply.error) {
+            (Some(text), None, None) => SupervisorReply::Say(text),
+            (None, Some(calls), None) if !calls.is_empty() => {
+                SupervisorReply::Calls(scripted_calls(document, origin, &path, calls)?)
+            }
+            (None, Some(_), None) => {
+                return Err(ScriptError::new(
+                    origin,
+                    document.span_of(&format!("{path}.calls")),
+                    "`calls` needs at least one call",
+                ));
+            }
+            (None, None, Some(message)) => SupervisorReply::Error(message),
+            _ => {
+                return Err(ScriptError::new(
+                    origin,
+                    document.span_of(&path),
+                    "a supervisor reply has exactly one of `say` (its answer), `calls` (tool \
+                     calls) and `error` (an HTTP error)",
+                ));
+            }
+        };
+        replies.push(reply);
+    }
+    Ok(replies)
 }
 
 /// Turns serde's message at `path` into an error placed on the offending key or value.
@@ -389,6 +479,54 @@ mod tests {
         let err = Script::from_text("responses:\n  - say: hi\n    disconnect: true\n", "s.yaml")
             .unwrap_err();
         assert_eq!((err.line(), err.column()), (Some(3), Some(5)));
+    }
+
+    #[test]
+    fn supervisor_replies_are_answers_calls_or_errors() {
+        let script = Script::from_text(
+            "responses: []\nsupervisor:\n  - calls: [{name: f, arguments: {a: 1}}]\n  - say: Done.\n  - error: overloaded\n",
+            "s.yaml",
+        )
+        .unwrap();
+        let [
+            SupervisorReply::Calls(calls),
+            SupervisorReply::Say(text),
+            SupervisorReply::Error(why),
+        ] = script.supervisor()
+        else {
+            panic!("{:?}", script.supervisor());
+        };
+        assert_eq!(
+            (calls[0].name.as_str(), calls[0].arguments.as_str()),
+            ("f", r#"{"a":1}"#)
+        );
+        assert_eq!((text.as_str(), why.as_str()), ("Done.", "overloaded"));
+    }
+
+    #[test]
+    fn a_supervisor_reply_with_two_kinds_or_none_is_refused_where_it_is() {
+        for (text, place) in [
+            (
+                "responses: []\nsupervisor:\n  - say: hi\n    error: no\n",
+                (3, 5),
+            ),
+            ("responses: []\nsupervisor:\n  - say: hi\n  - {}\n", (4, 5)),
+            ("responses: []\nsupervisor:\n  - calls: []\n", (3, 12)),
+            (
+                "responses: []\nsupervisor:\n  - calls: [{name: ' '}]\n",
+                (3, 20),
+            ),
+        ] {
+            let err = Script::from_text(text, "s.yaml").unwrap_err();
+            assert_eq!(
+                (err.line(), err.column()),
+                (Some(place.0), Some(place.1)),
+                "{err}"
+            );
+        }
+        let err =
+            Script::from_text("responses: []\nsupervisor:\n  - sya: hi\n", "s.yaml").unwrap_err();
+        assert!(err.message().contains("unknown key `sya`"), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt as _;
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::chat::Thinker;
 use crate::rehearsal::Rehearsal;
 use crate::script::Script;
 use crate::session::{EmulatedSession, Output};
@@ -92,9 +93,29 @@ struct Shared {
     rehearsal: Arc<Rehearsal>,
     options: EmulatorOptions,
     received: Mutex<Vec<Vec<Value>>>,
+    /// The supervisor's side: Chat Completions requests and the script's replies.
+    thinker: Mutex<Thinker>,
 }
 
 impl Shared {
+    fn new(rehearsal: Arc<Rehearsal>, options: EmulatorOptions) -> Shared {
+        let thinker = Thinker::new(
+            rehearsal.script().supervisor().to_vec(),
+            !options.forget_received,
+        );
+        Shared {
+            rehearsal,
+            options,
+            received: Mutex::new(Vec::new()),
+            thinker: Mutex::new(thinker),
+        }
+    }
+
+    fn thinker(&self) -> std::sync::MutexGuard<'_, Thinker> {
+        // A panic while holding the lock leaves the replies and the log whole.
+        self.thinker.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn received(&self) -> std::sync::MutexGuard<'_, Vec<Vec<Value>>> {
         // A panic while holding the lock leaves a log that is still whole.
         self.received.lock().unwrap_or_else(PoisonError::into_inner)
@@ -115,11 +136,7 @@ impl Emulator {
     ) -> std::io::Result<Emulator> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            rehearsal: prepare(script, &options).await,
-            options,
-            received: Mutex::new(Vec::new()),
-        });
+        let shared = Arc::new(Shared::new(prepare(script, &options).await, options));
         let (stop, stopped) = watch::channel(false);
         let app = router(shared.clone(), stopped.clone());
         let task = spawn_server(listener, app, stopped, "emulator");
@@ -141,6 +158,18 @@ impl Emulator {
         format!("ws://{}/v1", self.addr)
     }
 
+    /// The base URL of the supervisor's Chat Completions endpoint, `http://127.0.0.1:PORT/v1`;
+    /// clients post to `{url}/chat/completions`.
+    pub fn chat_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// The body of every well-formed Chat Completions request, in order (empty with
+    /// [`EmulatorOptions::forget_received`]).
+    pub fn chat_requests(&self) -> Vec<Value> {
+        self.shared.thinker().requests().to_vec()
+    }
+
     /// The client events each connection sent, in order, one list per connection. Frames that
     /// were not JSON are kept as JSON strings.
     pub fn received(&self) -> Vec<Vec<Value>> {
@@ -155,6 +184,14 @@ impl Emulator {
     /// How many script entries in-band responses have taken so far.
     pub fn entries_taken(&self) -> usize {
         self.shared.rehearsal.position()
+    }
+
+    /// Queues the transcript to report for the caller's next audio turn whose script entry
+    /// has no `heard`: the emulator cannot recognise speech, so a client that knows what it is
+    /// about to say tells it. Each committed audio turn takes one queued transcript (an empty
+    /// one reports audio that could not be understood).
+    pub fn hear(&self, transcript: impl Into<String>) {
+        self.shared.rehearsal.hear(transcript);
     }
 
     /// Closes every connection and stops listening.
@@ -178,11 +215,7 @@ pub async fn serve(
     options: EmulatorOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let shared = Arc::new(Shared {
-        rehearsal: prepare(script, &options).await,
-        options,
-        received: Mutex::new(Vec::new()),
-    });
+    let shared = Arc::new(Shared::new(prepare(script, &options).await, options));
     let (stop, stopped) = watch::channel(false);
     let app = router(shared, stopped);
     axum::serve(listener, app)
@@ -218,6 +251,7 @@ async fn prepare(script: Script, options: &EmulatorOptions) -> Arc<Rehearsal> {
 fn router(shared: Arc<Shared>, stopped: watch::Receiver<bool>) -> Router {
     Router::new()
         .route("/v1/realtime", get(upgrade))
+        .route("/v1/chat/completions", post(chat_completions))
         .with_state((shared, stopped))
 }
 
@@ -260,6 +294,43 @@ async fn upgrade(
         // The default 128 KiB is zeroed before every read; frames are a few KiB.
         .read_buffer_size(WS_READ_BUFFER)
         .on_upgrade(move |socket| connection(socket, shared, model, stopped))
+}
+
+/// The supervisor's endpoint: the next scripted reply, streamed as the real service does.
+async fn chat_completions(
+    State((shared, _)): State<(Arc<Shared>, watch::Receiver<bool>)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(key) = &shared.options.require_key
+        && !authorized(&headers, key)
+    {
+        let body = ErrorBody {
+            error: RealtimeError::invalid_request(
+                "invalid_api_key",
+                "Incorrect API key provided. You can find your API key in the emulator's options.",
+                None,
+            ),
+        };
+        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    }
+    let created = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let reply = shared.thinker().respond(&body, created);
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let pieces = futures_util::stream::iter(
+        reply
+            .body
+            .into_iter()
+            .map(|piece| Ok::<_, std::convert::Infallible>(piece.into_bytes())),
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, reply.content_type)],
+        axum::body::Body::from_stream(pieces),
+    )
+        .into_response()
 }
 
 fn authorized(headers: &HeaderMap, key: &str) -> bool {

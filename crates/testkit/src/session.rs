@@ -69,6 +69,9 @@ pub struct EmulatedSession {
     detector: Option<Detector>,
     responses: Vec<Active>,
     idle: Option<Idle>,
+    /// When the caller will have heard all the audio sent so far: responses play one after
+    /// another, and speaking over them stops them.
+    heard_until: Option<Instant>,
     assistant_audio: bool,
     closed: bool,
     out: VecDeque<Output>,
@@ -192,6 +195,7 @@ impl EmulatedSession {
             detector: None,
             responses: Vec::new(),
             idle: None,
+            heard_until: None,
             assistant_audio: false,
             closed: false,
             out: VecDeque::new(),
@@ -507,6 +511,8 @@ impl EmulatedSession {
                     detector.item = Some(item_id.clone());
                 }
                 self.idle = None;
+                // A client stops playing the model when the caller speaks over it.
+                self.heard_until = None;
                 let event_id = self.event_id();
                 self.emit(ServerEvent::InputAudioBufferSpeechStarted(SpeechStarted {
                     event_id,
@@ -532,20 +538,24 @@ impl EmulatedSession {
                     audio_end_ms: millis(origin + audio_end),
                 }));
                 let heard = self.heard();
-                self.commit(item_id, heard);
+                self.commit(item_id, Some(heard));
                 self.auto_response(now);
             }
         }
     }
 
     /// What the caller is reported to have said: the `heard` of the entry the next response
-    /// will take.
+    /// will take, else the transcript a client queued with [`Rehearsal::hear`], else nothing.
+    /// Every committed turn takes one queued transcript, used or not, so a client queuing one
+    /// per audio turn stays in step with the turns.
     fn heard(&self) -> String {
+        let queued = self.rehearsal.next_heard();
         self.rehearsal
             .script()
             .entries()
             .get(self.cursor)
             .and_then(|e| e.heard.clone())
+            .or(queued)
             .unwrap_or_default()
     }
 
@@ -572,11 +582,12 @@ impl EmulatedSession {
             .unwrap_or_else(|| self.item_id());
         self.reset_detector();
         let heard = self.heard();
-        self.commit(item_id, heard);
+        self.commit(item_id, Some(heard));
     }
 
-    /// The input buffer becomes a user item: committed, added, done, then its transcript.
-    fn commit(&mut self, item_id: ItemId, heard: String) {
+    /// The input buffer becomes a user item: committed, added, done, then its transcript
+    /// (none for `None`: no speech to transcribe).
+    fn commit(&mut self, item_id: ItemId, heard: Option<String>) {
         let audio = std::mem::take(&mut self.input);
         self.carry = None;
         let previous = self.last_id();
@@ -602,9 +613,9 @@ impl EmulatedSession {
             audio_format: self.effective.input_format,
         });
         self.item_added_and_done(previous, item);
-        if !self.effective.transcribe {
+        let Some(heard) = heard.filter(|_| self.effective.transcribe) else {
             return;
-        }
+        };
         if !heard.is_empty() {
             let event_id = self.event_id();
             self.emit(ServerEvent::InputTranscriptionDelta(TranscriptionDelta {
@@ -1030,8 +1041,9 @@ impl EmulatedSession {
                 },
             ));
             self.reset_detector();
-            // The caller said nothing: the item is the (silent) buffer, transcribed as "".
-            self.commit(item_id, String::new());
+            // The caller said nothing: the item is the (silent) buffer, with nothing to
+            // transcribe (an empty transcript would read as audio that was not understood).
+            self.commit(item_id, None);
             self.auto_response(now);
             return true;
         }
@@ -1366,14 +1378,19 @@ impl EmulatedSession {
                 },
             ],
         }));
+        // Its audio plays once the audio sent before it has; a cancelled one stops playing.
+        let heard_all = if status == ResponseStatus::Completed {
+            let from = self
+                .heard_until
+                .map_or(response.started, |until| until.max(response.started));
+            (from + response.total).max(now)
+        } else {
+            now
+        };
+        self.heard_until = Some(heard_all);
         if response.in_band
             && let Some(idle) = self.effective.turns.and_then(|t| t.idle_timeout)
         {
-            let heard_all = if status == ResponseStatus::Completed {
-                (response.started + response.total).max(now)
-            } else {
-                now
-            };
             self.idle = Some(Idle {
                 deadline: heard_all + idle,
                 from: self.position,
@@ -1693,6 +1710,115 @@ mod tests {
         );
         assert_eq!(oob_phrase(&params(r#"Say "Hold on.""#)), "Hold on.");
         assert_eq!(oob_phrase(&params("Just talk")), "Just talk");
+    }
+
+    /// A session with transcription and an idle timeout, playing `script`, with the time.
+    fn listening(script: &str) -> (EmulatedSession, Arc<Rehearsal>, Instant) {
+        let script = crate::Script::from_text(script, "test.yaml").expect("script");
+        let rehearsal = Arc::new(Rehearsal::new(script));
+        let now = Instant::now();
+        let mut session = EmulatedSession::new(rehearsal.clone(), "gpt-realtime", now);
+        session.handle_frame(
+            r#"{"type":"session.update","session":{"type":"realtime","audio":{"input":{
+                "transcription":{"model":"gpt-4o-transcribe"},
+                "turn_detection":{"type":"server_vad","idle_timeout_ms":5000}}}}}"#,
+            now,
+        );
+        while session.poll_output().is_some() {}
+        (session, rehearsal, now)
+    }
+
+    /// Appends `ms` of a loud tone (or silence) and returns what the session said.
+    fn append(
+        session: &mut EmulatedSession,
+        ms: usize,
+        loud: bool,
+        now: Instant,
+    ) -> Vec<ServerEvent> {
+        let samples: Vec<i16> = (0..ms * 24)
+            .map(|n| {
+                if loud {
+                    ((n as f32 * 0.06).sin() * 8_000.0) as i16
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let bytes = crate::voice::encode(&samples, switchboard_wire::AudioFormat::pcm24k());
+        let frame = format!(
+            r#"{{"type":"input_audio_buffer.append","audio":"{}"}}"#,
+            encode_base64(&bytes)
+        );
+        session.handle_frame(&frame, now);
+        let mut events = Vec::new();
+        while let Some(output) = session.poll_output() {
+            if let Output::Event(event) = output {
+                events.push(event);
+            }
+        }
+        events
+    }
+
+    fn transcripts(events: &[ServerEvent]) -> Vec<String> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                ServerEvent::InputTranscriptionCompleted(done) => Some(done.transcript.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_queued_transcript_stands_in_when_the_entry_has_no_heard() {
+        let (mut session, rehearsal, now) =
+            listening("responses:\n  - say: One.\n  - heard: Scripted.\n    say: Two.\n");
+        rehearsal.hear("Queued first.");
+        rehearsal.hear("Queued second.");
+        append(&mut session, 200, false, now);
+        append(&mut session, 600, true, now);
+        let first = append(&mut session, 800, false, now);
+        assert_eq!(transcripts(&first), ["Queued first."]);
+        append(&mut session, 600, true, now);
+        let second = append(&mut session, 800, false, now);
+        // The entry's own `heard` wins, and the turn still takes its queued transcript.
+        assert_eq!(transcripts(&second), ["Scripted."]);
+        assert_eq!(rehearsal.next_heard(), None);
+    }
+
+    #[test]
+    fn the_idle_timeout_item_is_not_transcribed_and_waits_for_queued_audio() {
+        let (mut session, _, now) =
+            listening("responses:\n  - say: One.\n  - say: Two.\n  - say: Three.\n");
+        // Two responses back to back: the second plays after the first.
+        for _ in 0..2 {
+            session.handle_frame(r#"{"type":"response.create"}"#, now);
+            while session.poll_output().is_some() {}
+        }
+        let one = tone_length("One.");
+        let two = tone_length("Two.");
+        let deadline = session.poll_timeout().expect("an idle deadline");
+        let expected = now + one + two + Duration::from_secs(5);
+        assert!(
+            deadline.max(expected) - deadline.min(expected) < Duration::from_millis(2),
+            "{:?}",
+            deadline.max(expected) - deadline.min(expected)
+        );
+        session.handle_timeout(deadline);
+        let mut fired = Vec::new();
+        while let Some(Output::Event(event)) = session.poll_output() {
+            fired.push(event);
+        }
+        assert!(
+            fired
+                .iter()
+                .any(|e| matches!(e, ServerEvent::InputAudioBufferTimeoutTriggered(_)))
+        );
+        assert!(transcripts(&fired).is_empty(), "silence has no transcript");
+    }
+
+    fn tone_length(text: &str) -> Duration {
+        Duration::from_secs_f64(crate::voice::tone(text).len() as f64 / 24_000.0)
     }
 
     #[test]

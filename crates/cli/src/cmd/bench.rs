@@ -64,6 +64,8 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<Outcome, Error> {
                     base_url: echo.url(),
                     api_key: None,
                 },
+                supervisor: None,
+                path: None,
             }],
             default_agent: None,
             keys: Vec::new(),

@@ -85,7 +85,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
                     api_key: api_key.clone(),
                 }
             };
-            entries.push(AgentEntry { agent, upstream });
+            // Absolute, so `sessions export --as-scenario` finds it from anywhere.
+            let path = Some(std::fs::canonicalize(&file).unwrap_or(file));
+            entries.push(AgentEntry { agent, upstream, supervisor: None, path });
         }
         let open = keys.is_empty();
         let config = GatewayConfig {

@@ -1,7 +1,7 @@
 //! `switchboard sessions`: list, show and export the call records of a data directory.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
@@ -43,10 +43,26 @@ pub(crate) fn run(cmd: SessionsCommand) -> Result<Outcome, Error> {
         SessionsCommand::Show { id, data } => {
             print!("{}", transcript(&find(&data, &id)?));
         }
-        SessionsCommand::Export { id, data, format } => {
+        SessionsCommand::Export {
+            id,
+            data,
+            format,
+            as_scenario,
+            agent,
+            out,
+        } => {
             let record = find(&data, &id)?;
-            match format {
-                ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&record)?),
+            let text = if as_scenario {
+                scenario(&record, agent.as_deref(), out.as_deref())?
+            } else {
+                match format {
+                    ExportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&record)?),
+                }
+            };
+            match &out {
+                Some(path) => std::fs::write(path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+                None => print!("{text}"),
             }
         }
     }
@@ -68,6 +84,86 @@ fn find(dir: &Path, id: &str) -> Result<SessionRecord, Error> {
         None => None,
     };
     record.ok_or_else(|| format!("no session `{id}` in {}", dir.display()).into())
+}
+
+/// The scenario that replays `record`, its `agent` written relative to where it goes (`out`),
+/// or absolute when it goes to standard output.
+fn scenario(
+    record: &SessionRecord,
+    agent: Option<&Path>,
+    out: Option<&Path>,
+) -> Result<String, Error> {
+    let s = &record.summary;
+    let file = match (agent, &record.agent_path) {
+        (Some(path), _) => super::agent_file(path)?,
+        (None, Some(path)) if path.is_file() => path.clone(),
+        (None, Some(path)) => {
+            return Err(format!(
+                "session `{}` was served from the agent file {}, which is not there any more; \
+                 pass --agent PATH",
+                s.id,
+                path.display()
+            )
+            .into());
+        }
+        (None, None) => {
+            return Err(format!(
+                "the record of session `{}` does not say which agent file served it (agent \
+                 `{}`); pass --agent PATH",
+                s.id, s.agent
+            )
+            .into());
+        }
+    };
+    let loaded = super::load_agent(&file)?;
+    if loaded.agent.name != s.agent {
+        return Err(format!(
+            "{} is agent `{}`, but session `{}` was a call to agent `{}`; pass the agent file \
+             it was served with (--agent PATH)",
+            file.display(),
+            loaded.agent.name,
+            s.id,
+            s.agent
+        )
+        .into());
+    }
+    let absolute =
+        std::fs::canonicalize(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let (written, place) = match out {
+        Some(out) => {
+            let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+            let dir = std::fs::canonicalize(parent.unwrap_or(Path::new(".")))
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            let name = out
+                .file_name()
+                .ok_or_else(|| format!("--out {}: not a file name", out.display()))?;
+            (relative(&dir, &absolute), dir.join(name))
+        }
+        None => (
+            absolute.display().to_string(),
+            std::env::current_dir()?.join("exported.yaml"),
+        ),
+    };
+    let text = switchboard_scenario::scenario_from_record(record, &loaded.agent, &written);
+    // Read back as `switchboard test` will read it: a problem here is the export's own.
+    switchboard_scenario::from_text(&text, &place)
+        .map_err(|e| format!("the exported scenario does not load ({e}); this is a bug"))?;
+    Ok(text)
+}
+
+/// `to` as a path from the directory `from` (both absolute), with `/` between components.
+fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<Component<'_>> = from.components().collect();
+    let to: Vec<Component<'_>> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut path = PathBuf::new();
+    for _ in common..from.len() {
+        path.push("..");
+    }
+    for part in &to[common..] {
+        path.push(part.as_os_str());
+    }
+    path.to_string_lossy().replace('\\', "/")
 }
 
 /// `--since`: an RFC 3339 time, a date, or a duration before `now` (`30m`, `2h`, `7d`).
@@ -344,6 +440,15 @@ mod tests {
         for bad in ["", "30", "m", "2 h", "2x", "yesterday", "2026-11-32", "-5m"] {
             assert!(parse_since(bad, now).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn relative_paths_climb_to_the_common_directory() {
+        let at = |from: &str, to: &str| relative(Path::new(from), Path::new(to));
+        assert_eq!(at("/a/b/scenarios", "/a/b/agent.yaml"), "../agent.yaml");
+        assert_eq!(at("/a/b", "/a/b/agent.yaml"), "agent.yaml");
+        assert_eq!(at("/x/y", "/a/b/agent.yaml"), "../../a/b/agent.yaml");
+        assert_eq!(at("/", "/a/agent.yaml"), "a/agent.yaml");
     }
 
     #[test]

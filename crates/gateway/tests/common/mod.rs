@@ -43,6 +43,8 @@ pub fn one_agent(agent: Arc<CompiledAgent>, base_url: &str) -> GatewayConfig {
                 base_url: base_url.to_owned(),
                 api_key: Some("sk-upstream-secret".to_owned()),
             },
+            supervisor: None,
+            path: None,
         }],
         default_agent: None,
         keys: Vec::new(),

@@ -301,6 +301,6 @@ pub async fn ask(agent: &AgentFile, question: SupervisorQuestion) -> Result<Stri
         switchboard_engine::CompiledAgent::new(agent.clone()).expect("the test agent compiles"),
     );
     HttpExecutor::new()
-        .ask_supervisor(&compiled, question)
+        .ask_supervisor(&compiled, None, question)
         .await
 }

@@ -30,6 +30,7 @@ pub fn start(id: &str, agent: &str, started_at: SystemTime, redaction: Redaction
         id: id.to_owned(),
         agent: agent.to_owned(),
         model: "gpt-realtime".to_owned(),
+        agent_path: None,
         started_at,
         redaction,
     }
