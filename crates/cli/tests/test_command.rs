@@ -28,25 +28,33 @@ fn text(bytes: &[u8]) -> String {
 }
 
 #[test]
-fn the_northloop_scenarios_pass_with_a_junit_report() {
+fn every_shipped_suite_passes_with_a_junit_report() {
     let junit = std::env::temp_dir().join(format!("switchboard-junit-{}.xml", std::process::id()));
-    let dir = repo("examples/agents/northloop/scenarios");
+    // Every example agent's `scenarios` directory, found from the top.
+    let examples = repo("examples/agents");
     let out = switchboard(&[
         "test",
-        &dir.display().to_string(),
+        &examples.display().to_string(),
         "--junit",
         &junit.display().to_string(),
     ]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("✓ outage and refund"), "{stdout}");
-    let files = std::fs::read_dir(&dir)
-        .expect("the directory reads")
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "yaml"))
-        })
-        .count();
+    let mut files = 0;
+    for agent in std::fs::read_dir(&examples).expect("the directory reads") {
+        let Ok(scenarios) = std::fs::read_dir(agent.expect("an entry").path().join("scenarios"))
+        else {
+            continue;
+        };
+        files += scenarios
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+            })
+            .count();
+    }
+    assert!(files >= 12, "{files} shipped scenarios");
     assert!(
         stdout.ends_with(&format!("{files} passed, 0 failed\n")),
         "{stdout}"

@@ -996,6 +996,13 @@ impl Session {
         let preamble_at =
             (tool.behaviour == Behaviour::Preamble && silent && !tool.preamble_phrases.is_empty())
                 .then(|| now + self.config.preamble_delay);
+        if tool.behaviour == Behaviour::Preamble && !silent {
+            // Spoken words are recorded once heard, after the call: this says they came with it.
+            self.guard(
+                "preamble_by_model",
+                format!("`{name}` was called in a response that also spoke"),
+            );
+        }
         match &tool.run {
             Run::Fixtures(fixtures) => {
                 let (outcome, delay) = fixture_reply(fixtures, &args);
@@ -1878,6 +1885,10 @@ impl Session {
                 _ => cut,
             }
         };
+        // Too little was heard for a whole word: nothing to record.
+        if text.trim().is_empty() {
+            return;
+        }
         self.history.push((Speaker::Agent, text.clone()));
         self.record(Record::Utterance {
             speaker: Speaker::Agent,

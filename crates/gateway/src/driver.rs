@@ -169,11 +169,13 @@ async fn run_call(
     };
     let (model_tx, mut model_rx) = socket.split();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
-    let now = Instant::now();
+    // The engine's clock starts with the record's, so the times it gives utterances and
+    // the times the recorder gives everything else line up.
+    let origin = recorder.map_or_else(Instant::now, Recorder::started);
     let session = Session::new(
         call.agent.agent.clone(),
         SessionConfig::new(call.session_id.clone()),
-        now,
+        origin,
     );
     tracing::info!(session = %call.session_id, agent = call.agent.name(), via = %call.admitted.via, "call started");
     let secret_session = call.admitted.session.clone();
@@ -199,7 +201,7 @@ async fn run_call(
             event_id: None,
             session,
         });
-        d.session.handle_input(Input::Caller(update), now);
+        d.session.handle_input(Input::Caller(update), Instant::now());
     }
     d.flush(None).await;
 

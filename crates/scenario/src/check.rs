@@ -678,9 +678,11 @@ fn only_allowed_transitions(view: &View<'_>) -> Result<(), String> {
 /// Whether, in the call's turn and before its record, the agent spoke since the previous tool
 /// call, or the gateway had the model speak one of the tool's preamble phrases while it ran.
 ///
-/// Records are in the order the call made them: the model's words in the response that made a
-/// call are recorded before the call's own record (written when the call finishes), and so is
-/// the gateway's `preamble_spoken` decision, taken while the tool still runs.
+/// Records are in the order the call made them: text the model wrote in the response that
+/// made a call is recorded before the call's own record (written when the call finishes), and
+/// so are the gateway's `preamble_spoken` decision (taken while the tool still runs) and its
+/// `preamble_by_model` note (taken when the call came in a response that also spoke, whose
+/// audio is only recorded once heard).
 fn spoke_before(call: &Call<'_>, view: &View<'_>) -> bool {
     let needle = format!("`{}`", call.name);
     let mut after_other_call = false;
@@ -690,7 +692,8 @@ fn spoke_before(call: &Call<'_>, view: &View<'_>) -> bool {
         }
         match &view.record.timeline[i].event {
             Event::Guard { decision, detail }
-                if decision == "preamble_spoken" && detail.contains(&needle) =>
+                if (decision == "preamble_spoken" || decision == "preamble_by_model")
+                    && detail.contains(&needle) =>
             {
                 return true;
             }

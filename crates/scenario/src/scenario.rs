@@ -829,10 +829,19 @@ impl Parser<'_> {
         agent: &AgentFile,
     ) -> Result<String, ScenarioError> {
         let name = self.string(path, value)?;
-        if agent.tools.iter().any(|t| t.name == name) || COMMON_TOOLS.contains(&name) {
+        let supervisor_tool = agent.supervisor.as_ref().map(|s| s.tool_name.as_str());
+        if agent.tools.iter().any(|t| t.name == name)
+            || COMMON_TOOLS.contains(&name)
+            || supervisor_tool == Some(name)
+        {
             Ok(name.to_owned())
         } else {
-            let known: Vec<&str> = agent.tools.iter().map(|t| t.name.as_str()).collect();
+            let known: Vec<&str> = agent
+                .tools
+                .iter()
+                .map(|t| t.name.as_str())
+                .chain(supervisor_tool)
+                .collect();
             Err(self.error(
                 path,
                 format!(

@@ -286,6 +286,12 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// When the session started, by the monotonic clock: offsets count from here. An engine
+    /// whose records carry their own times (utterances) should count from the same instant.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
     /// Records what the engine reported.
     pub fn record(&self, record: &Record) {
         self.record_at(record, self.started.elapsed());

@@ -29,6 +29,9 @@ pub struct Entry {
     pub heard: Option<String>,
     /// What the model says (a message at output index 0).
     pub say: Option<String>,
+    /// Say the string under this key of the latest function call output in the conversation
+    /// instead (as a model reads a tool's answer to the caller), when `say` is absent.
+    pub say_from_output: Option<String>,
     /// Function calls the model makes, after the message.
     pub calls: Vec<ScriptedCall>,
     /// Frames sent verbatim before the response's events.
@@ -158,6 +161,8 @@ struct RawEntry {
     #[serde(default)]
     say: Option<String>,
     #[serde(default)]
+    say_from_output: Option<String>,
+    #[serde(default)]
     calls: Vec<RawCall>,
     #[serde(default)]
     raw: Vec<String>,
@@ -224,10 +229,18 @@ impl Script {
                      combined with `say`, `calls` or `raw`",
                 ));
             }
+            if entry.say.is_some() && entry.say_from_output.is_some() {
+                return Err(ScriptError::new(
+                    origin,
+                    document.key_span_of(&format!("{path}.say_from_output")),
+                    "an entry says either `say` or `say_from_output`, not both",
+                ));
+            }
             let calls = scripted_calls(&document, origin, &path, entry.calls)?;
             entries.push(Entry {
                 heard: entry.heard,
                 say: entry.say,
+                say_from_output: entry.say_from_output,
                 calls,
                 raw: entry.raw,
                 disconnect: entry.disconnect,

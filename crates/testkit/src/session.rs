@@ -663,6 +663,17 @@ impl EmulatedSession {
 
     // ----- conversation -----
 
+    /// The string under `key` in the latest function call output of the conversation (a
+    /// JSON object), for entries that read a tool's answer aloud.
+    fn latest_output_field(&self, key: &str) -> Option<String> {
+        self.conversation.iter().rev().find_map(|s| match &s.item {
+            Item::FunctionCallOutput(o) => serde_json::from_str::<serde_json::Value>(&o.output)
+                .ok()
+                .and_then(|v| v.get(key).and_then(serde_json::Value::as_str).map(str::to_owned)),
+            _ => None,
+        })
+    }
+
     fn item_create(&mut self, create: ConversationItemCreate, event_id: Option<EventId>) {
         let ConversationItemCreate {
             previous_item_id,
@@ -866,7 +877,7 @@ impl EmulatedSession {
         } else {
             Source::OutOfBand(oob_phrase(&params))
         };
-        let (raw, say, calls): (&[String], Option<&str>, &[ScriptedCall]) = match &source {
+        let (raw, say, calls): (&[String], Option<String>, &[ScriptedCall]) = match &source {
             Source::Entry(entry) => {
                 if entry.disconnect {
                     self.rehearsal.resume_at(self.cursor);
@@ -876,11 +887,17 @@ impl EmulatedSession {
                     self.out.push_back(Output::Close);
                     return;
                 }
-                (&entry.raw, entry.say.as_deref(), &entry.calls)
+                let said = match (&entry.say, &entry.say_from_output) {
+                    (Some(say), _) => Some(say.clone()),
+                    (None, Some(key)) => self.latest_output_field(key),
+                    (None, None) => None,
+                };
+                (&entry.raw, said, &entry.calls)
             }
-            Source::Ended => (&[], Some(ENDED_LINE), &[]),
-            Source::OutOfBand(text) => (&[], Some(text.as_str()), &[]),
+            Source::Ended => (&[], Some(ENDED_LINE.to_owned()), &[]),
+            Source::OutOfBand(text) => (&[], Some(text.clone()), &[]),
         };
+        let say = say.as_deref();
         if in_band {
             self.idle = None;
         }
