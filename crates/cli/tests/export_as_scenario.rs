@@ -142,7 +142,7 @@ fn rehearsal_call(addr: &str) {
         turn(&mut ws, Some("It's 415 555 0123."), "Is that correct?").await;
         turn(&mut ws, Some("Yes, that's right."), "go ahead?").await;
         turn(&mut ws, Some("Yes please."), "Credit applied").await;
-        turn(&mut ws, Some("No, that's all, thanks."), "script has ended").await;
+        turn(&mut ws, Some("No, that's all, thanks."), "have a good day").await;
         // The gateway hangs up once the goodbye has been heard.
         let closed = async { while let Some(Ok(_)) = ws.next().await {} };
         tokio::time::timeout(Duration::from_secs(15), closed)

@@ -94,7 +94,8 @@ pub struct Session {
     history: Vec<(Speaker, String)>,
 
     // Responses and turns.
-    /// Responses in which the model has started audio.
+    /// Responses in which the model has said something: started audio, or written text
+    /// (text output shows whole at once). A call from one of them needs no preamble.
     audio_responses: BTreeSet<wire::ResponseId>,
     /// The response that made the call being handled.
     calling_response: Option<wire::ResponseId>,
@@ -167,6 +168,10 @@ struct Playback {
 #[derive(Debug, PartialEq)]
 enum Hangup {
     No,
+    /// `finish_session` came silently: the goodbye is the response after this one.
+    GoodbyeNext,
+    /// The response now playing (or the next to end) says goodbye: hang up when it has
+    /// played out.
     AfterGoodbye,
     At(Instant),
     Done,
@@ -657,12 +662,16 @@ impl Session {
                 }
                 // Items still without audio now will never play.
                 self.early_transcripts.clear();
-                if self.hangup == Hangup::AfterGoodbye {
-                    let end = self
-                        .playback
-                        .back()
-                        .map_or(now, |p| p.plays_from + self.audio_duration(p.bytes));
-                    self.hangup = Hangup::At(end.max(now));
+                match self.hangup {
+                    Hangup::AfterGoodbye => {
+                        let end = self
+                            .playback
+                            .back()
+                            .map_or(now, |p| p.plays_from + self.audio_duration(p.bytes));
+                        self.hangup = Hangup::At(end.max(now));
+                    }
+                    Hangup::GoodbyeNext => self.hangup = Hangup::AfterGoodbye,
+                    _ => {}
                 }
                 if self.response_wanted {
                     self.response_wanted = false;
@@ -770,6 +779,7 @@ impl Session {
                 self.note_confirmation_question(&text);
                 // Text is shown whole at once: all of it reached the caller.
                 if !text.is_empty() {
+                    self.audio_responses.insert(done.response_id.clone());
                     let at = now.saturating_duration_since(self.started);
                     self.history.push((Speaker::Agent, text.clone()));
                     self.record(Record::Utterance {
@@ -1128,15 +1138,28 @@ impl Session {
 
     /// The caller is done: the model says goodbye, and the call ends once it has been heard.
     fn finish_session(&mut self, call_id: CallId, name: &str, args: Value) {
-        self.answer(
-            &call_id,
-            name,
-            args,
-            "ok",
-            json!({"status": "ok", "message": "Say a short goodbye; the call ends after it."}),
-            Duration::ZERO,
-        );
-        self.hangup = Hangup::AfterGoodbye;
+        let said_goodbye = self
+            .calling_response
+            .as_ref()
+            .is_some_and(|r| self.audio_responses.contains(r));
+        if said_goodbye {
+            // The goodbye came with the call: another response would only talk over the
+            // hang-up.
+            let output = json!({"status": "ok", "message": "The call ends after your goodbye."});
+            self.send_output(&call_id, &output);
+            self.tool_record(&call_id, name, args, "ok", output, Duration::ZERO);
+            self.hangup = Hangup::AfterGoodbye;
+        } else {
+            self.answer(
+                &call_id,
+                name,
+                args,
+                "ok",
+                json!({"status": "ok", "message": "Say a short goodbye; the call ends after it."}),
+                Duration::ZERO,
+            );
+            self.hangup = Hangup::GoodbyeNext;
+        }
     }
 
     fn finish_tool(&mut self, call_id: &CallId, outcome: Result<Value, String>, now: Instant) {
@@ -1222,6 +1245,12 @@ impl Session {
 
     /// Sends a tool's output to the model and asks for the spoken follow-up.
     fn reply(&mut self, call_id: &CallId, output: Value) {
+        self.send_output(call_id, &output);
+        self.request_response();
+    }
+
+    /// Gives the model a call's output without asking it to respond.
+    fn send_output(&mut self, call_id: &CallId, output: &Value) {
         let item = wire::Item::FunctionCallOutput(wire::FunctionCallOutputItem {
             id: None,
             object: None,
@@ -1236,7 +1265,6 @@ impl Session {
                 item,
             },
         ));
-        self.request_response();
     }
 
     /// Answers a call and records it with exactly the output the model got.

@@ -201,7 +201,8 @@ async fn run_call(
             event_id: None,
             session,
         });
-        d.session.handle_input(Input::Caller(update), Instant::now());
+        d.session
+            .handle_input(Input::Caller(update), Instant::now());
     }
     d.flush(None).await;
 

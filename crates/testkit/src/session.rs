@@ -669,7 +669,11 @@ impl EmulatedSession {
         self.conversation.iter().rev().find_map(|s| match &s.item {
             Item::FunctionCallOutput(o) => serde_json::from_str::<serde_json::Value>(&o.output)
                 .ok()
-                .and_then(|v| v.get(key).and_then(serde_json::Value::as_str).map(str::to_owned)),
+                .and_then(|v| {
+                    v.get(key)
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                }),
             _ => None,
         })
     }
