@@ -25,7 +25,10 @@ async fn the_northloop_scenario_passes() {
     let report = switchboard_scenario::run(&scenario, &RunOptions::default()).await;
     assert!(report.passed(), "{:#?}", report.failures);
     assert_eq!(report.checked, scenario.expect.len());
-    assert!(report.checked >= 14, "every assertion kind the call can show");
+    assert!(
+        report.checked >= 14,
+        "every assertion kind the call can show"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
