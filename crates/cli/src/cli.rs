@@ -48,6 +48,14 @@ pub(crate) enum Command {
     /// beside its agent file, with the agent's fixture tools: a rehearsal, and every caller is
     /// told so.
     Serve(ServeArgs),
+    /// Talk with an agent in the terminal, in text: for fast prompt iteration.
+    ///
+    /// Starts the gateway in-process with the agent, live with `OPENAI_API_KEY` set, else (or
+    /// with `--rehearsal`) against the emulator playing the agent's `rehearsal.yaml`. Tool
+    /// calls, guard decisions and state changes appear inline, dimmed. `/quit` or end of input
+    /// ends the chat; so does the agent hanging up. Exit codes: 0 the chat ended, 2 the agent
+    /// file did not load or the call failed.
+    Chat(ChatArgs),
     /// Measure Switchboard's own performance (programs that print figures, not tests).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -135,6 +143,35 @@ pub(crate) enum BenchCommand {
         #[arg(long, value_name = "AGENT")]
         agent: Option<PathBuf>,
     },
+}
+
+/// Flags of `switchboard chat`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ChatArgs {
+    /// Agent file, or a directory holding `agent.yaml`, `agent.yml` or `agent.json`.
+    #[arg(value_name = "AGENT")]
+    pub(crate) agent: PathBuf,
+    /// Base URL of the Realtime API [default: wss://api.openai.com/v1, or the rehearsal
+    /// emulator without OPENAI_API_KEY].
+    #[arg(long, value_name = "URL")]
+    pub(crate) upstream_url: Option<String>,
+    /// Rehearse even when OPENAI_API_KEY is set.
+    #[arg(long, conflicts_with = "upstream_url")]
+    pub(crate) rehearsal: bool,
+    /// When to dim the gateway's own lines: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+}
+
+/// When to write ANSI colour codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// On a terminal, unless the NO_COLOR environment variable is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Flags of `switchboard serve`.

@@ -261,6 +261,17 @@ impl Session {
         &self.slots
     }
 
+    /// Whether the agent's turn is still going: a response is being generated or is wanted,
+    /// a tool call or supervisor question has not been answered yet (its answer starts
+    /// another response), or the agent hangs up or has hung up (the call ends instead).
+    pub fn turn_in_progress(&self) -> bool {
+        self.response_active
+            || self.response_wanted
+            || !self.running.is_empty()
+            || !self.asking.is_empty()
+            || !matches!(self.hangup, Hangup::No)
+    }
+
     // ---- handle_* ------------------------------------------------------------------
 
     /// Handles one input at time `now`.
@@ -397,7 +408,7 @@ impl Session {
         {
             self.hangup = Hangup::Done;
             self.outputs.push_back(Output::HangUp {
-                reason: "the caller finished the session".to_owned(),
+                reason: "finish_session: the goodbye has been heard".to_owned(),
             });
         }
     }

@@ -24,6 +24,7 @@ use tokio_tungstenite::tungstenite::Message as ModelMessage;
 use crate::auth::{Admitted, Dialect};
 use crate::config::AgentEntry;
 use crate::metrics::Flow;
+use crate::observe;
 use crate::server::Shared;
 use crate::upstream::{self, ModelSocket, UpstreamError};
 
@@ -43,6 +44,8 @@ pub(crate) struct Call {
     pub(crate) dialect: Dialect,
     pub(crate) admitted: Admitted,
     pub(crate) session_id: String,
+    /// Whether the caller asked for observation events (`?observe=true`).
+    pub(crate) observe: bool,
 }
 
 type CallerTx = SplitSink<WebSocket, Message>;
@@ -97,6 +100,9 @@ struct Driver<'r> {
     /// The frame being handled, to relay as it came when the session passes its audio on
     /// unchanged: writing the JSON again cost more than the rest of the relay.
     verbatim: Option<Verbatim>,
+    /// Whether the agent's turn was in progress after the last flush, to tell an observing
+    /// caller when it ends.
+    in_turn: bool,
 }
 
 /// A frame as it arrived, from either side.
@@ -194,6 +200,7 @@ async fn run_call(
         hang_up: None,
         pending: Vec::new(),
         verbatim: None,
+        in_turn: false,
     };
     if let Some(session) = secret_session {
         // Settings the client secret was issued with apply as the caller's first update.
@@ -503,8 +510,25 @@ impl Driver<'_> {
                 }
                 Output::Rollover(plan) => self.rollover = Some(plan),
                 Output::HangUp { reason } => self.hang_up = Some(reason),
-                Output::Record(record) => self.record(&record),
+                Output::Record(record) => {
+                    self.record(&record);
+                    if self.call.observe {
+                        let id = self.event_id();
+                        if let Some(event) = observe::record_event(id.as_str(), &record) {
+                            self.send_observation(&event).await;
+                        }
+                    }
+                }
             }
+        }
+        if self.call.observe {
+            let in_turn = self.session.turn_in_progress();
+            if self.in_turn && !in_turn {
+                let id = self.event_id();
+                self.send_observation(&observe::turn_ended(id.as_str()))
+                    .await;
+            }
+            self.in_turn = in_turn;
         }
     }
 
@@ -545,6 +569,18 @@ impl Driver<'_> {
             .event(Flow::ToCaller, event.event_type());
         // A failed send means the caller left; the read side ends the call.
         let _ = send_caller(&mut self.caller, self.call.dialect, event).await;
+    }
+
+    /// Sends an observation event to the caller that asked for them. Its arguments and
+    /// results may hold personal data: it is never logged.
+    async fn send_observation(&mut self, event: &Value) {
+        let kind = event["type"].as_str().unwrap_or("switchboard.observation");
+        self.shared.metrics.event(Flow::ToCaller, kind);
+        // A failed send means the caller left; the read side ends the call.
+        let _ = self
+            .caller
+            .send(Message::Text(event.to_string().into()))
+            .await;
     }
 
     async fn close_caller(&mut self, code: u16, reason: &str) {

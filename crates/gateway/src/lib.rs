@@ -8,6 +8,9 @@
 //! - `POST /v1/realtime/client_secrets`: short-lived, single-use secrets, in the GA shape.
 //! - `GET /healthz`, `GET /metrics` (Prometheus).
 //!
+//! A caller that connects with `?observe=true` also receives [`observe`] events: the tool
+//! calls, guard decisions and state transitions of its own call.
+//!
 //! Tool receivers check the gateway's signed webhook requests with [`webhook::verify`].
 //!
 //! Each call gets one task ([`driver`]) that owns its `switchboard_engine::Session`, the
@@ -19,6 +22,7 @@ mod config;
 mod driver;
 mod executor;
 mod metrics;
+pub mod observe;
 mod server;
 mod supervisor;
 mod upstream;

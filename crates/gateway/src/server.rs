@@ -194,6 +194,9 @@ struct Params {
     agent: Option<String>,
     /// The model the client asked for; the agent decides the model, so it is only logged.
     model: Option<String>,
+    /// Whether the caller wants the gateway's observation events (`crate::observe`).
+    #[serde(default)]
+    observe: bool,
 }
 
 /// An OpenAI-style error response.
@@ -254,6 +257,7 @@ async fn realtime(
         agent,
         admitted,
         session_id: format!("sess_{}", random_id()),
+        observe: params.observe,
     };
     // Browsers abort unless the server picks `realtime` when they offer it.
     ws.protocols(["realtime"])

@@ -4,6 +4,7 @@ use crate::cli::{Args, Command};
 
 mod audio;
 mod bench;
+mod chat;
 mod emulate;
 mod events;
 mod lint;
@@ -37,6 +38,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Error> {
         } => render::run(&agent, state.as_deref(), format),
         Command::Schema => schema::run(),
         Command::Serve(args) => serve::run(args),
+        Command::Chat(args) => chat::run(args),
         Command::Bench(cmd) => bench::run(cmd),
         Command::Emulate { listen, script } => emulate::run(&listen, &script),
         Command::Sessions(cmd) => sessions::run(cmd),

@@ -158,7 +158,7 @@ fn check_tool_server(url: &str, secret_env: &str) -> Result<(), Error> {
 }
 
 /// The rehearsal script beside `agent_file`, or an empty one that says it has ended.
-fn rehearsal_script(agent_file: &Path) -> Result<(Script, String), Error> {
+pub(crate) fn rehearsal_script(agent_file: &Path) -> Result<(Script, String), Error> {
     let path: PathBuf = agent_file.parent().map_or_else(
         || PathBuf::from(REHEARSAL_SCRIPT),
         |dir| dir.join(REHEARSAL_SCRIPT),
