@@ -105,6 +105,9 @@ pub struct GatewayFile {
     /// Seconds live calls may go on after shutdown begins (default 30).
     #[serde(default)]
     pub drain_timeout_s: Option<u64>,
+    /// Phone calls through Twilio Media Streams.
+    #[serde(default)]
+    pub twilio: Option<crate::twilio::TwilioSection>,
 }
 
 /// One key in the settings file: the key itself or the environment variable that holds it.

@@ -46,6 +46,9 @@ pub(crate) struct Call {
     pub(crate) session_id: String,
     /// Whether the caller asked for observation events (`?observe=true`).
     pub(crate) observe: bool,
+    /// Whether the caller is the gateway's own phone bridge, which reports how much of each
+    /// agent item the phone played (`crate::twilio_media`).
+    pub(crate) phone_bridge: bool,
 }
 
 type CallerTx = SplitSink<WebSocket, Message>;
@@ -103,6 +106,9 @@ struct Driver<'r> {
     /// Whether the agent's turn was in progress after the last flush, to tell an observing
     /// caller when it ends.
     in_turn: bool,
+    /// A phone call was escalated and a transfer number is set: it ends after the agent's
+    /// turn, so Twilio puts it through (`crate::twilio_media`).
+    transfer_after_turn: bool,
 }
 
 /// A frame as it arrived, from either side.
@@ -201,6 +207,7 @@ async fn run_call(
         pending: Vec::new(),
         verbatim: None,
         in_turn: false,
+        transfer_after_turn: false,
     };
     if let Some(session) = secret_session {
         // Settings the client secret was issued with apply as the caller's first update.
@@ -332,6 +339,13 @@ impl Driver<'_> {
     }
 
     fn caller_text(&mut self, text: &str, now: Instant) {
+        if self.call.phone_bridge
+            && let Some((item_id, until)) = crate::twilio_media::played_report(text)
+        {
+            self.session
+                .handle_input(Input::Played { item_id, until }, now);
+            return;
+        }
         let parsed = match self.call.dialect {
             Dialect::Ga => ClientEvent::from_json(text),
             Dialect::Beta => wire::beta::client_event_from_json(text).map(|t| t.event),
@@ -500,6 +514,14 @@ impl Driver<'_> {
                 }
                 Output::Escalate(escalation) => {
                     self.shared.metrics.escalation(self.call.agent.name());
+                    if self.call.phone_bridge {
+                        crate::twilio::send_summary(
+                            &self.shared,
+                            &self.call.session_id,
+                            &escalation,
+                        );
+                        self.transfer_after_turn = self.shared.twilio().transfer_number.is_some();
+                    }
                     if let Some(recorder) = self.recorder {
                         recorder.escalated(&escalation);
                     }
@@ -520,6 +542,11 @@ impl Driver<'_> {
                     }
                 }
             }
+        }
+        if self.transfer_after_turn && !self.session.turn_in_progress() {
+            self.transfer_after_turn = false;
+            self.hang_up
+                .get_or_insert_with(|| "escalated: the call is transferred".to_owned());
         }
         if self.call.observe {
             let in_turn = self.session.turn_in_progress();

@@ -7,6 +7,8 @@
 //!   here. The agent is chosen by `?agent=`, by the key, or is the default.
 //! - `POST /v1/realtime/client_secrets`: short-lived, single-use secrets, in the GA shape.
 //! - `GET /healthz`, `GET /metrics` (Prometheus).
+//! - `GET /`: the web console, a page that calls an agent from the
+//!   browser through `/v1/realtime`.
 //!
 //! A caller that connects with `?observe=true` also receives [`observe`] events: the tool
 //! calls, guard decisions and state transitions of its own call.
@@ -19,12 +21,15 @@
 
 mod auth;
 mod config;
+mod console;
 mod driver;
 mod executor;
 mod metrics;
 pub mod observe;
 mod server;
 mod supervisor;
+mod twilio;
+mod twilio_media;
 mod upstream;
 pub mod webhook;
 
@@ -34,3 +39,4 @@ pub use config::{
 };
 pub use executor::{Executor, HttpExecutor, Pending, SharedExecutor, Unconfigured};
 pub use server::Gateway;
+pub use twilio::{TwilioSection, TwilioSettings};

@@ -42,6 +42,10 @@ pub(crate) struct Shared {
     /// Flipped to `true` when live calls must close now.
     pub(crate) closing: watch::Sender<bool>,
     idle: Notify,
+    /// How `/twilio/*` answers; replaced by [`Gateway::set_twilio`].
+    twilio: std::sync::RwLock<Arc<crate::twilio::TwilioSettings>>,
+    /// Where the gateway listens: phone calls reach their agent through it.
+    pub(crate) addr: SocketAddr,
 }
 
 impl Shared {
@@ -65,6 +69,22 @@ impl Shared {
             |name| self.agents.contains_key(name),
             unix_now(),
         )
+    }
+
+    /// The Twilio settings now in force.
+    pub(crate) fn twilio(&self) -> Arc<crate::twilio::TwilioSettings> {
+        self.twilio
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The agent a phone call reaches: the one asked for if it exists, else the default.
+    pub(crate) fn phone_agent(&self, asked: Option<&str>) -> Option<String> {
+        match asked {
+            Some(name) => self.agents.contains_key(name).then(|| name.to_owned()),
+            None => self.default_agent().map(str::to_owned),
+        }
     }
 
     fn default_agent(&self) -> Option<&str> {
@@ -108,6 +128,8 @@ impl Gateway {
             draining: AtomicBool::new(false),
             closing: watch::Sender::new(false),
             idle: Notify::new(),
+            twilio: std::sync::RwLock::default(),
+            addr,
         });
         let app = router(shared.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -133,6 +155,15 @@ impl Gateway {
     /// Where it listens.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Sets how phone calls through Twilio are answered (`/twilio/voice`, `/twilio/media`).
+    pub fn set_twilio(&self, settings: crate::twilio::TwilioSettings) {
+        *self
+            .shared
+            .twilio
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(settings);
     }
 
     /// Calls in progress.
@@ -184,6 +215,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/realtime/client_secrets", post(client_secrets))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/twilio/voice", post(crate::twilio::voice))
+        .route("/twilio/voice/{agent}", post(crate::twilio::voice_for))
+        .route("/twilio/media", get(crate::twilio_media::media))
+        .merge(crate::console::routes())
         .with_state(shared)
 }
 
@@ -197,6 +232,9 @@ struct Params {
     /// Whether the caller wants the gateway's observation events (`crate::observe`).
     #[serde(default)]
     observe: bool,
+    /// Set by the gateway's phone bridge for its own calls, with a one-off secret.
+    #[serde(default)]
+    phone_bridge: bool,
 }
 
 /// An OpenAI-style error response.
@@ -252,12 +290,15 @@ async fn realtime(
     {
         tracing::debug!(asked = %model, agent = agent.name(), "the agent's model is used");
     }
+    // The bridge comes in with a secret it minted; a plain key cannot claim to be it.
+    let phone_bridge = params.phone_bridge && admitted.via == "client_secret";
     let call = Call {
         dialect: auth::dialect(&headers),
         agent,
         admitted,
         session_id: format!("sess_{}", random_id()),
         observe: params.observe,
+        phone_bridge,
     };
     // Browsers abort unless the server picks `realtime` when they offer it.
     ws.protocols(["realtime"])

@@ -38,6 +38,10 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         None => GatewayFile::default(),
     };
     let keys = settings.keys(|var| std::env::var(var).ok())?;
+    let twilio = match &settings.twilio {
+        Some(section) => Some(section.settings(|var| std::env::var(var).ok())?),
+        None => None,
+    };
     let default_agent = args
         .default_agent
         .clone()
@@ -101,6 +105,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         let gateway = Gateway::start(&args.listen, config, Arc::new(HttpExecutor::new()))
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        if let Some(twilio) = twilio {
+            gateway.set_twilio(twilio);
+        }
         let addr = gateway.local_addr();
         let stop = super::stop_requested()?;
         let mut out = std::io::stdout().lock();

@@ -1,0 +1,408 @@
+//! Phone calls through Twilio: the TwiML a Twilio number's voice webhook receives, and the
+//! check of Twilio's request signature.
+//!
+//! `POST /twilio/voice` (or `/twilio/voice/AGENT`) answers with TwiML that connects the call's
+//! media stream to `/twilio/media?agent=AGENT`. What Twilio does once that stream ends comes
+//! after the `<Connect>`: `<Dial>` the transfer number when one is configured, else
+//! `<Hangup/>`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha1::Sha1;
+
+use switchboard_engine::Escalation;
+
+use crate::server::Shared;
+
+/// The `twilio:` section of the gateway's settings file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwilioSection {
+    /// The environment variable holding the account's auth token; when set, requests to
+    /// `/twilio/voice` must carry a valid `X-Twilio-Signature`.
+    #[serde(default)]
+    pub auth_token_env: Option<String>,
+    /// The number a call is transferred to when its stream ends for a hand-off.
+    #[serde(default)]
+    pub transfer_number: Option<String>,
+    /// Where the summary of an escalated phone call is posted (JSON).
+    #[serde(default)]
+    pub summary_webhook: Option<String>,
+    /// The gateway's public base URL (`https://voice.example.com`), as Twilio reaches it:
+    /// the host and scheme of the stream URL, and the URL requests are signed with.
+    #[serde(default)]
+    pub public_url: Option<String>,
+}
+
+impl TwilioSection {
+    /// The settings, reading the auth token through `env`.
+    pub fn settings(&self, env: impl Fn(&str) -> Option<String>) -> Result<TwilioSettings, String> {
+        let auth_token = match &self.auth_token_env {
+            Some(var) => Some(
+                env(var)
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| format!("twilio: environment variable {var} is not set"))?,
+            ),
+            None => None,
+        };
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(format!(
+                "twilio.public_url: `{url}` must start with https:// or http://"
+            ));
+        }
+        Ok(TwilioSettings {
+            auth_token,
+            transfer_number: self.transfer_number.clone(),
+            summary_webhook: self.summary_webhook.clone(),
+            public_url: self
+                .public_url
+                .as_ref()
+                .map(|u| u.trim_end_matches('/').to_owned()),
+        })
+    }
+}
+
+/// How the gateway answers Twilio (see [`crate::Gateway::set_twilio`]).
+#[derive(Clone, Default)]
+pub struct TwilioSettings {
+    /// The account's auth token: requests must be signed with it. `None`: not checked.
+    pub auth_token: Option<String>,
+    /// The number to `<Dial>` once the media stream ends. `None`: `<Hangup/>`.
+    pub transfer_number: Option<String>,
+    /// Where the summary of an escalated phone call is posted (JSON).
+    pub summary_webhook: Option<String>,
+    /// The gateway's public base URL, without a trailing slash.
+    pub public_url: Option<String>,
+}
+
+impl fmt::Debug for TwilioSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TwilioSettings")
+            .field(
+                "auth_token",
+                &self.auth_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("transfer_number", &self.transfer_number)
+            .field("summary_webhook", &self.summary_webhook)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+/// `POST /twilio/voice`: the agent from `?agent=` or the default.
+pub(crate) async fn voice(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<BTreeMap<String, String>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let agent = query.get("agent").cloned();
+    answer(&shared, agent, &uri, &headers, &body)
+}
+
+/// `POST /twilio/voice/{agent}`.
+pub(crate) async fn voice_for(
+    State(shared): State<Arc<Shared>>,
+    Path(agent): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(&shared, Some(agent), &uri, &headers, &body)
+}
+
+fn answer(
+    shared: &Shared,
+    asked: Option<String>,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let settings = shared.twilio();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let base = match &settings.public_url {
+        Some(url) => url.clone(),
+        None => {
+            // Behind a TLS proxy (ngrok, a load balancer) the proxy says how Twilio came in.
+            let proto = header("x-forwarded-proto").unwrap_or("http");
+            let host = header("x-forwarded-host")
+                .or_else(|| header("host"))
+                .unwrap_or("localhost");
+            format!("{proto}://{host}")
+        }
+    };
+    if let Some(token) = &settings.auth_token {
+        let path = uri.path_and_query().map_or("/", |p| p.as_str());
+        let url = format!("{base}{path}");
+        let given = header("x-twilio-signature").unwrap_or_default();
+        if !signature_matches(token, &url, &form_pairs(body), given) {
+            tracing::info!("a /twilio/voice request was refused: its signature does not match");
+            return (StatusCode::FORBIDDEN, "invalid X-Twilio-Signature\n").into_response();
+        }
+    }
+    let Some(agent) = shared.phone_agent(asked.as_deref()) else {
+        return (StatusCode::NOT_FOUND, "no such agent\n").into_response();
+    };
+    let twiml = voice_twiml(
+        &stream_url(&base, &agent),
+        settings.transfer_number.as_deref(),
+    );
+    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], twiml).into_response()
+}
+
+/// Posts an escalated phone call's summary to the configured webhook, for the person the
+/// call is transferred to. Sent in the background: the call does not wait for it.
+pub(crate) fn send_summary(shared: &Shared, session_id: &str, escalation: &Escalation) {
+    let Some(url) = shared.twilio().summary_webhook.clone() else {
+        return;
+    };
+    let summary = &escalation.summary;
+    let body = serde_json::json!({
+        "session_id": session_id,
+        "reason": escalation.reason,
+        "summary": {
+            "intent": summary.intent,
+            "slots": summary.slots.iter().cloned().collect::<serde_json::Map<_, _>>(),
+            "tools": summary.tools.iter().map(|(name, outcome)| serde_json::json!({"name": name, "outcome": outcome})).collect::<Vec<_>>(),
+            "state": summary.state,
+        },
+    });
+    let session = session_id.to_owned();
+    tokio::spawn(async move {
+        let sent = reqwest::Client::new()
+            .post(&url)
+            .timeout(std::time::Duration::from_secs(10))
+            .json(&body)
+            .send()
+            .await;
+        match sent.map(|r| r.status()) {
+            Ok(status) if status.is_success() => {
+                tracing::info!(%session, "escalation summary sent");
+            }
+            // The summary holds what the caller said: never logged here.
+            Ok(status) => {
+                tracing::warn!(%session, %status, "the summary webhook refused the escalation summary")
+            }
+            Err(error) => {
+                tracing::warn!(%session, error = %error.without_url(), "the escalation summary could not be sent")
+            }
+        }
+    });
+}
+
+/// The TwiML that streams a call to `stream_url`, then transfers it to `transfer_number` or
+/// hangs up when the stream ends.
+pub(crate) fn voice_twiml(stream_url: &str, transfer_number: Option<&str>) -> String {
+    let after = match transfer_number {
+        Some(number) => format!("<Dial>{}</Dial>", xml_escape(number)),
+        None => "<Hangup/>".to_owned(),
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Connect><Stream url=\"{}\"/></Connect>{after}</Response>\n",
+        xml_escape(stream_url)
+    )
+}
+
+/// The media stream URL for `agent`, on a gateway reached at `base` (`https://host`).
+pub(crate) fn stream_url(base: &str, agent: &str) -> String {
+    let ws_base = if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        base.to_owned()
+    };
+    format!("{ws_base}/twilio/media?agent={}", percent_encode(agent))
+}
+
+/// Twilio's request signature: HMAC-SHA1, keyed with the auth token, over the full URL
+/// followed by each POST parameter's name and value, sorted by name; base64.
+pub(crate) fn signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
+    let mut sorted: Vec<&(String, String)> = params.iter().collect();
+    sorted.sort();
+    let mut mac = match Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()) {
+        Ok(mac) => mac,
+        // HMAC takes a key of any length; there is no error to meet here.
+        Err(_) => return String::new(),
+    };
+    mac.update(url.as_bytes());
+    for (name, value) in sorted {
+        mac.update(name.as_bytes());
+        mac.update(value.as_bytes());
+    }
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Whether `given` is Twilio's signature of this request, compared in constant time.
+pub(crate) fn signature_matches(
+    auth_token: &str,
+    url: &str,
+    params: &[(String, String)],
+    given: &str,
+) -> bool {
+    let expected = signature(auth_token, url, params);
+    let (a, b) = (expected.as_bytes(), given.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The pairs of an `application/x-www-form-urlencoded` body, decoded; pairs that do not
+/// decode as UTF-8 are kept lossily, so a signature over them simply fails to match.
+pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    body.split(|&b| b == b'&')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut halves = part.splitn(2, |&b| b == b'=');
+            let name = halves.next().unwrap_or_default();
+            let value = halves.next().unwrap_or_default();
+            (form_decode(name), form_decode(value))
+        })
+        .collect()
+}
+
+fn form_decode(raw: &[u8]) -> String {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < raw.len() && hex_pair(raw[i + 1], raw[i + 2]).is_some() => {
+                out.extend(hex_pair(raw[i + 1], raw[i + 2]));
+                i += 2;
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex_pair(high: u8, low: u8) -> Option<u8> {
+    let digit = |c: u8| (c as char).to_digit(16);
+    Some(u8::try_from(digit(high)? * 16 + digit(low)?).unwrap_or(0))
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twiml_escapes_names_and_chooses_what_follows_the_stream() {
+        let url = stream_url("https://voice.example.com", "north&loop");
+        assert_eq!(
+            url,
+            "wss://voice.example.com/twilio/media?agent=north%26loop"
+        );
+        let hang_up = voice_twiml("wss://h/twilio/media?agent=a&b=1", None);
+        assert!(hang_up.contains("<Stream url=\"wss://h/twilio/media?agent=a&amp;b=1\"/>"));
+        assert!(hang_up.ends_with("</Connect><Hangup/></Response>\n"));
+        let dial = voice_twiml("ws://h/x", Some("+1 <555>"));
+        assert!(dial.contains("</Connect><Dial>+1 &lt;555&gt;</Dial></Response>"));
+        assert_eq!(
+            stream_url("http://h:8080", "a"),
+            "ws://h:8080/twilio/media?agent=a"
+        );
+    }
+
+    #[test]
+    fn form_bodies_decode_plus_and_percent_escapes() {
+        let pairs = form_pairs(b"From=%2B15551234567&Body=hi+there&Odd=%zz&Empty=");
+        assert_eq!(
+            pairs,
+            vec![
+                ("From".to_owned(), "+15551234567".to_owned()),
+                ("Body".to_owned(), "hi there".to_owned()),
+                ("Odd".to_owned(), "%zz".to_owned()),
+                ("Empty".to_owned(), String::new()),
+            ]
+        );
+    }
+
+    #[test]
+    fn signatures_cover_the_url_and_the_sorted_parameters() {
+        let params = vec![
+            ("To".to_owned(), "+15550001111".to_owned()),
+            ("CallSid".to_owned(), "CA123".to_owned()),
+        ];
+        let url = "https://voice.example.com/twilio/voice?agent=a";
+        let good = signature("token", url, &params);
+        // Order of the parameters in the body does not matter; everything else does.
+        let reordered: Vec<_> = params.iter().rev().cloned().collect();
+        assert!(signature_matches("token", url, &reordered, &good));
+        assert!(!signature_matches("other", url, &params, &good));
+        assert!(!signature_matches(
+            "token",
+            "https://voice.example.com/twilio/voice",
+            &params,
+            &good
+        ));
+        let mut changed = params.clone();
+        changed[0].1.push('2');
+        assert!(!signature_matches("token", url, &changed, &good));
+        assert!(!signature_matches("token", url, &params, ""));
+    }
+
+    #[test]
+    fn settings_read_the_token_from_the_environment() {
+        let section = TwilioSection {
+            auth_token_env: Some("TWILIO_TOKEN".to_owned()),
+            public_url: Some("https://voice.example.com/".to_owned()),
+            ..TwilioSection::default()
+        };
+        let settings = section
+            .settings(|var| (var == "TWILIO_TOKEN").then(|| "t0k".to_owned()))
+            .expect("settings");
+        assert_eq!(settings.auth_token.as_deref(), Some("t0k"));
+        assert_eq!(
+            settings.public_url.as_deref(),
+            Some("https://voice.example.com")
+        );
+        assert!(!format!("{settings:?}").contains("t0k"));
+        let missing = section.settings(|_| None).expect_err("no token");
+        assert!(missing.contains("TWILIO_TOKEN"), "{missing}");
+        let bad = TwilioSection {
+            public_url: Some("voice.example.com".to_owned()),
+            ..TwilioSection::default()
+        };
+        assert!(bad.settings(|_| None).is_err());
+    }
+}
