@@ -46,6 +46,8 @@ pub(crate) struct Shared {
     twilio: std::sync::RwLock<Arc<crate::twilio::TwilioSettings>>,
     /// Where the gateway listens: phone calls reach their agent through it.
     pub(crate) addr: SocketAddr,
+    /// Twilio call SIDs whose agent escalated: `/twilio/after` transfers them, once.
+    transfers: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Shared {
@@ -69,6 +71,22 @@ impl Shared {
             |name| self.agents.contains_key(name),
             unix_now(),
         )
+    }
+
+    /// The phone call `call_sid` was escalated: transfer it when its stream ends.
+    pub(crate) fn mark_transfer(&self, call_sid: &str) {
+        self.transfers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(call_sid.to_owned());
+    }
+
+    /// Whether `call_sid` was escalated (forgotten once asked: Twilio asks once per call).
+    pub(crate) fn take_transfer(&self, call_sid: &str) -> bool {
+        self.transfers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(call_sid)
     }
 
     /// The Twilio settings now in force.
@@ -130,6 +148,7 @@ impl Gateway {
             idle: Notify::new(),
             twilio: std::sync::RwLock::default(),
             addr,
+            transfers: std::sync::Mutex::default(),
         });
         let app = router(shared.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -216,6 +235,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/twilio/voice", post(crate::twilio::voice))
+        .route("/twilio/after", post(crate::twilio::after))
         .route("/twilio/voice/{agent}", post(crate::twilio::voice_for))
         .route("/twilio/media", get(crate::twilio_media::media))
         .merge(crate::console::routes())

@@ -2,9 +2,9 @@
 //! check of Twilio's request signature.
 //!
 //! `POST /twilio/voice` (or `/twilio/voice/AGENT`) answers with TwiML that connects the call's
-//! media stream to `/twilio/media?agent=AGENT`. What Twilio does once that stream ends comes
-//! after the `<Connect>`: `<Dial>` the transfer number when one is configured, else
-//! `<Hangup/>`.
+//! media stream to `/twilio/media?agent=AGENT`. Once that stream ends, Twilio asks
+//! `POST /twilio/after` (the `<Connect>`'s `action`) what comes next, per call: `<Dial>` the
+//! transfer number for a call the agent escalated, `<Hangup/>` for any other.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -124,14 +124,15 @@ pub(crate) async fn voice_for(
     answer(&shared, Some(agent), &uri, &headers, &body)
 }
 
-fn answer(
-    shared: &Shared,
-    asked: Option<String>,
+/// The public base URL Twilio reached us at, when the request is Twilio's: its signature
+/// matches when an auth token is configured. `None`: refuse it ([`forbidden`]).
+fn admit(
+    settings: &TwilioSettings,
+    what: &str,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Response {
-    let settings = shared.twilio();
+) -> Option<String> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let base = match &settings.public_url {
         Some(url) => url.clone(),
@@ -149,22 +150,57 @@ fn answer(
         let url = format!("{base}{path}");
         let given = header("x-twilio-signature").unwrap_or_default();
         if !signature_matches(token, &url, &form_pairs(body), given) {
-            tracing::info!("a /twilio/voice request was refused: its signature does not match");
-            return (StatusCode::FORBIDDEN, "invalid X-Twilio-Signature\n").into_response();
+            tracing::info!("a {what} request was refused: its signature does not match");
+            return None;
         }
     }
+    Some(base)
+}
+
+fn forbidden() -> Response {
+    (StatusCode::FORBIDDEN, "invalid X-Twilio-Signature\n").into_response()
+}
+
+fn answer(
+    shared: &Shared,
+    asked: Option<String>,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let settings = shared.twilio();
+    let Some(base) = admit(&settings, "/twilio/voice", uri, headers, body) else {
+        return forbidden();
+    };
     let Some(agent) = shared.phone_agent(asked.as_deref()) else {
         return (StatusCode::NOT_FOUND, "no such agent\n").into_response();
     };
-    let twiml = voice_twiml(
-        &stream_url(&base, &agent),
-        settings.transfer_number.as_deref(),
-    );
+    let twiml = voice_twiml(&stream_url(&base, &agent), &format!("{base}/twilio/after"));
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], twiml).into_response()
 }
 
-/// Posts an escalated phone call's summary to the configured webhook, for the person the
-/// call is transferred to. Sent in the background: the call does not wait for it.
+/// `POST /twilio/after`: Twilio asks what to do once a call's media stream has ended. A call
+/// the agent escalated is transferred (`<Dial>` the configured number); any other — the agent
+/// finished it, or the stream failed — is hung up.
+pub(crate) async fn after(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let settings = shared.twilio();
+    if admit(&settings, "/twilio/after", &uri, &headers, &body).is_none() {
+        return forbidden();
+    }
+    let call_sid = form_pairs(&body)
+        .into_iter()
+        .find_map(|(k, v)| (k == "CallSid").then_some(v))
+        .unwrap_or_default();
+    let escalated = shared.take_transfer(&call_sid);
+    let twiml = after_twiml(settings.transfer_number.as_deref().filter(|_| escalated));
+    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], twiml).into_response()
+}
+
 pub(crate) fn send_summary(shared: &Shared, session_id: &str, escalation: &Escalation) {
     let Some(url) = shared.twilio().summary_webhook.clone() else {
         return;
@@ -203,20 +239,25 @@ pub(crate) fn send_summary(shared: &Shared, session_id: &str, escalation: &Escal
     });
 }
 
-/// The TwiML that streams a call to `stream_url`, then transfers it to `transfer_number` or
-/// hangs up when the stream ends.
-pub(crate) fn voice_twiml(stream_url: &str, transfer_number: Option<&str>) -> String {
-    let after = match transfer_number {
-        Some(number) => format!("<Dial>{}</Dial>", xml_escape(number)),
-        None => "<Hangup/>".to_owned(),
-    };
+/// The TwiML that streams a call to `stream_url`; when the stream ends Twilio asks
+/// `after_url` what comes next (transfer or hang-up, decided per call).
+pub(crate) fn voice_twiml(stream_url: &str, after_url: &str) -> String {
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Connect><Stream url=\"{}\"/></Connect>{after}</Response>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Connect action=\"{}\"><Stream url=\"{}\"/></Connect></Response>\n",
+        xml_escape(after_url),
         xml_escape(stream_url)
     )
 }
 
-/// The media stream URL for `agent`, on a gateway reached at `base` (`https://host`).
+/// What follows a call's stream: `<Dial>` the number, or `<Hangup/>`.
+pub(crate) fn after_twiml(transfer_number: Option<&str>) -> String {
+    let verb = match transfer_number {
+        Some(number) => format!("<Dial>{}</Dial>", xml_escape(number)),
+        None => "<Hangup/>".to_owned(),
+    };
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response>{verb}</Response>\n")
+}
+
 pub(crate) fn stream_url(base: &str, agent: &str) -> String {
     let ws_base = if let Some(rest) = base.strip_prefix("https://") {
         format!("wss://{rest}")
@@ -332,11 +373,13 @@ mod tests {
             url,
             "wss://voice.example.com/twilio/media?agent=north%26loop"
         );
-        let hang_up = voice_twiml("wss://h/twilio/media?agent=a&b=1", None);
-        assert!(hang_up.contains("<Stream url=\"wss://h/twilio/media?agent=a&amp;b=1\"/>"));
-        assert!(hang_up.ends_with("</Connect><Hangup/></Response>\n"));
-        let dial = voice_twiml("ws://h/x", Some("+1 <555>"));
-        assert!(dial.contains("</Connect><Dial>+1 &lt;555&gt;</Dial></Response>"));
+        let voice = voice_twiml("wss://h/twilio/media?agent=a&b=1", "https://h/twilio/after");
+        assert!(voice.contains("<Connect action=\"https://h/twilio/after\">"));
+        assert!(voice.contains("<Stream url=\"wss://h/twilio/media?agent=a&amp;b=1\"/>"));
+        assert!(voice.ends_with("</Connect></Response>\n"));
+        assert!(after_twiml(None).ends_with("<Response><Hangup/></Response>\n"));
+        let dial = after_twiml(Some("+1 <555>"));
+        assert!(dial.ends_with("<Response><Dial>+1 &lt;555&gt;</Dial></Response>\n"));
         assert_eq!(
             stream_url("http://h:8080", "a"),
             "ws://h:8080/twilio/media?agent=a"

@@ -287,7 +287,7 @@ type Loopback =
 /// Opens the Realtime call this phone call runs as.
 async fn open_loopback(shared: &Shared, agent: &str) -> Result<Loopback, String> {
     let url = format!(
-        "ws://{}/v1/realtime?agent={agent}&phone_bridge=true",
+        "ws://{}/v1/realtime?agent={agent}&phone_bridge=true&observe=true",
         shared.addr
     );
     let mut request = url.into_client_request().map_err(|e| e.to_string())?;
@@ -335,6 +335,7 @@ async fn bridge(shared: Arc<Shared>, socket: WebSocket, agent: String) -> Result
     };
     phone.formats(&created);
     let mut agent_gone: Option<Instant> = None;
+    let mut call_sid: Option<String> = None;
     let timer = tokio::time::sleep(Duration::from_secs(3600));
     tokio::pin!(timer);
     loop {
@@ -377,6 +378,7 @@ async fn bridge(shared: Arc<Shared>, socket: WebSocket, agent: String) -> Result
                     TwilioInbound::Connected(_) => {}
                     TwilioInbound::Start(start) => {
                         tracing::info!(agent = %agent, "phone call started");
+                        call_sid = Some(start.start.call_sid);
                         phone.stream_sid = Some(start.stream_sid);
                     }
                     TwilioInbound::Media(media) => match decode_base64(&media.media.payload) {
@@ -431,6 +433,13 @@ async fn bridge(shared: Arc<Shared>, socket: WebSocket, agent: String) -> Result
                         }
                     }
                     "response.output_audio.done" => phone.end_item(),
+                    // The agent handed the call to a person: when the stream ends, Twilio
+                    // asks `/twilio/after`, which transfers this call.
+                    "switchboard.escalation" => {
+                        if let Some(sid) = &call_sid {
+                            shared.mark_transfer(sid);
+                        }
+                    }
                     "input_audio_buffer.speech_started" if phone.playing() => {
                         if let Some(sid) = phone.stream_sid.clone() {
                             let clear = TwilioOutbound::Clear(Clear { stream_sid: sid });

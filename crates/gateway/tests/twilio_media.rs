@@ -420,4 +420,27 @@ async fn an_escalated_phone_call_posts_its_summary_to_the_webhook() {
         }
     }
     assert!(frames > 10, "{frames} frames of \"Connecting you now.\"");
+    // Twilio then asks what comes after the stream: this call is transferred, once.
+    let after = |sid: &'static str| {
+        let url = format!("http://{}/twilio/after", rig.gateway.local_addr());
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("AccountSid=AC1&CallSid={sid}"))
+                .send()
+                .await
+                .expect("request")
+                .text()
+                .await
+                .expect("body")
+        }
+    };
+    let twiml = after("CA4").await;
+    assert!(
+        twiml.contains("<Response><Dial>+15559990000</Dial></Response>"),
+        "{twiml}"
+    );
+    let twiml = after("CA4").await;
+    assert!(twiml.contains("<Hangup/>"), "asked once: {twiml}");
 }

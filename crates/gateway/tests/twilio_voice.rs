@@ -85,7 +85,7 @@ async fn voice_connects_the_stream_and_hangs_up_after_it() {
     assert!(kind.starts_with("text/xml"), "{kind}");
     assert!(
         body.contains(
-            "<Response><Connect><Stream url=\"wss://voice.example.com/twilio/media?agent=northloop\"/></Connect><Hangup/></Response>"
+            "<Response><Connect action=\"https://voice.example.com/twilio/after\"><Stream url=\"wss://voice.example.com/twilio/media?agent=northloop\"/></Connect></Response>"
         ),
         "{body}"
     );
@@ -95,6 +95,10 @@ async fn voice_connects_the_stream_and_hangs_up_after_it() {
         body.contains("url=\"ws://h:8080/twilio/media?agent=northloop\""),
         "{body}"
     );
+    // Once the stream ends, a call nobody escalated is hung up.
+    let (status, _, body) = post(&gateway, "/twilio/after", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("<Response><Hangup/></Response>"), "{body}");
     let (status, _, _) = post(&gateway, "/twilio/voice/nobody", &[]).await;
     assert_eq!(status, 404);
     let (status, _, _) = post(&gateway, "/twilio/voice?agent=nobody", &[]).await;
@@ -103,7 +107,7 @@ async fn voice_connects_the_stream_and_hangs_up_after_it() {
 }
 
 #[tokio::test]
-async fn voice_dials_the_transfer_number_after_the_stream() {
+async fn only_escalated_calls_are_transferred_after_the_stream() {
     let gateway = gateway(Some(TwilioSettings {
         transfer_number: Some("+15559990000".to_owned()),
         public_url: Some("https://phones.example.org".to_owned()),
@@ -114,11 +118,17 @@ async fn voice_dials_the_transfer_number_after_the_stream() {
     assert_eq!(status, 200, "{body}");
     assert!(
         body.contains(
-            "<Stream url=\"wss://phones.example.org/twilio/media?agent=northloop\"/></Connect><Dial>+15559990000</Dial></Response>"
+            "<Connect action=\"https://phones.example.org/twilio/after\"><Stream url=\"wss://phones.example.org/twilio/media?agent=northloop\"/></Connect></Response>"
         ),
         "{body}"
     );
-    assert!(!body.contains("<Hangup/>"), "{body}");
+    // A call the agent finished (not escalated) is hung up even with a transfer number.
+    let (status, _, body) = post(&gateway, "/twilio/after", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("<Hangup/>") && !body.contains("<Dial>"),
+        "{body}"
+    );
     gateway.shutdown().await.expect("shutdown");
 }
 
@@ -140,7 +150,7 @@ async fn signed_requests_are_accepted_and_others_refused() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains("<Connect>"), "{body}");
+    assert!(body.contains("<Connect action="), "{body}");
 
     // Unsigned, signed with another token, or signed for another URL: refused.
     let wrong_token = twilio_signature("another-token", url, PARAMS);
@@ -152,8 +162,20 @@ async fn signed_requests_are_accepted_and_others_refused() {
     ] {
         let (status, _, body) = post(&gateway, "/twilio/voice?agent=northloop", &headers).await;
         assert_eq!(status, 403, "{headers:?}: {body}");
-        assert!(!body.contains("<Connect>"), "{body}");
+        assert!(!body.contains("<Connect"), "{body}");
     }
+    // The question after the stream is signed too.
+    let after = "https://phones.example.org/twilio/after";
+    let signed = twilio_signature(token, after, PARAMS);
+    let (status, _, body) = post(
+        &gateway,
+        "/twilio/after",
+        &[("x-twilio-signature", &signed)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = post(&gateway, "/twilio/after", &[]).await;
+    assert_eq!(status, 403);
     gateway.shutdown().await.expect("shutdown");
 }
 
