@@ -134,17 +134,7 @@ fn admit(
     body: &[u8],
 ) -> Option<String> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let base = match &settings.public_url {
-        Some(url) => url.clone(),
-        None => {
-            // Behind a TLS proxy (ngrok, a load balancer) the proxy says how Twilio came in.
-            let proto = header("x-forwarded-proto").unwrap_or("http");
-            let host = header("x-forwarded-host")
-                .or_else(|| header("host"))
-                .unwrap_or("localhost");
-            format!("{proto}://{host}")
-        }
-    };
+    let base = public_base(settings, headers);
     if let Some(token) = &settings.auth_token {
         let path = uri.path_and_query().map_or("/", |p| p.as_str());
         let url = format!("{base}{path}");
@@ -157,7 +147,48 @@ fn admit(
     Some(base)
 }
 
-fn forbidden() -> Response {
+/// The gateway's address as Twilio reaches it: `public_url`, or what the request (and a proxy
+/// in front) says.
+fn public_base(settings: &TwilioSettings, headers: &HeaderMap) -> String {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match &settings.public_url {
+        Some(url) => url.clone(),
+        None => {
+            // Behind a TLS proxy (ngrok, a load balancer) the proxy says how Twilio came in.
+            let proto = header("x-forwarded-proto").unwrap_or("http");
+            let host = header("x-forwarded-host")
+                .or_else(|| header("host"))
+                .unwrap_or("localhost");
+            format!("{proto}://{host}")
+        }
+    }
+}
+
+/// Whether a media stream's WebSocket request is Twilio's: with an auth token configured,
+/// Twilio signs the `wss://` URL it opened (no parameters).
+pub(crate) fn stream_admitted(settings: &TwilioSettings, uri: &Uri, headers: &HeaderMap) -> bool {
+    let Some(token) = &settings.auth_token else {
+        return true;
+    };
+    let base = public_base(settings, headers);
+    let base = match (base.strip_prefix("https://"), base.strip_prefix("http://")) {
+        (Some(rest), _) => format!("wss://{rest}"),
+        (None, Some(rest)) => format!("ws://{rest}"),
+        (None, None) => base,
+    };
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let given = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let admitted = signature_matches(token, &format!("{base}{path}"), &[], given);
+    if !admitted {
+        tracing::info!("a /twilio/media request was refused: its signature does not match");
+    }
+    admitted
+}
+
+pub(crate) fn forbidden() -> Response {
     (StatusCode::FORBIDDEN, "invalid X-Twilio-Signature\n").into_response()
 }
 

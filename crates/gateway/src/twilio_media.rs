@@ -44,8 +44,13 @@ const FINAL_PLAYOUT: Duration = Duration::from_secs(30);
 pub(crate) async fn media(
     State(shared): State<Arc<Shared>>,
     Query(query): Query<std::collections::BTreeMap<String, String>>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if !crate::twilio::stream_admitted(&shared.twilio(), &uri, &headers) {
+        return crate::twilio::forbidden();
+    }
     let Some(agent) = shared.phone_agent(query.get("agent").map(String::as_str)) else {
         return (axum::http::StatusCode::NOT_FOUND, "no such agent\n").into_response();
     };

@@ -206,3 +206,60 @@ fn the_settings_file_takes_a_twilio_section_and_points_at_mistakes() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Twilio signs the media stream's WebSocket request too: the `wss://` URL, no parameters.
+#[tokio::test]
+async fn the_media_stream_needs_twilios_signature_when_a_token_is_set() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let token = "auth-token-for-tests";
+    let gateway = gateway(Some(TwilioSettings {
+        auth_token: Some(token.to_owned()),
+        public_url: Some("https://phones.example.org".to_owned()),
+        ..TwilioSettings::default()
+    }))
+    .await;
+    let local = format!("ws://{}/twilio/media?agent=northloop", gateway.local_addr());
+    let connect = |signature: Option<String>| {
+        let mut request = local.as_str().into_client_request().expect("a request");
+        if let Some(signature) = signature {
+            request
+                .headers_mut()
+                .insert("x-twilio-signature", signature.parse().expect("a header"));
+        }
+        tokio_tungstenite::connect_async(request)
+    };
+    let signed = twilio_signature(
+        token,
+        "wss://phones.example.org/twilio/media?agent=northloop",
+        &[],
+    );
+    let (socket, response) = connect(Some(signed))
+        .await
+        .expect("a signed stream is accepted");
+    assert_eq!(response.status().as_u16(), 101);
+    drop(socket);
+    for wrong in [
+        None,
+        Some(twilio_signature(
+            "another-token",
+            "wss://phones.example.org/twilio/media?agent=northloop",
+            &[],
+        )),
+        Some(twilio_signature(
+            token,
+            "wss://phones.example.org/twilio/media?agent=other",
+            &[],
+        )),
+    ] {
+        match connect(wrong.clone()).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                assert_eq!(response.status().as_u16(), 403, "{wrong:?}");
+            }
+            other => panic!(
+                "{wrong:?} was not refused: {:?}",
+                other.map(|(_, r)| r.status())
+            ),
+        }
+    }
+    gateway.shutdown().await.expect("shutdown");
+}
