@@ -2,43 +2,15 @@
 //! commands read it back: the transcript, the tool calls and the guard decisions, with the
 //! caller's phone number redacted everywhere, the database files included.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-fn repo(path: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
+mod common;
 
-fn serve(data: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .arg("serve")
-        .arg(repo("examples/agents/northloop"))
-        .args(["--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .env_remove("OPENAI_API_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary runs");
-    let stdout = child.stdout.take().expect("stdout");
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("utf-8");
-        if let Some(rest) = line.split_once("listening on http://") {
-            let addr = rest.1.split(' ').next().expect("address").to_owned();
-            return (child, addr);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("serve never said it was listening");
-}
+use common::{repo, serve, turn};
 
 fn sessions(args: &[&str], data: &std::path::Path) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
@@ -54,46 +26,11 @@ fn sessions(args: &[&str], data: &std::path::Path) -> (i32, String) {
     )
 }
 
-/// Sends `text` as the caller and waits until the agent has said something containing `until`.
-async fn turn<S>(ws: &mut S, text: Option<&str>, until: &str)
-where
-    S: futures_util::Sink<Message>
-        + futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
-        + Unpin,
-    <S as futures_util::Sink<Message>>::Error: std::fmt::Debug,
-{
-    if let Some(text) = text {
-        let item = json!({"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":text}]}});
-        ws.send(Message::text(item.to_string()))
-            .await
-            .expect("send");
-    }
-    ws.send(Message::text(json!({"type":"response.create"}).to_string()))
-        .await
-        .expect("send");
-    let wait = async {
-        while let Some(Ok(message)) = ws.next().await {
-            if let Message::Text(t) = message {
-                let event: Value = serde_json::from_str(t.as_str()).expect("JSON");
-                if event["type"] == "response.output_text.done"
-                    && event["text"].as_str().is_some_and(|s| s.contains(until))
-                {
-                    return;
-                }
-            }
-        }
-        panic!("the call ended before {until:?}");
-    };
-    tokio::time::timeout(Duration::from_secs(15), wait)
-        .await
-        .unwrap_or_else(|_| panic!("no {until:?}"));
-}
-
 #[test]
 fn a_served_call_is_recorded_redacted_and_readable() {
     let data = std::env::temp_dir().join(format!("switchboard-records-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let (mut child, addr) = serve(&data);
+    let (mut child, addr) = serve(&repo("examples/agents/northloop"), &data);
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
