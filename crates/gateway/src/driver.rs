@@ -520,7 +520,7 @@ impl Driver<'_> {
                             &self.call.session_id,
                             &escalation,
                         );
-                        self.transfer_after_turn = self.shared.twilio().transfer_number.is_some();
+                        self.transfer_after_turn = self.shared.twilio().transfer().is_some();
                     }
                     if let Some(recorder) = self.recorder {
                         recorder.escalated(&escalation);

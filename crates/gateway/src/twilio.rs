@@ -3,8 +3,9 @@
 //!
 //! `POST /twilio/voice` (or `/twilio/voice/AGENT`) answers with TwiML that connects the call's
 //! media stream to `/twilio/media?agent=AGENT`. Once that stream ends, Twilio asks
-//! `POST /twilio/after` (the `<Connect>`'s `action`) what comes next, per call: `<Dial>` the
-//! transfer number for a call the agent escalated, `<Hangup/>` for any other.
+//! `POST /twilio/after` (the `<Connect>`'s `action`) what comes next, per call: for a call the
+//! agent escalated, `<Dial>` the transfer number or `<Redirect>` to the transfer URL (a queue,
+//! a Studio flow, another TwiML app); `<Hangup/>` for any other.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -35,6 +36,10 @@ pub struct TwilioSection {
     /// The number a call is transferred to when its stream ends for a hand-off.
     #[serde(default)]
     pub transfer_number: Option<String>,
+    /// Instead of a number: the TwiML URL an escalated call is redirected to (a queue, a
+    /// Studio flow, a contact centre's own webhook).
+    #[serde(default)]
+    pub transfer_url: Option<String>,
     /// Where the summary of an escalated phone call is posted (JSON).
     #[serde(default)]
     pub summary_webhook: Option<String>,
@@ -55,16 +60,29 @@ impl TwilioSection {
             ),
             None => None,
         };
-        if let Some(url) = &self.public_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
-        {
-            return Err(format!(
-                "twilio.public_url: `{url}` must start with https:// or http://"
-            ));
+        for (field, url) in [
+            ("public_url", &self.public_url),
+            ("transfer_url", &self.transfer_url),
+        ] {
+            if let Some(url) = url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                return Err(format!(
+                    "twilio.{field}: `{url}` must start with https:// or http://"
+                ));
+            }
+        }
+        if self.transfer_number.is_some() && self.transfer_url.is_some() {
+            // Twilio follows one verb after the stream; which one wins must not be a guess.
+            return Err(
+                "twilio: set transfer_number or transfer_url, not both (an escalated call is either dialled or redirected)"
+                    .to_owned(),
+            );
         }
         Ok(TwilioSettings {
             auth_token,
             transfer_number: self.transfer_number.clone(),
+            transfer_url: self.transfer_url.clone(),
             summary_webhook: self.summary_webhook.clone(),
             public_url: self
                 .public_url
@@ -79,8 +97,11 @@ impl TwilioSection {
 pub struct TwilioSettings {
     /// The account's auth token: requests must be signed with it. `None`: not checked.
     pub auth_token: Option<String>,
-    /// The number to `<Dial>` once the media stream ends. `None`: `<Hangup/>`.
+    /// The number an escalated call is put through to (`<Dial>`) once its stream ends.
     pub transfer_number: Option<String>,
+    /// The TwiML URL an escalated call is redirected to (`<Redirect>`), instead of a number.
+    /// Neither set: an escalated call stays with the agent.
+    pub transfer_url: Option<String>,
     /// Where the summary of an escalated phone call is posted (JSON).
     pub summary_webhook: Option<String>,
     /// The gateway's public base URL, without a trailing slash.
@@ -95,9 +116,30 @@ impl fmt::Debug for TwilioSettings {
                 &self.auth_token.as_ref().map(|_| "[redacted]"),
             )
             .field("transfer_number", &self.transfer_number)
+            .field("transfer_url", &self.transfer_url)
             .field("summary_webhook", &self.summary_webhook)
             .field("public_url", &self.public_url)
             .finish()
+    }
+}
+
+/// Where an escalated phone call goes once its stream has ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transfer<'a> {
+    /// `<Dial>` this number.
+    Dial(&'a str),
+    /// `<Redirect>` to this TwiML URL.
+    Redirect(&'a str),
+}
+
+impl TwilioSettings {
+    /// The configured transfer, if escalated calls leave the agent at all.
+    pub(crate) fn transfer(&self) -> Option<Transfer<'_>> {
+        match (&self.transfer_number, &self.transfer_url) {
+            (Some(number), _) => Some(Transfer::Dial(number)),
+            (None, Some(url)) => Some(Transfer::Redirect(url)),
+            (None, None) => None,
+        }
     }
 }
 
@@ -211,8 +253,8 @@ fn answer(
 }
 
 /// `POST /twilio/after`: Twilio asks what to do once a call's media stream has ended. A call
-/// the agent escalated is transferred (`<Dial>` the configured number); any other — the agent
-/// finished it, or the stream failed — is hung up.
+/// the agent escalated is transferred (`<Dial>` the configured number, or `<Redirect>` to the
+/// configured URL); any other — the agent finished it, or the stream failed — is hung up.
 pub(crate) async fn after(
     State(shared): State<Arc<Shared>>,
     uri: Uri,
@@ -228,7 +270,7 @@ pub(crate) async fn after(
         .find_map(|(k, v)| (k == "CallSid").then_some(v))
         .unwrap_or_default();
     let escalated = shared.take_transfer(&call_sid);
-    let twiml = after_twiml(settings.transfer_number.as_deref().filter(|_| escalated));
+    let twiml = after_twiml(settings.transfer().filter(|_| escalated));
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], twiml).into_response()
 }
 
@@ -280,10 +322,13 @@ pub(crate) fn voice_twiml(stream_url: &str, after_url: &str) -> String {
     )
 }
 
-/// What follows a call's stream: `<Dial>` the number, or `<Hangup/>`.
-pub(crate) fn after_twiml(transfer_number: Option<&str>) -> String {
-    let verb = match transfer_number {
-        Some(number) => format!("<Dial>{}</Dial>", xml_escape(number)),
+/// What follows a call's stream: the transfer, or `<Hangup/>`.
+pub(crate) fn after_twiml(transfer: Option<Transfer<'_>>) -> String {
+    let verb = match transfer {
+        Some(Transfer::Dial(number)) => format!("<Dial>{}</Dial>", xml_escape(number)),
+        Some(Transfer::Redirect(url)) => {
+            format!("<Redirect method=\"POST\">{}</Redirect>", xml_escape(url))
+        }
         None => "<Hangup/>".to_owned(),
     };
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response>{verb}</Response>\n")
@@ -409,8 +454,12 @@ mod tests {
         assert!(voice.contains("<Stream url=\"wss://h/twilio/media?agent=a&amp;b=1\"/>"));
         assert!(voice.ends_with("</Connect></Response>\n"));
         assert!(after_twiml(None).ends_with("<Response><Hangup/></Response>\n"));
-        let dial = after_twiml(Some("+1 <555>"));
+        let dial = after_twiml(Some(Transfer::Dial("+1 <555>")));
         assert!(dial.ends_with("<Response><Dial>+1 &lt;555&gt;</Dial></Response>\n"));
+        let redirect = after_twiml(Some(Transfer::Redirect("https://cc.example/q?a=1&b=2")));
+        assert!(redirect.ends_with(
+            "<Response><Redirect method=\"POST\">https://cc.example/q?a=1&amp;b=2</Redirect></Response>\n"
+        ));
         assert_eq!(
             stream_url("http://h:8080", "a"),
             "ws://h:8080/twilio/media?agent=a"

@@ -346,7 +346,34 @@ async fn ulaw_passes_through_unchanged_to_a_model_that_takes_it() {
 const ESCALATING_SCRIPT: &str = "responses:\n  - heard: I want to talk to a person.\n    calls: [{name: escalate_to_human, arguments: {account_id: NL-10482, reason: the caller asked for a person}}]\n  - say: Connecting you now.\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_escalated_phone_call_posts_its_summary_to_the_webhook() {
+async fn an_escalated_phone_call_posts_its_summary_and_is_dialled_through() {
+    let settings = switchboard_gateway::TwilioSettings {
+        transfer_number: Some("+15559990000".to_owned()),
+        ..Default::default()
+    };
+    escalate_on_the_phone(settings, "<Response><Dial>+15559990000</Dial></Response>").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalated_phone_call_can_be_redirected_to_a_contact_centre_instead() {
+    let settings = switchboard_gateway::TwilioSettings {
+        transfer_url: Some("https://cc.example.com/queue?team=billing&lang=en".to_owned()),
+        ..Default::default()
+    };
+    escalate_on_the_phone(
+        settings,
+        "<Response><Redirect method=\"POST\">https://cc.example.com/queue?team=billing&amp;lang=en</Redirect></Response>",
+    )
+    .await;
+}
+
+/// A phone call whose caller asks for a person, with `settings` for the transfer: the summary
+/// reaches the webhook, the stream closes after the agent's line, and `/twilio/after` answers
+/// `transfer_twiml` for that call, once.
+async fn escalate_on_the_phone(
+    settings: switchboard_gateway::TwilioSettings,
+    transfer_twiml: &str,
+) {
     use axum::routing::post;
     let (tx, mut posted) = tokio::sync::mpsc::unbounded_channel::<Value>();
     let app = axum::Router::new().route(
@@ -372,8 +399,7 @@ async fn an_escalated_phone_call_posts_its_summary_to_the_webhook() {
     .await;
     rig.gateway.set_twilio(switchboard_gateway::TwilioSettings {
         summary_webhook: Some(hook),
-        transfer_number: Some("+15559990000".to_owned()),
-        ..Default::default()
+        ..settings
     });
     let url = format!(
         "ws://{}/twilio/media?agent=northloop",
@@ -411,8 +437,8 @@ async fn an_escalated_phone_call_posts_its_summary_to_the_webhook() {
         "{body}"
     );
     assert!(body["summary"].is_object(), "{body}");
-    // With a transfer number, the stream ends once the agent's line has played, so Twilio
-    // goes on to the `<Dial>`.
+    // With a transfer configured, the stream ends once the agent's line has played, so Twilio
+    // goes on to the transfer.
     let mut frames = 0;
     while let Some(out) = next_out(&mut twilio).await {
         if let TwilioOutbound::Media(_) = out {
@@ -437,10 +463,7 @@ async fn an_escalated_phone_call_posts_its_summary_to_the_webhook() {
         }
     };
     let twiml = after("CA4").await;
-    assert!(
-        twiml.contains("<Response><Dial>+15559990000</Dial></Response>"),
-        "{twiml}"
-    );
+    assert!(twiml.contains(transfer_twiml), "{twiml}");
     let twiml = after("CA4").await;
     assert!(twiml.contains("<Hangup/>"), "asked once: {twiml}");
 }

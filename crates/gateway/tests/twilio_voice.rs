@@ -197,6 +197,34 @@ fn the_settings_file_takes_a_twilio_section_and_points_at_mistakes() {
     assert_eq!(settings.transfer_number.as_deref(), Some("+15559990000"));
     assert_eq!(settings.auth_token.as_deref(), Some("tok"));
 
+    // A transfer is a number or a TwiML URL, not both, and the URL is a web address.
+    let section = |yaml: &str| {
+        let path = dir.join("transfer.yaml");
+        std::fs::write(&path, yaml).expect("write");
+        let file = switchboard_gateway::GatewayFile::load(&path).expect("loads");
+        file.twilio.expect("twilio section").settings(|_| None)
+    };
+    let redirect = section("twilio:\n  transfer_url: https://cc.example.com/queue\n")
+        .expect("a transfer URL alone is fine");
+    assert_eq!(
+        redirect.transfer_url.as_deref(),
+        Some("https://cc.example.com/queue")
+    );
+    let both = section(
+        "twilio:\n  transfer_number: \"+15559990000\"\n  transfer_url: https://cc.example.com/queue\n",
+    )
+    .expect_err("both transfers");
+    assert!(
+        both.contains("transfer_number or transfer_url, not both"),
+        "{both}"
+    );
+    let not_a_url =
+        section("twilio:\n  transfer_url: cc.example.com/queue\n").expect_err("not a URL");
+    assert!(
+        not_a_url.contains("twilio.transfer_url") && not_a_url.contains("https://"),
+        "{not_a_url}"
+    );
+
     let bad = dir.join("bad.yaml");
     std::fs::write(&bad, "twilio:\n  transfer_numbr: \"+15559990000\"\n").expect("write");
     let error = switchboard_gateway::GatewayFile::load(&bad).expect_err("misspelled key");
