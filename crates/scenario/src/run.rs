@@ -19,7 +19,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use switchboard_audio::AudioFormat;
 use switchboard_engine::CompiledAgent;
-use switchboard_gateway::{AgentEntry, Gateway, GatewayConfig, HttpExecutor, Upstream};
+use switchboard_gateway::{AgentEntry, Gateway, GatewayConfig, HttpExecutor, Upstream, observe};
 use switchboard_store::{Event, SessionFilter, SessionRecord, Store};
 use switchboard_testkit::{Emulator, EmulatorOptions};
 use tokio::net::TcpStream;
@@ -34,10 +34,6 @@ use crate::voice;
 
 /// How long the runner waits for the gateway to hang up after the last turn.
 const HANGUP_WAIT: Duration = Duration::from_secs(2);
-/// With a live model, how long the agent must have been quiet (nothing sent, its audio played
-/// out) after a reply before the turn counts as answered: the model may still be running a
-/// tool, whose call the gateway keeps from the caller.
-const QUIET: Duration = Duration::from_millis(1_500);
 /// How long the caller waits after the agent's audio has played out before speaking.
 const ANSWER_PAUSE: Duration = Duration::from_millis(200);
 /// Silence sent before each sound but a barge-in's, as a microphone would: voice activity
@@ -262,8 +258,11 @@ async fn call(
         .await
         .map_err(|e| format!("cannot start the gateway: {e}"))?;
     let url = format!(
-        "ws://{}/v1/realtime?model=gpt-realtime",
-        gateway.local_addr()
+        // Observation events: the gateway says when the agent's turn is over (tools run and
+        // answered), which a live model's run waits for.
+        "ws://{}/v1/realtime?model=gpt-realtime&{}=true",
+        gateway.local_addr(),
+        observe::QUERY_PARAMETER
     );
     let waiting = match &emulator {
         Some(emulator) => Waiting::Script {
@@ -275,7 +274,7 @@ async fn call(
                 .map(|e| !e.calls.is_empty())
                 .collect(),
         },
-        None => Waiting::Quiet,
+        None => Waiting::TurnEnded,
     };
     let problem = match Caller::connect(&url, audio).await {
         Ok(mut caller) => {
@@ -320,17 +319,17 @@ enum Waiting<'a> {
         /// once the gateway has run them).
         calls: Vec<bool>,
     },
-    /// As any client must with a live model: once the reply holds a message, no response is
-    /// open or awaited (the last one did not end on a hidden tool call alone), and the agent
-    /// has been quiet for [`QUIET`] after its audio played out.
-    Quiet,
+    /// With a live model, whose next move no script tells: once the reply holds a message,
+    /// the gateway has said the agent's turn is over (no response open or wanted, no tool
+    /// call or supervisor question pending), and the reply's audio has played out.
+    TurnEnded,
 }
 
 impl Waiting<'_> {
     fn emulator(&self) -> Option<&Emulator> {
         match self {
             Waiting::Script { emulator, .. } => Some(emulator),
-            Waiting::Quiet => None,
+            Waiting::TurnEnded => None,
         }
     }
 }
@@ -343,13 +342,12 @@ struct Watch {
     ours: BTreeSet<String>,
     /// One of ours ended holding a message.
     message: bool,
-    /// The last of ours ended with nothing the caller can see: a tool call the gateway runs,
-    /// after which another response comes.
-    call_pending: bool,
     /// When the agent last sent something of a response.
     last_activity: Instant,
     /// When the first audio of ours arrived.
     first_audio: Option<Instant>,
+    /// The gateway said the agent's turn was over, after the last of ours began.
+    ended: bool,
     /// The model's voice activity detection heard the caller start speaking in this turn.
     heard_speech: bool,
     /// ... and has not yet heard it stop.
@@ -363,9 +361,9 @@ impl Watch {
         Watch {
             ours: BTreeSet::new(),
             message: false,
-            call_pending: false,
             last_activity: Instant::now(),
             first_audio: None,
+            ended: false,
             heard_speech: false,
             in_speech: false,
             said: Vec::new(),
@@ -479,6 +477,8 @@ impl Caller {
                 self.open.insert(response.clone());
                 self.turn.ours.insert(response);
                 self.turn.last_activity = now;
+                // The end of an earlier turn (one interrupted by this one) is not this reply's.
+                self.turn.ended = false;
             }
             "response.output_audio.delta" => {
                 let bytes = base64_len(event["delta"].as_str().unwrap_or_default());
@@ -499,6 +499,7 @@ impl Caller {
                 self.turn.said.push(text.unwrap_or_default().to_owned());
                 self.turn.last_activity = now;
             }
+            observe::TURN_ENDED => self.turn.ended = true,
             "response.done" => {
                 let response = &event["response"];
                 let rid = id(&response["id"]);
@@ -513,7 +514,6 @@ impl Caller {
                         .as_array()
                         .is_some_and(|o| o.iter().any(|i| i["type"] == "message"));
                     self.turn.message |= message;
-                    self.turn.call_pending = !message && response["status"] == "completed";
                 }
             }
             // The caller is speaking: a client stops playing the agent.
@@ -746,17 +746,13 @@ impl Caller {
                     Answered::Yes
                 }
             }
-            Waiting::Quiet => {
-                if !self.open.is_empty() || self.turn.call_pending {
+            Waiting::TurnEnded => {
+                if !self.open.is_empty() || !self.turn.ended {
                     return Answered::No;
                 }
-                let quiet_from = self.playback_end.map_or(self.turn.last_activity, |end| {
-                    end.max(self.turn.last_activity)
-                });
-                if now >= quiet_from + QUIET {
-                    Answered::Yes
-                } else {
-                    Answered::At(quiet_from + QUIET)
+                match self.playback_end {
+                    Some(end) if now < end => Answered::At(end),
+                    _ => Answered::Yes,
                 }
             }
         }

@@ -351,7 +351,7 @@ caller:
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_live_model_run_waits_for_quiet_not_for_the_script() {
+async fn a_live_model_run_waits_for_the_turn_to_end_not_for_the_script() {
     let scenario = switchboard_scenario::load(&crate_path(
         "../../examples/agents/northloop/scenarios/outage-and-refund.yaml",
     ))
@@ -385,6 +385,63 @@ async fn a_live_model_run_waits_for_quiet_not_for_the_script() {
         .expect("the call could not run");
     assert!(run.message.contains("Incorrect API key"), "{}", run.message);
     emulator.shutdown().await;
+}
+
+/// A live reply that speaks and calls a slow tool in the same response: the caller must not
+/// take the spoken part for the whole reply and talk over the tool's answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_model_run_waits_out_a_slow_tool_called_while_speaking() {
+    let dir = std::env::temp_dir().join(format!("switchboard-slow-tool-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let desk = std::fs::read_to_string(crate_path("tests/data/audio/agent.yaml")).expect("reads");
+    assert!(desk.contains("delay_ms: 300"), "the desk's lookup changed");
+    // Slower than any pause a caller would take for the end of a reply.
+    std::fs::write(
+        dir.join("agent.yaml"),
+        desk.replace("delay_ms: 300", "delay_ms: 2500"),
+    )
+    .expect("writes the agent");
+    let text = "name: slow lookup\nagent: agent.yaml\nmodel:\n  responses:\n    - say: Order desk, how can I help?\n    - heard: Where is order 42?\n      say: Let me look that up.\n      calls: [{name: lookup_order, arguments: {order: \"42\"}}]\n    - say: Order 42 has shipped.\n    - heard: Thanks.\n      say: You're welcome.\ncaller:\n  - wait_for_agent: true\n  - say: Where is order 42?\n  - say: Thanks.\nexpect:\n  - tool_called: lookup_order\n";
+    let scenario = switchboard_scenario::from_text(text, &dir.join("inline.yaml"))
+        .unwrap_or_else(|e| panic!("loads: {e}"));
+    let emulator = Emulator::start(
+        "127.0.0.1:0",
+        scenario.script.clone(),
+        EmulatorOptions {
+            require_key: Some("sk-test-live".to_owned()),
+            tones_only: true,
+            ..EmulatorOptions::default()
+        },
+    )
+    .await
+    .expect("emulator");
+    let options = RunOptions {
+        model: Model::Live {
+            base_url: emulator.url(),
+            api_key: "sk-test-live".to_owned(),
+            model: "gpt-realtime".to_owned(),
+        },
+    };
+    let report = switchboard_scenario::run(&scenario, &options).await;
+    emulator.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(report.passed(), "{:#?}", report.failures);
+    let lines: Vec<String> = record(&report)
+        .timeline
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Utterance { speaker, text, .. } => Some(format!("{speaker:?}: {text}")),
+            _ => None,
+        })
+        .collect();
+    let answer = lines
+        .iter()
+        .position(|l| l.ends_with("Order 42 has shipped."));
+    let thanks = lines.iter().position(|l| l.ends_with(": Thanks."));
+    assert!(
+        answer.is_some() && thanks.is_some() && answer < thanks,
+        "the caller spoke before the tool's answer: {lines:#?}"
+    );
 }
 
 #[test]
