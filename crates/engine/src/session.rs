@@ -1864,37 +1864,32 @@ impl Session {
     /// Whether the effective turn detection starts a response when a turn ends (or the
     /// caller stays silent past the idle timeout).
     fn creates_responses_by_itself(&self) -> bool {
-        let session = self.effective_session();
-        let detection = session
-            .audio
-            .and_then(|a| a.input)
-            .map(|i| i.turn_detection);
-        match detection {
-            Some(wire::Nullable::Value(wire::TurnDetection::ServerVad(v))) => {
-                v.create_response != Some(false)
-            }
-            Some(wire::Nullable::Value(wire::TurnDetection::SemanticVad(v))) => {
-                v.create_response != Some(false)
-            }
-            _ => false,
-        }
+        self.vad_flags()
+            .is_some_and(|(create_response, _)| create_response != Some(false))
     }
 
     /// Whether the effective turn detection cancels a response when the caller speaks.
     fn interrupts_by_itself(&self) -> bool {
-        let session = self.effective_session();
-        let detection = session
+        self.vad_flags()
+            .is_some_and(|(_, interrupt_response)| interrupt_response != Some(false))
+    }
+
+    /// The effective voice activity detection's `create_response` and `interrupt_response`,
+    /// or `None` when the model detects no turns.
+    fn vad_flags(&self) -> Option<(Option<bool>, Option<bool>)> {
+        let detection = self
+            .effective_session()
             .audio
             .and_then(|a| a.input)
             .map(|i| i.turn_detection);
         match detection {
             Some(wire::Nullable::Value(wire::TurnDetection::ServerVad(v))) => {
-                v.interrupt_response != Some(false)
+                Some((v.create_response, v.interrupt_response))
             }
             Some(wire::Nullable::Value(wire::TurnDetection::SemanticVad(v))) => {
-                v.interrupt_response != Some(false)
+                Some((v.create_response, v.interrupt_response))
             }
-            _ => false,
+            _ => None,
         }
     }
 

@@ -98,41 +98,46 @@ async fn until_item_end(socket: &mut Socket) -> (Vec<(Instant, Vec<u8>)>, Vec<St
     (frames, marks)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_phone_call_is_heard_answered_paced_marked_and_interrupted() {
-    let rig = Rig::start(agent_from_text(AGENT), SCRIPT).await;
-    let url = format!("ws://{}/twilio/media?agent=phone", rig.gateway.local_addr());
+/// Connects to the media stream for `agent` as Twilio does: `connected`, then `start` for
+/// the call `call_sid`.
+async fn start_stream(rig: &Rig, agent: &str, call_sid: &str) -> Socket {
+    let url = format!(
+        "ws://{}/twilio/media?agent={agent}",
+        rig.gateway.local_addr()
+    );
     let (mut twilio, _) = tokio_tungstenite::connect_async(url)
         .await
         .expect("connects");
-    let send = |text: String| Message::text(text);
+    let start = json!({"start": {"accountSid": "AC1", "callSid": call_sid, "streamSid": SID, "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}});
+    for text in [message("connected", json!({})), message("start", start)] {
+        twilio.send(Message::text(text)).await.expect("send");
+    }
     twilio
-        .send(send(message("connected", json!({}))))
-        .await
-        .expect("send");
-    let start = json!({"start": {"accountSid": "AC1", "callSid": "CA1", "streamSid": SID, "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}, "customParameters": {}}});
-    twilio
-        .send(send(message("start", start)))
-        .await
-        .expect("send");
+}
+
+/// The caller says `text`: 300 ms of line silence, the words, then 1 s of silence (which
+/// ends the turn), as 20 ms `media` messages. Returns the µ-law bytes sent.
+async fn say(twilio: &mut Socket, text: &str) -> Vec<u8> {
+    let speech = [vec![0xFF; 2400], spoken_ulaw(text), vec![0xFF; 8000]].concat();
+    for (n, chunk) in speech.chunks(160).enumerate() {
+        twilio
+            .send(Message::text(media(n as u64, chunk)))
+            .await
+            .expect("send");
+    }
+    speech
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_call_is_heard_answered_paced_marked_and_interrupted() {
+    let rig = Rig::start(agent_from_text(AGENT), SCRIPT).await;
+    let mut twilio = start_stream(&rig, "phone", "CA1").await;
     // A bad frame is ignored; the call goes on.
     twilio
         .send(Message::text("{\"event\":\"media\"}"))
         .await
         .expect("send");
-
-    let speech = [
-        vec![0xFF; 2400],
-        spoken_ulaw("My internet keeps dropping."),
-        vec![0xFF; 8000],
-    ]
-    .concat();
-    for (n, chunk) in speech.chunks(160).enumerate() {
-        twilio
-            .send(send(media(n as u64, chunk)))
-            .await
-            .expect("send");
-    }
+    let speech = say(&mut twilio, "My internet keeps dropping.").await;
 
     let (frames, marks) = until_item_end(&mut twilio).await;
     assert!(frames.len() > 10, "{} frames", frames.len());
@@ -172,14 +177,17 @@ async fn a_phone_call_is_heard_answered_paced_marked_and_interrupted() {
     // Twilio echoes the marks once played.
     for name in &marks {
         twilio
-            .send(send(message("mark", json!({"mark": {"name": name}}))))
+            .send(Message::text(message(
+                "mark",
+                json!({"mark": {"name": name}}),
+            )))
             .await
             .expect("send");
     }
 
     // "Press 1": the digit reaches the model as the caller's text.
     twilio
-        .send(send(message(
+        .send(Message::text(message(
             "dtmf",
             json!({"dtmf": {"track": "inbound_track", "digit": "1"}}),
         )))
@@ -204,14 +212,17 @@ async fn a_phone_call_is_heard_answered_paced_marked_and_interrupted() {
         "the digit did not reach the model"
     );
     twilio
-        .send(send(message("mark", json!({"mark": {"name": first_mark}}))))
+        .send(Message::text(message(
+            "mark",
+            json!({"mark": {"name": first_mark}}),
+        )))
         .await
         .expect("send");
     // The caller talks over the agent: Twilio is told to drop its queue at once.
     let barge = [spoken_ulaw("Wait, stop."), vec![0xFF; 8000]].concat();
     for (n, chunk) in barge.chunks(160).enumerate() {
         twilio
-            .send(send(media(1000 + n as u64, chunk)))
+            .send(Message::text(media(1000 + n as u64, chunk)))
             .await
             .expect("send");
     }
@@ -244,7 +255,7 @@ async fn a_phone_call_is_heard_answered_paced_marked_and_interrupted() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     twilio
-        .send(send(message(
+        .send(Message::text(message(
             "stop",
             json!({"stop": {"accountSid": "AC1", "callSid": "CA1"}}),
         )))
@@ -258,31 +269,8 @@ const GOODBYE_SCRIPT: &str = "responses:\n  - heard: That is all, thanks.\n    s
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finish_session_plays_the_goodbye_then_closes_the_stream() {
     let rig = Rig::start(agent_from_text(GOODBYE_AGENT), GOODBYE_SCRIPT).await;
-    let url = format!("ws://{}/twilio/media?agent=phone", rig.gateway.local_addr());
-    let (mut twilio, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .expect("connects");
-    twilio
-        .send(Message::text(message("connected", json!({}))))
-        .await
-        .expect("send");
-    let start = json!({"start": {"accountSid": "AC1", "callSid": "CA2", "streamSid": SID, "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}});
-    twilio
-        .send(Message::text(message("start", start)))
-        .await
-        .expect("send");
-    let speech = [
-        vec![0xFF; 2400],
-        spoken_ulaw("That is all, thanks."),
-        vec![0xFF; 8000],
-    ]
-    .concat();
-    for (n, chunk) in speech.chunks(160).enumerate() {
-        twilio
-            .send(Message::text(media(n as u64, chunk)))
-            .await
-            .expect("send");
-    }
+    let mut twilio = start_stream(&rig, "phone", "CA2").await;
+    say(&mut twilio, "That is all, thanks.").await;
     // Everything up to the close: the whole goodbye, its last mark, then the end of the
     // stream, which lets Twilio go on with the TwiML after `<Connect>`.
     let mut frames = 0;
@@ -307,27 +295,8 @@ const PCMU_AGENT: &str = "name: phone\nrole: You are a plain test agent.\naudio:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ulaw_passes_through_unchanged_to_a_model_that_takes_it() {
     let rig = Rig::start(agent_from_text(PCMU_AGENT), SCRIPT).await;
-    let url = format!("ws://{}/twilio/media?agent=phone", rig.gateway.local_addr());
-    let (mut twilio, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .expect("connects");
-    let start = json!({"start": {"accountSid": "AC1", "callSid": "CA3", "streamSid": SID, "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}});
-    twilio
-        .send(Message::text(message("start", start)))
-        .await
-        .expect("send");
-    let speech = [
-        vec![0xFF; 2400],
-        spoken_ulaw("My internet keeps dropping."),
-        vec![0xFF; 8000],
-    ]
-    .concat();
-    for (n, chunk) in speech.chunks(160).enumerate() {
-        twilio
-            .send(Message::text(media(n as u64, chunk)))
-            .await
-            .expect("send");
-    }
+    let mut twilio = start_stream(&rig, "phone", "CA3").await;
+    let speech = say(&mut twilio, "My internet keeps dropping.").await;
     let (frames, _) = until_item_end(&mut twilio).await;
     assert!(frames.len() > 10 && frames.iter().all(|(_, f)| f.len() == 160));
     // The model got the caller's bytes exactly as Twilio sent them.
@@ -401,30 +370,8 @@ async fn escalate_on_the_phone(
         summary_webhook: Some(hook),
         ..settings
     });
-    let url = format!(
-        "ws://{}/twilio/media?agent=northloop",
-        rig.gateway.local_addr()
-    );
-    let (mut twilio, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .expect("connects");
-    let start = json!({"start": {"accountSid": "AC1", "callSid": "CA4", "streamSid": SID, "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}});
-    twilio
-        .send(Message::text(message("start", start)))
-        .await
-        .expect("send");
-    let speech = [
-        vec![0xFF; 2400],
-        spoken_ulaw("I want to talk to a person."),
-        vec![0xFF; 8000],
-    ]
-    .concat();
-    for (n, chunk) in speech.chunks(160).enumerate() {
-        twilio
-            .send(Message::text(media(n as u64, chunk)))
-            .await
-            .expect("send");
-    }
+    let mut twilio = start_stream(&rig, "northloop", "CA4").await;
+    say(&mut twilio, "I want to talk to a person.").await;
     let body = tokio::time::timeout(PATIENCE, posted.recv())
         .await
         .expect("the summary arrives in time")

@@ -18,6 +18,15 @@ pub(crate) fn repo(path: &str) -> PathBuf {
         .join(path)
 }
 
+/// Runs the binary with `args`, offline (no OpenAI key from the environment), to its end.
+pub(crate) fn switchboard(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(args)
+        .env_remove("OPENAI_API_KEY")
+        .output()
+        .expect("the binary runs")
+}
+
 /// Starts `switchboard serve AGENT` in rehearsal mode, recording into `data`; returns the
 /// process and the address it listens on.
 pub(crate) fn serve(agent: &Path, data: &Path) -> (Child, String) {
