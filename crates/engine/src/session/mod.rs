@@ -1,0 +1,435 @@
+//! The per-call state machine. `mod.rs` holds the session's state and routes inputs; each
+//! sub-state's behaviour lives in its own module, read top to bottom.
+
+mod caller;
+mod consent;
+mod escalation;
+mod flow;
+mod model;
+mod playback;
+mod readback;
+mod rollover;
+mod thinker;
+mod timers;
+mod tools;
+
+pub use tools::fixture_reply;
+
+use consent::confirmation_needed;
+use playback::base64_len;
+use rollover::lost_response;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use switchboard_agent::model::{
+    AudioEncoding, Behaviour, Builtin, CallerField, Fixture, Run, SlotSource,
+};
+use switchboard_agent::render::STATE_TOOL;
+use switchboard_wire as wire;
+use switchboard_wire::{CallId, ClientEvent, EventId, ItemId, ServerEvent};
+
+use crate::affirm::Lexicon;
+use crate::compiled::CompiledAgent;
+use crate::io::{
+    CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, SupervisorQuestion,
+    ToolRun,
+};
+
+/// Settings a driver may tune per session.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Identifies the session in idempotency keys and records.
+    pub id: String,
+    /// How long a tool may run when the agent sets no `timeout_ms`.
+    pub default_tool_timeout: Duration,
+    /// How long the model has to call the escalation tool once told to, before the engine
+    /// escalates by itself.
+    pub escalation_grace: Duration,
+    /// How long a preamble tool may run silently before the engine has the model speak one
+    /// of its preamble phrases.
+    pub preamble_delay: Duration,
+    /// The upstream's maximum session length (60 minutes for the GA Realtime API).
+    pub max_upstream: Duration,
+    /// How long before that limit the call moves to a new upstream session.
+    pub rollover_margin: Duration,
+    /// How many recent turns a rollover replays word for word; older ones are summarised.
+    pub replay_turns: usize,
+    /// Most characters of the summary of older turns.
+    pub summary_budget: usize,
+}
+
+impl SessionConfig {
+    /// Defaults for session `id`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            default_tool_timeout: Duration::from_secs(10),
+            escalation_grace: Duration::from_secs(8),
+            preamble_delay: Duration::from_millis(700),
+            max_upstream: Duration::from_secs(60 * 60),
+            rollover_margin: Duration::from_secs(5 * 60),
+            replay_turns: 12,
+            summary_budget: 2_000,
+        }
+    }
+}
+
+/// One call: takes inputs and the current time, yields [`Output`]s. No IO, no clock.
+///
+/// ```text
+/// session.handle_input(input, now);
+/// while let Some(out) = session.poll_output() { dispatch(out) }
+/// sleep_until(session.poll_timeout()); session.handle_timeout(now);
+/// ```
+pub struct Session {
+    agent: Arc<CompiledAgent>,
+    config: SessionConfig,
+    started: Instant,
+    /// The time of the input being handled.
+    now: Instant,
+    lexicon: Lexicon,
+    outputs: VecDeque<Output>,
+    next_event: u64,
+
+    // Configuration.
+    state: Option<String>,
+    caller_session: wire::Session,
+    caller_tools: Vec<wire::Tool>,
+
+    // Tools.
+    handled_calls: BTreeSet<CallId>,
+    hidden_items: BTreeSet<ItemId>,
+    passthrough_calls: BTreeSet<CallId>,
+    running: BTreeMap<CallId, Running>,
+    confirmations: BTreeMap<String, Confirmation>,
+    slots: BTreeMap<String, Value>,
+    tools_run: Vec<(String, String)>,
+    /// Supervisor questions waiting for an answer: deadline and when they were asked.
+    asking: BTreeMap<CallId, (Instant, Instant)>,
+    /// What was said so far, for the supervisor (agent lines: only what was heard).
+    history: Vec<(Speaker, String)>,
+
+    // Responses and turns.
+    /// Responses in which the model has said something: started audio, or written text
+    /// (text output shows whole at once). A call from one of them needs no preamble.
+    audio_responses: BTreeSet<wire::ResponseId>,
+    /// The response that made the call being handled.
+    calling_response: Option<wire::ResponseId>,
+    /// Index of the next preamble phrase, per tool, so none repeats twice in a row.
+    preamble_turn: BTreeMap<String, usize>,
+    response_active: bool,
+    /// The in-band response the model has started and not finished, as the caller knows it.
+    open_response: Option<wire::ResponseId>,
+    response_wanted: bool,
+    caller_turns: u64,
+    intent: Option<String>,
+    /// Agent audio items in play order: the first is playing, the rest are queued.
+    playback: VecDeque<Playback>,
+    /// Transcript text of audio items whose first audio has not arrived yet: a model may
+    /// send an item's transcript ahead of its audio, and those words belong to the item.
+    early_transcripts: Vec<(ItemId, String)>,
+    speech_stopped_at: Option<Instant>,
+
+    // Escalation and ending.
+    failures: BTreeMap<String, u32>,
+    no_input: u32,
+    no_match: u32,
+    escalation_due: Option<(Instant, String)>,
+    escalated: bool,
+    hangup: Hangup,
+
+    // Rollover.
+    /// When the current upstream session started.
+    upstream_since: Instant,
+    /// The upstream limit is near: roll over at the next gap between turns.
+    rollover_due: bool,
+    /// A plan was handed out; waiting for the driver to switch.
+    rolling_over: bool,
+    /// The caller is speaking (between speech started and stopped).
+    caller_speaking: bool,
+}
+
+#[derive(Debug)]
+struct Running {
+    name: String,
+    arguments: Value,
+    started: Instant,
+    deadline: Instant,
+    /// A fixture's reply, delivered by the engine itself at `deadline`.
+    fixture: Option<Result<Value, String>>,
+    /// When to speak a preamble phrase if the tool is still running then.
+    preamble_at: Option<Instant>,
+}
+
+#[derive(Debug)]
+struct Confirmation {
+    arguments: Value,
+    asked_at_turn: u64,
+    affirmed: bool,
+}
+
+#[derive(Debug)]
+struct Playback {
+    item_id: ItemId,
+    /// When it starts playing: its first audio, or the end of the item before it.
+    plays_from: Instant,
+    bytes: usize,
+    transcript: String,
+    played: Option<Duration>,
+    start: Duration,
+    /// The response that produced it is done: no more audio will come.
+    complete: bool,
+}
+
+#[derive(Debug, PartialEq)]
+enum Hangup {
+    No,
+    /// `finish_session` came silently: the goodbye is the response after this one.
+    GoodbyeNext,
+    /// The response now playing (or the next to end) says goodbye: hang up when it has
+    /// played out.
+    AfterGoodbye,
+    At(Instant),
+    Done,
+}
+
+impl Session {
+    /// Starts a session: the model gets the agent's `session.update`, the caller a
+    /// `session.created` with the same configuration.
+    pub fn new(agent: Arc<CompiledAgent>, config: SessionConfig, now: Instant) -> Self {
+        let lexicon = Lexicon::new(&agent.file.affirmations);
+        let state = agent.initial_state().map(str::to_owned);
+        let mut session = Self {
+            agent,
+            config,
+            started: now,
+            now,
+            lexicon,
+            outputs: VecDeque::new(),
+            next_event: 0,
+            state,
+            caller_session: wire::Session::default(),
+            caller_tools: Vec::new(),
+            handled_calls: BTreeSet::new(),
+            hidden_items: BTreeSet::new(),
+            passthrough_calls: BTreeSet::new(),
+            running: BTreeMap::new(),
+            confirmations: BTreeMap::new(),
+            slots: BTreeMap::new(),
+            tools_run: Vec::new(),
+            asking: BTreeMap::new(),
+            history: Vec::new(),
+            audio_responses: BTreeSet::new(),
+            calling_response: None,
+            preamble_turn: BTreeMap::new(),
+            response_active: false,
+            open_response: None,
+            response_wanted: false,
+            caller_turns: 0,
+            intent: None,
+            playback: VecDeque::new(),
+            early_transcripts: Vec::new(),
+            speech_stopped_at: None,
+            failures: BTreeMap::new(),
+            no_input: 0,
+            no_match: 0,
+            escalation_due: None,
+            escalated: false,
+            hangup: Hangup::No,
+            upstream_since: now,
+            rollover_due: false,
+            rolling_over: false,
+            caller_speaking: false,
+        };
+        let effective = session.effective_session();
+        session.send_to_model(ClientEvent::SessionUpdate(wire::SessionUpdate {
+            event_id: None,
+            session: effective.clone(),
+        }));
+        let mut created = effective;
+        created.object = Some("realtime.session".to_owned());
+        created.id = Some(session.config.id.clone());
+        let event_id = session.event_id();
+        session.send_to_caller(ServerEvent::SessionCreated(wire::SessionEvent {
+            event_id,
+            session: created,
+        }));
+        session
+    }
+
+    /// The current state of the dynamic flow.
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref()
+    }
+
+    /// Values captured so far.
+    pub fn slots(&self) -> &BTreeMap<String, Value> {
+        &self.slots
+    }
+
+    /// Whether the agent's turn is still going: a response is being generated or is wanted,
+    /// a tool call or supervisor question has not been answered yet (its answer starts
+    /// another response), or the agent hangs up or has hung up (the call ends instead).
+    pub fn turn_in_progress(&self) -> bool {
+        self.response_active
+            || self.response_wanted
+            || !self.running.is_empty()
+            || !self.asking.is_empty()
+            || !matches!(self.hangup, Hangup::No)
+    }
+
+    /// Handles one input at time `now`.
+    pub fn handle_input(&mut self, input: Input, now: Instant) {
+        self.handle(input, now);
+        // A due rollover waits for a gap between turns, which any input may open.
+        self.maybe_roll_over();
+    }
+
+    fn handle(&mut self, input: Input, now: Instant) {
+        self.now = now;
+        match input {
+            Input::Caller(event) => self.handle_caller(event, now),
+            Input::CallerMalformed(error) => {
+                let event_id = self.event_id();
+                self.send_to_caller(ServerEvent::error(event_id, error.to_error_object()));
+            }
+            Input::Model(event) => self.handle_model(event, now),
+            Input::ModelMalformed(error) => {
+                self.guard(
+                    "model_event_malformed",
+                    format!("a model event did not parse: {error}"),
+                );
+            }
+            Input::ToolResult { call_id, outcome } => self.finish_tool(&call_id, outcome, now),
+            Input::SupervisorReply { call_id, outcome } => {
+                self.supervisor_replied(&call_id, outcome, now);
+            }
+            Input::RolledOver => {
+                self.rolling_over = false;
+                self.upstream_since = now;
+                self.record(Record::Guard {
+                    decision: "rolled_over".to_owned(),
+                    detail: "the call moved to a new upstream session".to_owned(),
+                });
+            }
+            Input::UpstreamLost => {
+                // Nothing more will come of the old connection's response or VAD state. A
+                // caller waiting on that response is told it failed, as every
+                // `response.created` gets its `response.done`.
+                if let Some(id) = self.open_response.take() {
+                    let event_id = self.event_id();
+                    self.send_to_caller(ServerEvent::ResponseDone(wire::ResponseEvent {
+                        event_id,
+                        response: lost_response(id),
+                    }));
+                }
+                self.response_active = false;
+                self.response_wanted = false;
+                self.caller_speaking = false;
+                self.rollover_due = false;
+                self.rolling_over = true;
+                let plan = self.rollover_plan();
+                self.guard(
+                    "upstream_lost",
+                    format!(
+                        "the model connection closed; replaying {} items into a new one",
+                        plan.items.len()
+                    ),
+                );
+                self.outputs.push_back(Output::Rollover(plan));
+            }
+            Input::CallEnded => {
+                for p in std::mem::take(&mut self.playback) {
+                    let played = self.heard_so_far(&p, now);
+                    self.record_agent_utterance(p, played);
+                }
+            }
+            Input::Played { item_id, until } => {
+                if let Some(p) = self.playback.iter_mut().find(|p| p.item_id == item_id) {
+                    p.played = Some(until);
+                }
+            }
+        }
+    }
+
+    /// The next thing to do, until `None`.
+    #[must_use]
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// Adds a system message to the conversation (instructions the caller does not hear).
+    fn system_message(&mut self, text: String) {
+        self.send_to_model(ClientEvent::ConversationItemCreate(
+            wire::ConversationItemCreate {
+                event_id: None,
+                previous_item_id: None,
+                item: wire::Item::Message(wire::MessageItem {
+                    id: None,
+                    object: None,
+                    status: None,
+                    role: wire::Role::System,
+                    content: vec![wire::ContentPart::InputText { text }],
+                }),
+            },
+        ));
+    }
+
+    fn request_response(&mut self) {
+        if self.response_active {
+            self.response_wanted = true;
+        } else {
+            self.request_response_now();
+        }
+    }
+
+    fn request_response_now(&mut self) {
+        self.response_active = true;
+        self.send_to_model(ClientEvent::ResponseCreate(wire::ResponseCreate::default()));
+    }
+
+    fn event_id(&mut self) -> EventId {
+        self.next_event += 1;
+        EventId::new(format!("event_sb{}", self.next_event))
+    }
+
+    fn send_to_model(&mut self, event: ClientEvent) {
+        self.outputs.push_back(Output::ToModel(event));
+    }
+
+    fn send_to_caller(&mut self, event: ServerEvent) {
+        self.outputs.push_back(Output::ToCaller(event));
+    }
+
+    fn record(&mut self, record: Record) {
+        self.outputs.push_back(Output::Record(record));
+    }
+
+    fn guard(&mut self, decision: &str, detail: String) {
+        self.record(Record::Guard {
+            decision: decision.to_owned(),
+            detail,
+        });
+    }
+}
+
+/// A response written outside the conversation (`conversation: "none"`).
+fn is_out_of_band(response: &wire::Response) -> bool {
+    matches!(response.conversation_id, wire::Nullable::Null)
+        || response
+            .metadata
+            .as_value()
+            .is_some_and(|m| m.contains_key("switchboard"))
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("id", &self.config.id)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}

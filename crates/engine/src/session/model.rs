@@ -1,0 +1,229 @@
+//! The model's side: its events, and what of them reaches the caller.
+
+use super::*;
+
+impl Session {
+    pub(super) fn handle_model(&mut self, event: ServerEvent, now: Instant) {
+        match &event {
+            // The caller already has the agent's session from `new`.
+            ServerEvent::SessionCreated(_) => return,
+            // Out-of-band responses (preambles) run beside the conversation's own.
+            ServerEvent::ResponseCreated(created) if !is_out_of_band(&created.response) => {
+                self.response_active = true;
+                self.open_response = created.response.id.clone();
+            }
+            ServerEvent::ResponseDone(done) if !is_out_of_band(&done.response) => {
+                self.response_active = false;
+                self.open_response = None;
+                for p in &mut self.playback {
+                    p.complete = true;
+                }
+                // Items still without audio now will never play.
+                self.early_transcripts.clear();
+                match self.hangup {
+                    Hangup::AfterGoodbye => {
+                        let end = self
+                            .playback
+                            .back()
+                            .map_or(now, |p| p.plays_from + self.audio_duration(p.bytes));
+                        self.hangup = Hangup::At(end.max(now));
+                    }
+                    Hangup::GoodbyeNext => self.hangup = Hangup::AfterGoodbye,
+                    _ => {}
+                }
+                if self.response_wanted {
+                    self.response_wanted = false;
+                    self.forward_model(event);
+                    self.request_response_now();
+                    return;
+                }
+            }
+            ServerEvent::ResponseOutputItemAdded(added) => {
+                if let wire::Item::FunctionCall(call) = &added.item
+                    && self.handled_here(&call.name)
+                    && let Some(id) = &call.id
+                {
+                    self.hidden_items.insert(id.clone());
+                }
+            }
+            ServerEvent::ResponseFunctionCallArgumentsDone(done) => {
+                let done = done.clone();
+                let hidden =
+                    self.hidden_items.contains(&done.item_id) || self.handled_here(&done.name);
+                if !hidden {
+                    self.passthrough_calls.insert(done.call_id.clone());
+                    self.guard(
+                        "tool_passed_through",
+                        format!("`{}` is run by the client", done.name),
+                    );
+                    self.forward_model(event);
+                    return;
+                }
+                self.hidden_items.insert(done.item_id.clone());
+                self.calling_response = Some(done.response_id.clone());
+                self.handle_call(done.call_id, &done.name, &done.arguments, now);
+                self.calling_response = None;
+                return;
+            }
+            ServerEvent::ResponseOutputAudioDelta(delta) => {
+                let bytes = base64_len(&delta.delta);
+                // Checked first: this runs for every audio frame and must not allocate.
+                if !self.audio_responses.contains(&delta.response_id) {
+                    self.audio_responses.insert(delta.response_id.clone());
+                }
+                if self
+                    .playback
+                    .back()
+                    .is_none_or(|p| p.item_id != delta.item_id)
+                {
+                    // A new item plays once the ones before it have finished.
+                    let plays_from = self
+                        .playback
+                        .back()
+                        .map_or(now, |p| p.plays_from + self.audio_duration(p.bytes))
+                        .max(now);
+                    let transcript = self
+                        .early_transcripts
+                        .iter()
+                        .position(|(id, _)| *id == delta.item_id)
+                        .map(|i| self.early_transcripts.swap_remove(i).1)
+                        .unwrap_or_default();
+                    self.playback.push_back(Playback {
+                        item_id: delta.item_id.clone(),
+                        plays_from,
+                        bytes: 0,
+                        transcript,
+                        played: None,
+                        start: plays_from.saturating_duration_since(self.started),
+                        complete: false,
+                    });
+                    if let Some(stopped) = self.speech_stopped_at.take() {
+                        self.record(Record::Latency {
+                            kind: "speech_stopped_to_first_audio".to_owned(),
+                            duration: now.saturating_duration_since(stopped),
+                        });
+                    }
+                }
+                if let Some(p) = self.playback.back_mut() {
+                    p.bytes += bytes;
+                }
+            }
+            ServerEvent::ResponseOutputAudioTranscriptDelta(delta) => {
+                if let Some(p) = self
+                    .playback
+                    .iter_mut()
+                    .find(|p| p.item_id == delta.item_id)
+                {
+                    p.transcript.push_str(&delta.delta);
+                } else if let Some((_, text)) = self
+                    .early_transcripts
+                    .iter_mut()
+                    .find(|(id, _)| *id == delta.item_id)
+                {
+                    text.push_str(&delta.delta);
+                } else {
+                    self.early_transcripts
+                        .push((delta.item_id.clone(), delta.delta.clone()));
+                }
+            }
+            ServerEvent::ResponseOutputAudioTranscriptDone(done) => {
+                let text = done.transcript.clone();
+                self.check_readback(&text);
+                self.note_confirmation_question(&text);
+            }
+            ServerEvent::ResponseOutputTextDone(done) => {
+                let text = done.text.clone();
+                self.check_readback(&text);
+                self.note_confirmation_question(&text);
+                // Text is shown whole at once: all of it reached the caller.
+                if !text.is_empty() {
+                    self.audio_responses.insert(done.response_id.clone());
+                    let at = now.saturating_duration_since(self.started);
+                    self.history.push((Speaker::Agent, text.clone()));
+                    self.record(Record::Utterance {
+                        speaker: Speaker::Agent,
+                        text,
+                        start: at,
+                        end: at,
+                    });
+                }
+            }
+            ServerEvent::InputAudioBufferSpeechStarted(_) => {
+                self.caller_speaking = true;
+                self.barge_in(now);
+            }
+            ServerEvent::InputAudioBufferSpeechStopped(_) => {
+                self.caller_speaking = false;
+                self.speech_stopped_at = Some(now);
+            }
+            ServerEvent::InputTranscriptionCompleted(done) => {
+                let text = done.transcript.trim().to_owned();
+                if text.is_empty() {
+                    self.no_match_event(now);
+                } else {
+                    self.caller_turn(&text, now, now);
+                }
+            }
+            ServerEvent::InputTranscriptionFailed(_) => self.no_match_event(now),
+            ServerEvent::InputAudioBufferTimeoutTriggered(_) => {
+                self.no_input += 1;
+                // Recorded so a call's record shows each silent turn, not only the threshold.
+                self.guard(
+                    "no_input",
+                    format!("the caller said nothing ({} in a row)", self.no_input),
+                );
+                self.check_silence_threshold();
+            }
+            _ => {}
+        }
+        self.forward_model(event);
+    }
+
+    /// Sends a model event on to the caller, unless it belongs to a call the agent handles.
+    pub(super) fn forward_model(&mut self, mut event: ServerEvent) {
+        // A response lists its output items again when it ends: calls the engine answered
+        // stay hidden there too (their arguments may hold what the caller said).
+        if let ServerEvent::ResponseDone(e) | ServerEvent::ResponseCreated(e) = &mut event
+            && let Some(output) = e.response.output.as_mut()
+        {
+            output.retain(|item| !self.is_hidden(item));
+        }
+        let hidden_item = match &event {
+            ServerEvent::ResponseOutputItemAdded(e) | ServerEvent::ResponseOutputItemDone(e) => {
+                e.item.id().cloned()
+            }
+            ServerEvent::ConversationItemAdded(e)
+            | ServerEvent::ConversationItemDone(e)
+            | ServerEvent::ConversationItemCreated(e) => match &e.item {
+                wire::Item::FunctionCallOutput(o) if self.handled_calls.contains(&o.call_id) => {
+                    return;
+                }
+                item => item.id().cloned(),
+            },
+            ServerEvent::ResponseFunctionCallArgumentsDelta(e) => Some(e.item_id.clone()),
+            ServerEvent::ResponseFunctionCallArgumentsDone(e) => Some(e.item_id.clone()),
+            _ => None,
+        };
+        if hidden_item.is_some_and(|id| self.hidden_items.contains(&id)) {
+            return;
+        }
+        self.send_to_caller(event);
+    }
+
+    /// Whether `item` is a call the engine answered, or its output.
+    pub(super) fn is_hidden(&self, item: &wire::Item) -> bool {
+        match item {
+            wire::Item::FunctionCall(call) => {
+                call.id
+                    .as_ref()
+                    .is_some_and(|id| self.hidden_items.contains(id))
+                    || call
+                        .call_id
+                        .as_ref()
+                        .is_some_and(|id| self.handled_calls.contains(id))
+            }
+            wire::Item::FunctionCallOutput(output) => self.handled_calls.contains(&output.call_id),
+            _ => false,
+        }
+    }
+}

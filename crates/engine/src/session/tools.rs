@@ -1,0 +1,505 @@
+//! Tool calls: routing by name, checks, running (fixtures, webhooks, built-ins), answers.
+
+use super::*;
+
+impl Session {
+    /// Whether the engine, not the client, answers calls to `name`.
+    pub(super) fn handled_here(&self, name: &str) -> bool {
+        if self.caller_defines(name) && self.agent.file.leaves(CallerField::Tools) {
+            return false;
+        }
+        if let Some(spec) = self.agent.tools.get(name) {
+            return spec.tool.run != Run::Client;
+        }
+        name == STATE_TOOL
+            || self.is_escalation_tool(name)
+            || self.is_common(name)
+            || self
+                .agent
+                .file
+                .supervisor
+                .as_ref()
+                .is_some_and(|s| s.tool_name == name)
+    }
+
+    pub(super) fn is_common(&self, name: &str) -> bool {
+        self.agent
+            .file
+            .common_tools
+            .iter()
+            .any(|c| switchboard_agent::common_tool_name(*c) == name)
+    }
+
+    pub(super) fn is_escalation_tool(&self, name: &str) -> bool {
+        let configured = self
+            .agent
+            .file
+            .escalation
+            .as_ref()
+            .map_or("escalate_to_human", |e| e.tool.as_str());
+        name == configured
+    }
+
+    pub(super) fn handle_call(
+        &mut self,
+        call_id: CallId,
+        name: &str,
+        arguments: &str,
+        now: Instant,
+    ) {
+        if !self.handled_calls.insert(call_id.clone()) {
+            self.guard(
+                "duplicate_call_ignored",
+                format!("call `{call_id}` of `{name}` was already handled"),
+            );
+            return;
+        }
+        let args: Value = match serde_json::from_str(arguments) {
+            Ok(args @ Value::Object(_)) => args,
+            Ok(_) | Err(_) => {
+                let why = format!("the arguments of `{name}` are not a JSON object");
+                return self.fail_call(call_id, name, Value::Null, "invalid", why, now);
+            }
+        };
+        if name == STATE_TOOL {
+            return self.change_state(call_id, &args, now);
+        }
+        if self.is_escalation_tool(name) && !self.agent.tools.contains_key(name) {
+            self.answer(
+                &call_id,
+                name,
+                args,
+                "ok",
+                json!({"status": "ok", "message": "A specialist is joining the call."}),
+                Duration::ZERO,
+            );
+            self.escalate(self.escalation_reason());
+            return;
+        }
+        if self
+            .agent
+            .file
+            .supervisor
+            .as_ref()
+            .is_some_and(|s| s.tool_name == name)
+        {
+            return self.ask_supervisor(call_id, &args, now);
+        }
+        if self.is_common(name) && !self.agent.tools.contains_key(name) {
+            return self.common_tool(call_id, name, args, now);
+        }
+        let Some(spec) = self.agent.tools.get(name) else {
+            let why = format!("`{name}` is not a tool of this agent");
+            return self.fail_call(call_id, name, args, "invalid", why, now);
+        };
+        if let Some(state) = self.state.as_deref()
+            && let Some(flow) = &self.agent.file.dynamic
+            && flow
+                .states
+                .iter()
+                .any(|s| s.id == state && !s.tools.iter().any(|t| t == name))
+        {
+            let why = format!("`{name}` is not available in state `{state}`");
+            return self.fail_call(call_id, name, args, "refused", why, now);
+        }
+        if let Err(why) = self.agent.check_arguments(spec, &args) {
+            let why = format!("invalid arguments for `{name}`: {why}");
+            return self.fail_call(call_id, name, args, "invalid", why, now);
+        }
+        let tool = spec.tool.clone();
+        if tool.behaviour == Behaviour::ConfirmationFirst && !self.confirmed(name, &args) {
+            let phrase = tool.confirmation_phrase.clone().unwrap_or_default();
+            self.confirmations.insert(
+                name.to_owned(),
+                Confirmation {
+                    arguments: args.clone(),
+                    asked_at_turn: self.caller_turns,
+                    affirmed: false,
+                },
+            );
+            self.guard(
+                "confirmation_requested",
+                format!("`{name}` held until the caller agrees to {args}"),
+            );
+            self.answer(
+                &call_id,
+                name,
+                args,
+                "held_for_confirmation",
+                confirmation_needed(&phrase),
+                Duration::ZERO,
+            );
+            return;
+        }
+        self.confirmations.remove(name);
+        let timeout = tool
+            .limits
+            .timeout_ms
+            .map_or(self.config.default_tool_timeout, Duration::from_millis);
+        // A preamble is only needed when the model said nothing while calling.
+        let silent = self
+            .calling_response
+            .as_ref()
+            .is_none_or(|r| !self.audio_responses.contains(r));
+        let preamble_at =
+            (tool.behaviour == Behaviour::Preamble && silent && !tool.preamble_phrases.is_empty())
+                .then(|| now + self.config.preamble_delay);
+        if tool.behaviour == Behaviour::Preamble && !silent {
+            // Spoken words are recorded once heard, after the call: this says they came with it.
+            self.guard(
+                "preamble_by_model",
+                format!("`{name}` was called in a response that also spoke"),
+            );
+        }
+        match &tool.run {
+            Run::Fixtures(fixtures) => {
+                let (outcome, delay) = fixture_reply(fixtures, &args);
+                let deadline = now + delay.min(timeout);
+                let outcome = if delay > timeout {
+                    Err("the tool did not answer in time".to_owned())
+                } else {
+                    outcome
+                };
+                self.running.insert(
+                    call_id,
+                    Running {
+                        name: name.to_owned(),
+                        arguments: args,
+                        started: now,
+                        deadline,
+                        fixture: Some(outcome),
+                        preamble_at,
+                    },
+                );
+            }
+            Run::Webhook(_) => {
+                let deadline = now + timeout;
+                self.outputs.push_back(Output::RunTool(ToolRun {
+                    call_id: call_id.clone(),
+                    name: name.to_owned(),
+                    arguments: args.clone(),
+                    idempotency_key: format!("{}:{call_id}", self.config.id),
+                    deadline,
+                }));
+                self.running.insert(
+                    call_id,
+                    Running {
+                        name: name.to_owned(),
+                        arguments: args,
+                        started: now,
+                        deadline,
+                        fixture: None,
+                        preamble_at,
+                    },
+                );
+            }
+            Run::Builtin(Builtin::EscalateToHuman) => {
+                // The agent's own escalation tool, with its arguments checked above.
+                let reason = args
+                    .get("reason")
+                    .and_then(Value::as_str)
+                    .filter(|r| !r.trim().is_empty())
+                    .map_or_else(|| self.escalation_reason(), str::to_owned);
+                self.answer(
+                    &call_id,
+                    name,
+                    args,
+                    "ok",
+                    json!({"status": "ok", "message": "A specialist is joining the call."}),
+                    Duration::ZERO,
+                );
+                self.escalate(reason);
+            }
+            Run::Builtin(Builtin::FinishSession) => self.finish_session(call_id, name, args),
+            Run::Builtin(Builtin::Answer) if self.agent.file.supervisor.is_some() => {
+                self.ask_supervisor(call_id, &args, now);
+            }
+            Run::Builtin(Builtin::Answer) | Run::Client => {
+                let why = format!("`{name}` cannot run here: no supervisor is configured");
+                self.fail_call(call_id, name, args, "failed", why, now);
+            }
+        }
+    }
+
+    pub(super) fn common_tool(&mut self, call_id: CallId, name: &str, args: Value, now: Instant) {
+        match name {
+            "finish_session" => self.finish_session(call_id, name, args),
+            _ => {
+                let why = "no supervisor is configured to answer; offer to connect the caller with a specialist".to_owned();
+                self.fail_call(call_id, name, args, "failed", why, now);
+            }
+        }
+    }
+
+    /// The caller is done: the model says goodbye, and the call ends once it has been heard.
+    pub(super) fn finish_session(&mut self, call_id: CallId, name: &str, args: Value) {
+        let said_goodbye = self
+            .calling_response
+            .as_ref()
+            .is_some_and(|r| self.audio_responses.contains(r));
+        if said_goodbye {
+            // The goodbye came with the call: another response would only talk over the
+            // hang-up.
+            let output = json!({"status": "ok", "message": "The call ends after your goodbye."});
+            self.send_output(&call_id, &output);
+            self.tool_record(&call_id, name, args, "ok", output, Duration::ZERO);
+            self.hangup = Hangup::AfterGoodbye;
+        } else {
+            self.answer(
+                &call_id,
+                name,
+                args,
+                "ok",
+                json!({"status": "ok", "message": "Say a short goodbye; the call ends after it."}),
+                Duration::ZERO,
+            );
+            self.hangup = Hangup::GoodbyeNext;
+        }
+    }
+
+    pub(super) fn finish_tool(
+        &mut self,
+        call_id: &CallId,
+        outcome: Result<Value, String>,
+        now: Instant,
+    ) {
+        let Some(running) = self.running.remove(call_id) else {
+            self.guard(
+                "unknown_tool_result",
+                format!("a result arrived for `{call_id}`, which is not running"),
+            );
+            return;
+        };
+        let duration = now.saturating_duration_since(running.started);
+        self.record(Record::Latency {
+            kind: "tool_call_to_result".to_owned(),
+            duration,
+        });
+        match outcome {
+            Ok(result) => {
+                self.failures.remove(&running.name);
+                self.capture_slots(&running.name, &running.arguments, &result);
+                self.tools_run.push((running.name.clone(), "ok".to_owned()));
+                self.answer(
+                    call_id,
+                    &running.name,
+                    running.arguments,
+                    "ok",
+                    result,
+                    duration,
+                );
+            }
+            Err(why) => {
+                let outcome = if why.contains("in time") {
+                    "timeout"
+                } else {
+                    "failed"
+                };
+                self.fail_call_after(
+                    call_id.clone(),
+                    &running.name,
+                    running.arguments,
+                    outcome,
+                    why,
+                    duration,
+                );
+            }
+        }
+    }
+
+    pub(super) fn fail_call(
+        &mut self,
+        call_id: CallId,
+        name: &str,
+        args: Value,
+        outcome: &str,
+        why: String,
+        _now: Instant,
+    ) {
+        self.fail_call_after(call_id, name, args, outcome, why, Duration::ZERO);
+    }
+
+    /// Answers a failed call with a clear error and counts it towards escalation.
+    pub(super) fn fail_call_after(
+        &mut self,
+        call_id: CallId,
+        name: &str,
+        args: Value,
+        outcome: &str,
+        why: String,
+        duration: Duration,
+    ) {
+        let result = json!({"status": "error", "error": why});
+        self.answer(&call_id, name, args, outcome, result, duration);
+        self.tools_run.push((name.to_owned(), "failed".to_owned()));
+        let count = self.failures.entry(name.to_owned()).or_insert(0);
+        *count += 1;
+        let count = *count;
+        if let Some(e) = &self.agent.file.escalation
+            && count >= e.thresholds.failed_tool_attempts
+        {
+            let reason = format!("{count} failed attempts with `{name}`");
+            self.nudge_escalation(reason);
+        }
+    }
+
+    /// Sends a tool's output to the model and asks for the spoken follow-up.
+    pub(super) fn reply(&mut self, call_id: &CallId, output: Value) {
+        self.send_output(call_id, &output);
+        self.request_response();
+    }
+
+    /// Gives the model a call's output without asking it to respond.
+    pub(super) fn send_output(&mut self, call_id: &CallId, output: &Value) {
+        let item = wire::Item::FunctionCallOutput(wire::FunctionCallOutputItem {
+            id: None,
+            object: None,
+            status: None,
+            call_id: call_id.clone(),
+            output: output.to_string(),
+        });
+        self.send_to_model(ClientEvent::ConversationItemCreate(
+            wire::ConversationItemCreate {
+                event_id: None,
+                previous_item_id: None,
+                item,
+            },
+        ));
+    }
+
+    /// Answers a call and records it with exactly the output the model got.
+    pub(super) fn answer(
+        &mut self,
+        call_id: &CallId,
+        name: &str,
+        arguments: Value,
+        outcome: &str,
+        output: Value,
+        duration: Duration,
+    ) {
+        self.reply(call_id, output.clone());
+        self.tool_record(call_id, name, arguments, outcome, output, duration);
+    }
+
+    /// Has the model say one of the tool's preamble phrases out of band, while it runs.
+    pub(super) fn speak_preamble(&mut self, call_id: &CallId) {
+        let Some(running) = self.running.get_mut(call_id) else {
+            return;
+        };
+        running.preamble_at = None;
+        let (name, args) = (running.name.clone(), running.arguments.clone());
+        let Some(spec) = self.agent.tools.get(&name) else {
+            return;
+        };
+        // Phrases whose placeholders the arguments can fill, in a fixed rotation.
+        let phrases: Vec<String> = spec
+            .tool
+            .preamble_phrases
+            .iter()
+            .filter_map(|p| fill(p, &args))
+            .collect();
+        if phrases.is_empty() {
+            return;
+        }
+        let phrase = self.next_phrase(&name, &phrases);
+        self.guard(
+            "preamble_spoken",
+            format!("`{name}` is still running: “{phrase}”"),
+        );
+        self.say_out_of_band(&phrase);
+    }
+
+    /// The next of `phrases` in a fixed rotation kept under `key`, so none repeats twice in a
+    /// row.
+    pub(super) fn next_phrase(&mut self, key: &str, phrases: &[String]) -> String {
+        let turn = self.preamble_turn.entry(key.to_owned()).or_insert(0);
+        let phrase = phrases[*turn % phrases.len()].clone();
+        *turn += 1;
+        phrase
+    }
+
+    /// Has the model speak `phrase` without adding it to the conversation.
+    pub(super) fn say_out_of_band(&mut self, phrase: &str) {
+        self.send_to_model(ClientEvent::ResponseCreate(wire::ResponseCreate {
+            event_id: None,
+            response: Some(wire::ResponseParams {
+                conversation: Some(wire::ResponseConversation::Mode(
+                    wire::ConversationMode::None,
+                )),
+                input: Some(Vec::new()),
+                instructions: Some(format!("Say exactly this, and nothing else: “{phrase}”")),
+                tools: Some(Vec::new()),
+                output_modalities: Some(vec![wire::Modality::Audio]),
+                metadata: Some(BTreeMap::from([(
+                    "switchboard".to_owned(),
+                    "preamble".to_owned(),
+                )])),
+                ..Default::default()
+            }),
+        }));
+    }
+
+    pub(super) fn tool_record(
+        &mut self,
+        call_id: &CallId,
+        name: &str,
+        arguments: Value,
+        outcome: &str,
+        result: Value,
+        duration: Duration,
+    ) {
+        self.record(Record::ToolCall {
+            call_id: call_id.clone(),
+            name: name.to_owned(),
+            arguments,
+            outcome: outcome.to_owned(),
+            result,
+            duration,
+        });
+    }
+}
+
+/// Fills `{name}` placeholders from the arguments; `None` when one cannot be filled.
+pub(super) fn fill(phrase: &str, args: &Value) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = phrase;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}')? + open;
+        let key = &rest[open + 1..close];
+        let value = match args.get(key)? {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&value);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The first fixture whose `when` matches, and how long it takes.
+/// The canned reply of the first fixture whose `when` matches `args` (all fixtures without
+/// `when` match), and how long it takes.
+pub fn fixture_reply(fixtures: &[Fixture], args: &Value) -> (Result<Value, String>, Duration) {
+    let hit = fixtures.iter().find(|f| {
+        f.when
+            .as_ref()
+            .is_none_or(|when| when.iter().all(|(k, v)| args.get(k) == Some(v)))
+    });
+    match hit {
+        Some(f) => {
+            let delay = Duration::from_millis(f.delay_ms.unwrap_or(0));
+            let outcome = match (&f.error, &f.result) {
+                (Some(error), _) => Err(error.clone()),
+                (None, Some(result)) => Ok(result.clone()),
+                (None, None) => Ok(json!({"status": "ok"})),
+            };
+            (outcome, delay)
+        }
+        None => (
+            Err("no canned response matches these arguments".to_owned()),
+            Duration::ZERO,
+        ),
+    }
+}
