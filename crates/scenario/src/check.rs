@@ -11,7 +11,7 @@ use switchboard_agent::AgentFile;
 use switchboard_agent::model::{Behaviour, DynamicFlow};
 use switchboard_agent::render::STATE_TOOL;
 use switchboard_engine::Speaker;
-use switchboard_speech::{Comparison, readback_matches};
+use switchboard_speech::{Comparison, normalise_text, readback_matches, sentence_key};
 use switchboard_store::{Event, SessionRecord};
 
 use crate::scenario::{Ender, Expectation, Scenario, Threshold, ToolMatch};
@@ -331,19 +331,11 @@ fn confirmed_before(name: &str, view: &View<'_>) -> Result<(), String> {
     Ok(())
 }
 
-/// Lowercase, with runs of whitespace made one space.
-fn fold(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
 fn transcript_contains(text: &str, view: &View<'_>) -> Result<(), String> {
-    let needle = fold(text);
+    let needle = normalise_text(text);
     if view
         .utterances()
-        .any(|(_, _, said)| fold(said).contains(&needle))
+        .any(|(_, _, said)| normalise_text(said).contains(&needle))
     {
         return Ok(());
     }
@@ -363,10 +355,10 @@ fn transcript_contains(text: &str, view: &View<'_>) -> Result<(), String> {
 }
 
 fn transcript_not_contains(text: &str, view: &View<'_>) -> Result<(), String> {
-    let needle = fold(text);
+    let needle = normalise_text(text);
     match view
         .utterances()
-        .find(|(_, _, said)| fold(said).contains(&needle))
+        .find(|(_, _, said)| normalise_text(said).contains(&needle))
     {
         None => Ok(()),
         Some((turn, speaker, said)) => Err(format!(
@@ -442,30 +434,13 @@ fn escalated(expected: bool, view: &View<'_>) -> Result<(), String> {
 /// Sentences of at least this many words count for `no_repeated_sentence`.
 const MIN_SENTENCE_WORDS: usize = 3;
 
+/// The sentences of `text` that count, each as its [`sentence_key`] (so typography, case and
+/// punctuation do not make a sentence new): split at `.`, `!`, `?` and line breaks, after
+/// NFKC (so `…` and a full-width `？` end one too).
 fn sentences(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for c in text.chars() {
-        if matches!(c, '.' | '!' | '?' | '\n') {
-            out.push(std::mem::take(&mut current));
-        } else {
-            current.push(c);
-        }
-    }
-    out.push(current);
-    out.into_iter()
-        .map(|s| {
-            s.chars()
-                .map(|c| {
-                    if c.is_alphanumeric() || c == '\'' {
-                        c
-                    } else {
-                        ' '
-                    }
-                })
-                .collect::<String>()
-        })
-        .map(|s| fold(&s))
+    normalise_text(text)
+        .split(['.', '!', '?', '\n'])
+        .map(sentence_key)
         .filter(|s| s.split(' ').count() >= MIN_SENTENCE_WORDS)
         .collect()
 }
@@ -766,18 +741,16 @@ fn preamble_spoken(tool: Option<&str>, view: &View<'_>) -> Result<(), String> {
 /// Words of an opener.
 const OPENER_WORDS: usize = 3;
 
-/// How a turn opens: the first [`OPENER_WORDS`] words of its first sentence, lowercase, without
-/// punctuation (curly apostrophes made straight).
+/// How a turn opens: the first [`OPENER_WORDS`] words of its first sentence, as
+/// [`sentence_key`] writes them (lower case, without punctuation, typography made plain).
 fn opener(text: &str) -> String {
-    let first = text.split(['.', '!', '?']).next().unwrap_or_default();
-    first
-        .replace('’', "'")
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
+    let normalised = normalise_text(text);
+    let first = normalised.split(['.', '!', '?']).next().unwrap_or_default();
+    sentence_key(first)
+        .split(' ')
         .take(OPENER_WORDS)
         .collect::<Vec<_>>()
         .join(" ")
-        .to_lowercase()
 }
 
 fn no_identical_opener(view: &View<'_>) -> Result<(), String> {
@@ -1159,8 +1132,8 @@ fn clarifies_unclear_audio(view: &View<'_>) -> Result<(), String> {
         if reply.is_empty() {
             return Err(format!("turn {turn}: {why}, and the agent said nothing"));
         }
-        let question = reply
-            .trim_end_matches(['"', '”', '’', '\'', ')'])
+        let question = normalise_text(reply)
+            .trim_end_matches(['"', '\'', ')'])
             .ends_with('?');
         if !question {
             return Err(format!(
@@ -1741,6 +1714,20 @@ mod tests {
         fails(
             run(&Expectation::NoRepeatedSentence, &nl, repeats),
             &["\"let me see what i can do\" was said in turn 0 and again in turn 1"],
+        );
+    }
+
+    #[test]
+    fn no_repeated_sentence_ignores_typography() {
+        let nl = northloop();
+        let variants = vec![
+            agent("“That’s frustrating — I’m sorry.”"),
+            caller("It's slow."),
+            agent("\"THAT'S  frustrating - i'm ｓorry!\""),
+        ];
+        fails(
+            run(&Expectation::NoRepeatedSentence, &nl, variants),
+            &["\"that's frustrating i'm sorry\" was said in turn 0 and again in turn 1"],
         );
     }
 

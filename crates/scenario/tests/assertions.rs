@@ -122,6 +122,26 @@ async fn the_same_opener_twice_fails() {
     );
 }
 
+/// Issue 13, item 6: curly and straight apostrophes and quotes, an em dash and a hyphen, a
+/// full-width letter and its ASCII twin make the same sentence and the same opener.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_sentence_in_another_typography_is_repeated() {
+    let report = run("repeated-sentence-typographic.yaml").await;
+    expect_failures(
+        &report,
+        &[
+            (
+                "no_repeated_sentence: true",
+                &["\"that's frustrating i'm sorry\" was said in turn 1 and again in turn 2"],
+            ),
+            (
+                "no_identical_opener: true",
+                &["turns 1 and 2 both open with \"that's frustrating i'm\""],
+            ),
+        ],
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escalation_after_two_failures_passes() {
     let report = run("escalation-after-two-failures.yaml").await;

@@ -4,7 +4,7 @@
 //! text model's reply ("$45.20 due 2025-08-12") is not what a person would say. This crate turns
 //! values and replies into speakable English, reads a spoken readback back into characters, and
 //! prepares text for a TTS engine. It is pure: no IO, no clock, no threads, no panics on any
-//! input.
+//! input. Its one dependency is `unicode-normalization`, for NFKC when comparing text.
 //!
 //! | need | use |
 //! |---|---|
@@ -16,6 +16,7 @@
 //! | check the model's readback against the captured value | [`parse_readback`], [`readback_matches`], [`Comparison`] |
 //! | pronunciations for a TTS engine, plain or SSML | [`Lexicon`] |
 //! | split streamed text into sentences for TTS | [`SentenceSplitter`] |
+//! | tell whether two lines say the same words, whatever their typography | [`sentence_key`], [`normalise_text`] |
 //!
 //! A supervisor's reply, made speakable and checked:
 //!
@@ -42,6 +43,7 @@
 mod clock;
 mod lexicon;
 mod money;
+mod normalise;
 mod readback;
 mod sentences;
 mod speakable;
@@ -51,6 +53,7 @@ mod words;
 pub use clock::{date, time};
 pub use lexicon::Lexicon;
 pub use money::money;
+pub use normalise::{normalise_text, sentence_key};
 pub use readback::{Comparison, parse_readback, readback_matches};
 pub use sentences::SentenceSplitter;
 pub use speakable::make_speakable;

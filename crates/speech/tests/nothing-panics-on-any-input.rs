@@ -2,8 +2,9 @@
 
 use proptest::prelude::*;
 use switchboard_speech::{
-    Lexicon, SentenceSplitter, Style, cardinal, date, make_speakable, money, number, ordinal,
-    parse_readback, percent, readback_matches, spell, spell_phone, time, year,
+    Lexicon, SentenceSplitter, Style, cardinal, date, make_speakable, money, normalise_text,
+    number, ordinal, parse_readback, percent, readback_matches, sentence_key, spell, spell_phone,
+    time, year,
 };
 
 /// Arbitrary strings, and strings made of the characters the parsers look at, which reach far
@@ -33,6 +34,8 @@ proptest! {
         let _ = date(&input);
         let _ = time(&input);
         let _ = make_speakable(&input);
+        let _ = normalise_text(&input);
+        let _ = sentence_key(&input);
     }
 
     #[test]
