@@ -6,7 +6,9 @@ use std::process::{Command, Output};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
-use switchboard_engine::{CallSummary, Escalation, Record, Speaker};
+use switchboard_engine::{
+    CallSummary, Escalation, GuardDecision, LatencyKind, Record, Speaker, ToolOutcome,
+};
 use switchboard_store::{Redaction, SessionStart, Store};
 
 fn tempdir(name: &str) -> PathBuf {
@@ -77,7 +79,7 @@ fn fill(data: &Path) -> Store {
     );
     call.record_at(
         &Record::Latency {
-            kind: "speech_stopped_to_first_audio".into(),
+            kind: LatencyKind::SpeechStoppedToFirstAudio,
             duration: ms(620),
         },
         ms(2_720),
@@ -100,7 +102,7 @@ fn fill(data: &Path) -> Store {
             call_id: "call_1".into(),
             name: "lookup_account".into(),
             arguments: json!({"email_or_phone": "415-555-0123"}),
-            outcome: "ok".into(),
+            outcome: ToolOutcome::Ok,
             result: json!({"account_id": "NL-20931", "email": "jane@example.com"}),
             duration: ms(180),
         },
@@ -115,7 +117,7 @@ fn fill(data: &Path) -> Store {
     );
     call.record_at(
         &Record::Latency {
-            kind: "speech_stopped_to_first_audio".into(),
+            kind: LatencyKind::SpeechStoppedToFirstAudio,
             duration: ms(1_100),
         },
         ms(10_900),
@@ -131,7 +133,7 @@ fn fill(data: &Path) -> Store {
     );
     call.record_at(
         &Record::Guard {
-            decision: "confirmation_requested".into(),
+            decision: GuardDecision::ConfirmationRequested,
             detail: "refund_credit held until the caller confirms".into(),
         },
         ms(15_000),
@@ -148,7 +150,7 @@ fn fill(data: &Path) -> Store {
             summary: CallSummary {
                 intent: Some("Hi, my internet is down.".into()),
                 slots: vec![("phone".into(), json!("415-555-0123"))],
-                tools: vec![("lookup_account".into(), "ok".into())],
+                tools: vec![("lookup_account".into(), ToolOutcome::Ok)],
                 state: Some("resolve".into()),
             },
         },

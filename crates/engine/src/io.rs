@@ -3,7 +3,9 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use switchboard_wire::{CallId, ClientEvent, ItemId, ServerEvent, WireError};
+use switchboard_wire::{CallId, ClientEvent, ItemId, ResponseId, ServerEvent, WireError};
+
+use crate::vocabulary::{GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome};
 
 /// Something that happened, for the session to handle.
 #[derive(Debug, Clone)]
@@ -21,14 +23,14 @@ pub enum Input {
         /// The call it answers.
         call_id: CallId,
         /// The tool's JSON result, or why it failed.
-        outcome: Result<Value, String>,
+        outcome: Result<Value, ToolError>,
     },
     /// The supervisor's answer to an [`Output::AskSupervisor`], or why it failed.
     SupervisorReply {
         /// The supervisor tool call it answers.
         call_id: CallId,
         /// The supervisor's text, or the error.
-        outcome: Result<String, String>,
+        outcome: Result<String, ToolError>,
     },
     /// The driver has moved the call to a new upstream session, following a
     /// [`Output::Rollover`] plan.
@@ -69,10 +71,10 @@ pub enum Output {
     /// End the call.
     HangUp {
         /// Why.
-        reason: String,
+        reason: HangUpReason,
     },
     /// Store this record.
-    Record(Record),
+    Record(Stamped),
 }
 
 /// A tool for the driver to run.
@@ -133,8 +135,8 @@ pub struct CallSummary {
     pub intent: Option<String>,
     /// Values captured so far.
     pub slots: Vec<(String, Value)>,
-    /// Tools run, with `ok` or `failed`.
-    pub tools: Vec<(String, String)>,
+    /// Tools run, with how each ended.
+    pub tools: Vec<(String, ToolOutcome)>,
     /// The dynamic state the call was in.
     pub state: Option<String>,
 }
@@ -146,6 +148,23 @@ pub enum Speaker {
     Caller,
     /// The voice agent.
     Agent,
+}
+
+/// A record with what places it in the call: when (engine time since the session started,
+/// the one clock of every record), and the response it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stamped {
+    /// When, since the session started. An utterance's own `start` may be earlier (it is
+    /// recorded once heard).
+    pub at: Duration,
+    /// The model response this record belongs to, when there is one: the response that spoke
+    /// the words, made the call, or was being handled.
+    pub response_id: Option<ResponseId>,
+    /// Whether that response ran outside the conversation (`conversation: "none"`): preambles,
+    /// fillers, a caller's out-of-band request.
+    pub out_of_band: bool,
+    /// What happened.
+    pub record: Record,
 }
 
 /// What a session records for later review. Offsets are since the session started.
@@ -170,8 +189,8 @@ pub enum Record {
         name: String,
         /// Its arguments.
         arguments: Value,
-        /// `ok`, `failed`, `invalid`, `timeout`, `refused`, `passed_through`.
-        outcome: String,
+        /// How it ended.
+        outcome: ToolOutcome,
         /// The result or error sent to the model.
         result: Value,
         /// How long it took.
@@ -179,8 +198,8 @@ pub enum Record {
     },
     /// A guard acted: a call held for confirmation, a refused transition, a duplicate call…
     Guard {
-        /// Short stable name, e.g. `confirmation_requested`.
-        decision: String,
+        /// Which guard acted.
+        decision: GuardDecision,
         /// What happened, for a person.
         detail: String,
     },
@@ -198,8 +217,8 @@ pub enum Record {
     },
     /// A latency measurement.
     Latency {
-        /// `speech_stopped_to_first_audio` or `tool_call_to_result`.
-        kind: String,
+        /// What was measured.
+        kind: LatencyKind,
         /// How long.
         duration: Duration,
     },

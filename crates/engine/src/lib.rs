@@ -38,10 +38,14 @@ mod affirm;
 mod compiled;
 mod io;
 mod session;
+mod vocabulary;
 
 pub use compiled::{CompileError, CompiledAgent};
 pub use io::{
-    CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, SupervisorQuestion,
-    ToolRun,
+    CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, Stamped,
+    SupervisorQuestion, ToolRun,
 };
 pub use session::{Session, SessionConfig, fixture_reply};
+pub use vocabulary::{
+    GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome, UnknownName,
+};

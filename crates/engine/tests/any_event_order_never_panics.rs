@@ -82,11 +82,11 @@ proptest! {
                 Step::Model(i) => Input::Model(server[i % server.len()].clone()),
                 Step::Tool(c, ok) => Input::ToolResult {
                     call_id: format!("call_{c}").into(),
-                    outcome: if ok { Ok(serde_json::json!({"ok": true})) } else { Err("boom".into()) },
+                    outcome: if ok { Ok(serde_json::json!({"ok": true})) } else { Err(switchboard_engine::ToolError::Failed("boom".into())) },
                 },
                 Step::Supervisor(c, ok) => Input::SupervisorReply {
                     call_id: format!("call_{c}").into(),
-                    outcome: if ok { Ok("$12.50 on 2025-01-02".into()) } else { Err("down".into()) },
+                    outcome: if ok { Ok("$12.50 on 2025-01-02".into()) } else { Err(switchboard_engine::ToolError::Timeout) },
                 },
                 Step::Played(ms) => Input::Played { item_id: "item_1".into(), until: Duration::from_millis(ms) },
                 Step::RolledOver => Input::RolledOver,

@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
+use switchboard_engine::GuardDecision;
 use switchboard_engine::{Input, Output, Record};
 use switchboard_wire::{ClientEvent, ServerEvent};
 
@@ -46,12 +47,12 @@ fn results_for_unknown_calls_and_malformed_model_frames_are_recorded_not_fatal()
     let out = h.tool_result("call_nobody", Ok(json!({})));
     assert!(
         records(&out).iter().any(
-            |r| matches!(r, Record::Guard { decision, .. } if decision == "unknown_tool_result")
+            |r| matches!(r, Record::Guard { decision, .. } if *decision == GuardDecision::UnknownToolResult)
         )
     );
     let error = ServerEvent::from_json("{oops").expect_err("invalid");
     h.session.handle_input(Input::ModelMalformed(error), h.now);
     assert!(records(&h.drain()).iter().any(
-        |r| matches!(r, Record::Guard { decision, .. } if decision == "model_event_malformed")
+        |r| matches!(r, Record::Guard { decision, .. } if *decision == GuardDecision::ModelEventMalformed)
     ));
 }

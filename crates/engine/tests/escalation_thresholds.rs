@@ -4,6 +4,7 @@
 mod common;
 
 use std::time::Duration;
+use switchboard_engine::{GuardDecision, ToolOutcome};
 
 use common::*;
 use serde_json::json;
@@ -45,8 +46,8 @@ fn two_failed_attempts_tell_the_model_to_escalate_and_it_does() {
     assert_eq!(
         e[0].summary.tools,
         [
-            ("lookup_account".to_owned(), "failed".to_owned()),
-            ("lookup_account".to_owned(), "failed".to_owned())
+            ("lookup_account".to_owned(), ToolOutcome::Failed),
+            ("lookup_account".to_owned(), ToolOutcome::Failed)
         ]
     );
 }
@@ -92,7 +93,7 @@ fn three_unintelligible_turns_count_as_no_match() {
     let out = h.caller_says("   ");
     assert!(records(&out).iter().any(
         |r| matches!(r, switchboard_engine::Record::Guard { decision, detail }
-        if decision == "escalation_threshold" && detail.contains("3 consecutive no-match events"))
+        if *decision == GuardDecision::EscalationThreshold && detail.contains("3 consecutive no-match events"))
     ));
 }
 

@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::*;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use switchboard_engine::{Output, Record, Speaker};
+use switchboard_engine::{Output, Record, Speaker, Stamped, ToolOutcome};
 
 const YES: &[&str] = &["yes", "go ahead please"];
 const OTHER: &[&str] = &["no", "what?", "hmm, which one", "not now"];
@@ -115,17 +115,17 @@ proptest! {
         let mut handled: BTreeMap<String, usize> = BTreeMap::new();
         for out in &h.out {
             match out {
-                Output::Record(Record::ToolCall { call_id, name, arguments, outcome, result, .. }) => {
+                Output::Record(Stamped { record: Record::ToolCall { call_id, name, arguments, outcome, result, .. }, .. }) => {
                     *handled.entry(call_id.to_string()).or_default() += 1;
-                    if name == "refund_credit" && outcome == "held_for_confirmation" {
+                    if name == "refund_credit" && *outcome == ToolOutcome::HeldForConfirmation {
                         asked = Some(arguments.clone());
                         affirmed = false;
                     }
-                    if name == "lookup_account" && outcome == "ok" && result.get("account_id").is_some() {
+                    if name == "lookup_account" && *outcome == ToolOutcome::Ok && result.get("account_id").is_some() {
                         account_captured = true;
                     }
                 }
-                Output::Record(Record::Utterance { speaker: Speaker::Caller, text, .. }) if asked.is_some() => {
+                Output::Record(Stamped { record: Record::Utterance { speaker: Speaker::Caller, text, .. }, .. }) if asked.is_some() => {
                     affirmed = YES.contains(&text.as_str());
                 }
                 Output::RunTool(run) if run.name == "refund_credit" => {
@@ -133,11 +133,11 @@ proptest! {
                     prop_assert!(affirmed, "ran without an affirmative turn after the request");
                     asked = None;
                 }
-                Output::Record(Record::Transition { from, to }) => {
+                Output::Record(Stamped { record: Record::Transition { from, to }, .. }) => {
                     prop_assert_eq!((from.as_str(), to.as_str()), ("verify", "resolve"));
                     prop_assert!(account_captured, "left verify without account_id");
                 }
-                Output::Record(Record::Utterance { speaker: Speaker::Agent, start, end, .. }) => {
+                Output::Record(Stamped { record: Record::Utterance { speaker: Speaker::Agent, start, end, .. }, .. }) => {
                     for t in &speech_started_at {
                         prop_assert!(!(*start < *t && *t < *end), "agent audio recorded past a barge-in at {t:?}: {start:?}..{end:?}");
                     }

@@ -4,6 +4,7 @@
 mod common;
 
 use std::time::Duration;
+use switchboard_engine::GuardDecision;
 
 use common::*;
 use serde_json::json;
@@ -66,7 +67,7 @@ fn a_wrong_readback_makes_the_model_correct_itself() {
     assert!(to_model_types(&out).contains(&"response.create"));
     assert!(
         records(&out).iter().any(
-            |r| matches!(r, Record::Guard { decision, .. } if decision == "readback_mismatch")
+            |r| matches!(r, Record::Guard { decision, .. } if *decision == GuardDecision::ReadbackMismatch)
         )
     );
 }
@@ -81,7 +82,7 @@ fn a_correct_readback_is_recorded_as_verified() {
     assert!(corrections(&out).is_empty());
     assert!(
         records(&out).iter().any(
-            |r| matches!(r, Record::Guard { decision, .. } if decision == "readback_verified")
+            |r| matches!(r, Record::Guard { decision, .. } if *decision == GuardDecision::ReadbackVerified)
         )
     );
 }

@@ -13,7 +13,7 @@ fn latencies(h: &Harness, kind: &str) -> Vec<Duration> {
     records(&h.out)
         .into_iter()
         .filter_map(|r| match r {
-            Record::Latency { kind: k, duration } if k == kind => Some(*duration),
+            Record::Latency { kind: k, duration } if k.as_str() == kind => Some(*duration),
             _ => None,
         })
         .collect()

@@ -4,6 +4,7 @@
 mod common;
 
 use std::time::Duration;
+use switchboard_engine::GuardDecision;
 
 use common::*;
 use serde_json::json;
@@ -154,7 +155,7 @@ fn a_lost_upstream_gets_a_plan_at_once_even_mid_response() {
     assert!(
         records(&out)
             .iter()
-            .any(|r| matches!(r, switchboard_engine::Record::Guard { decision, .. } if decision == "upstream_lost"))
+            .any(|r| matches!(r, switchboard_engine::Record::Guard { decision, .. } if *decision == GuardDecision::UpstreamLost))
     );
     // The lost response no longer blocks: once switched, the caller's next turn gets an answer.
     h.session.handle_input(Input::RolledOver, h.now);

@@ -4,6 +4,7 @@
 mod common;
 
 use std::time::Duration;
+use switchboard_engine::GuardDecision;
 
 use common::*;
 use serde_json::json;
@@ -89,7 +90,7 @@ fn a_repeated_call_id_runs_once() {
         .filter(|(id, _)| id == "call_1")
         .collect();
     assert_eq!(runs.len(), 1);
-    assert!(records(&h.out).iter().any(|r| matches!(r, switchboard_engine::Record::Guard { decision, .. } if decision == "duplicate_call_ignored")));
+    assert!(records(&h.out).iter().any(|r| matches!(r, switchboard_engine::Record::Guard { decision, .. } if *decision == GuardDecision::DuplicateCallIgnored)));
 }
 
 #[test]

@@ -14,7 +14,9 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use switchboard_agent::model::Redact;
-use switchboard_engine::{Input, Output, Record, RolloverPlan, Session, SessionConfig};
+use switchboard_engine::{
+    Input, LatencyKind, Output, Record, RolloverPlan, Session, SessionConfig, Stamped, ToolError,
+};
 use switchboard_store::{Recorder, Redaction, SessionStart};
 use switchboard_wire as wire;
 use switchboard_wire::{CallId, ClientEvent, EventId, RealtimeError, ServerEvent};
@@ -57,7 +59,7 @@ type ModelRx = SplitStream<ModelSocket>;
 
 /// A finished piece of outside work.
 enum Done {
-    Tool(CallId, Result<Value, String>),
+    Tool(CallId, Result<Value, ToolError>),
     Supervisor(CallId, Result<String, String>),
 }
 
@@ -300,7 +302,10 @@ async fn run_call(
                 let now = Instant::now();
                 let input = match done {
                     Done::Tool(call_id, outcome) => Input::ToolResult { call_id, outcome },
-                    Done::Supervisor(call_id, outcome) => Input::SupervisorReply { call_id, outcome },
+                    Done::Supervisor(call_id, outcome) => Input::SupervisorReply {
+                        call_id,
+                        outcome: outcome.map_err(ToolError::Failed),
+                    },
                 };
                 d.session.handle_input(input, now);
                 d.flush(None).await;
@@ -531,12 +536,12 @@ impl Driver<'_> {
                     tracing::debug!(session = %self.call.session_id, reason = %escalation.reason, summary = ?escalation.summary, "escalation details");
                 }
                 Output::Rollover(plan) => self.rollover = Some(plan),
-                Output::HangUp { reason } => self.hang_up = Some(reason),
-                Output::Record(record) => {
-                    self.record(&record);
+                Output::HangUp { reason } => self.hang_up = Some(reason.to_string()),
+                Output::Record(stamped) => {
+                    self.record(&stamped);
                     if self.call.observe {
                         let id = self.event_id();
-                        if let Some(event) = observe::record_event(id.as_str(), &record) {
+                        if let Some(event) = observe::record_event(id.as_str(), &stamped.record) {
                             self.send_observation(&event).await;
                         }
                     }
@@ -568,18 +573,22 @@ impl Driver<'_> {
         }
     }
 
-    fn record(&self, record: &Record) {
+    fn record(&self, stamped: &Stamped) {
         if let Some(recorder) = self.recorder {
-            recorder.record(record);
+            recorder.record_at(&stamped.record, stamped.at);
         }
+        let record = &stamped.record;
         let metrics = &self.shared.metrics;
         match record {
-            Record::ToolCall { name, outcome, .. } => metrics.tool_call(name, outcome),
+            Record::ToolCall { name, outcome, .. } => metrics.tool_call(name, outcome.as_str()),
             Record::Guard { decision, detail } => {
-                metrics.guard(decision);
+                metrics.guard(decision.as_str());
                 tracing::debug!(session = %self.call.session_id, %decision, %detail, "guard");
             }
-            Record::Latency { kind, duration } if kind == "speech_stopped_to_first_audio" => {
+            Record::Latency {
+                kind: LatencyKind::SpeechStoppedToFirstAudio,
+                duration,
+            } => {
                 metrics.first_audio.observe(*duration);
             }
             Record::Transition { from, to } => {

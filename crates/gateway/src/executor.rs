@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use serde_json::Value;
-use switchboard_engine::{CompiledAgent, SupervisorQuestion, ToolRun};
+use switchboard_engine::{CompiledAgent, SupervisorQuestion, ToolError, ToolRun};
 
 use crate::config::Upstream;
 
@@ -22,7 +22,7 @@ pub trait Executor: Send + Sync + 'static {
         agent: &Arc<CompiledAgent>,
         session_id: &str,
         run: ToolRun,
-    ) -> Pending<Result<Value, String>>;
+    ) -> Pending<Result<Value, ToolError>>;
     /// Asks the agent's supervisor, at `endpoint` when given (see
     /// [`AgentEntry::supervisor`](crate::AgentEntry::supervisor)), else where the agent file
     /// says: its text, or why it failed.
@@ -45,12 +45,12 @@ impl Executor for Unconfigured {
         _agent: &Arc<CompiledAgent>,
         _session_id: &str,
         run: ToolRun,
-    ) -> Pending<Result<Value, String>> {
+    ) -> Pending<Result<Value, ToolError>> {
         let why = format!(
             "no executor is configured for `{}` on this gateway",
             run.name
         );
-        Box::pin(async move { Err(why) })
+        Box::pin(async move { Err(ToolError::Failed(why)) })
     }
 
     fn ask_supervisor(
@@ -94,7 +94,7 @@ impl Executor for HttpExecutor {
         agent: &Arc<CompiledAgent>,
         session_id: &str,
         run: ToolRun,
-    ) -> Pending<Result<Value, String>> {
+    ) -> Pending<Result<Value, ToolError>> {
         let client = self.client.clone();
         let tool = agent
             .file()
@@ -104,7 +104,9 @@ impl Executor for HttpExecutor {
             .cloned();
         let session_id = session_id.to_owned();
         Box::pin(async move {
-            let tool = tool.ok_or_else(|| format!("`{}` is not a tool of this agent", run.name))?;
+            let tool = tool.ok_or_else(|| {
+                ToolError::Failed(format!("`{}` is not a tool of this agent", run.name))
+            })?;
             crate::webhook::run_tool(&client, &tool, &session_id, &run).await
         })
     }

@@ -92,6 +92,7 @@ fn millis(duration: std::time::Duration) -> f64 {
 mod tests {
     use super::*;
     use std::time::Duration;
+    use switchboard_engine::{GuardDecision, LatencyKind};
 
     #[test]
     fn utterances_are_not_observed() {
@@ -107,7 +108,7 @@ mod tests {
     #[test]
     fn a_guard_record_keeps_its_fields() {
         let record = Record::Guard {
-            decision: "confirmation_requested".to_owned(),
+            decision: GuardDecision::ConfirmationRequested,
             detail: "asked first".to_owned(),
         };
         let event = record_event("e7", &record).expect("observed");
@@ -120,7 +121,7 @@ mod tests {
     #[test]
     fn latency_is_in_milliseconds() {
         let record = Record::Latency {
-            kind: "tool_call_to_result".to_owned(),
+            kind: LatencyKind::ToolCallToResult,
             duration: Duration::from_micros(1500),
         };
         let event = record_event("e2", &record).expect("observed");

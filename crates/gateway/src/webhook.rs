@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use switchboard_agent::AgentFile;
 use switchboard_agent::model::{Access, Run, Tool, Webhook};
-use switchboard_engine::ToolRun;
+use switchboard_engine::{ToolError, ToolRun};
 use tokio::time::Instant;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -175,14 +175,14 @@ pub(crate) async fn run_tool(
     tool: &Tool,
     session_id: &str,
     run: &ToolRun,
-) -> Result<Value, String> {
+) -> Result<Value, ToolError> {
     let name = &tool.name;
     let Run::Webhook(hook) = &tool.run else {
-        return Err(format!("`{name}` is not a webhook tool"));
+        return Err(ToolError::Failed(format!("`{name}` is not a webhook tool")));
     };
     // Read first, so a misconfigured secret never lets an unsigned request out.
     let secrets = match &hook.secret_env {
-        Some(var) => Some(secrets_from_env(name, var)?),
+        Some(var) => Some(secrets_from_env(name, var).map_err(ToolError::Failed)?),
         None => None,
     };
     let body = serde_json::to_vec(&json!({
@@ -192,7 +192,7 @@ pub(crate) async fn run_tool(
         "session_id": session_id,
         "idempotency_key": run.idempotency_key,
     }))
-    .map_err(|e| format!("`{name}`: cannot encode the request: {e}"))?;
+    .map_err(|e| ToolError::Failed(format!("`{name}`: cannot encode the request: {e}")))?;
     let deadline = Instant::from_std(run.deadline);
     let attempts = match tool.access {
         Access::Read => BACKOFF.len() + 1,
@@ -219,8 +219,10 @@ pub(crate) async fn run_tool(
         }
         let outcome = tokio::time::timeout_at(deadline, attempt_once(request)).await;
         let failure = match outcome {
-            Err(_) => return Err(format!("`{name}` did not answer in time")),
-            Ok(Attempt::Done(result)) => return result.map_err(|why| format!("`{name}` {why}")),
+            Err(_) => return Err(ToolError::Timeout),
+            Ok(Attempt::Done(result)) => {
+                return result.map_err(|why| ToolError::Failed(format!("`{name}` {why}")));
+            }
             Ok(Attempt::Retryable(why)) => why,
         };
         tracing::debug!(tool = %name, attempt, reason = %failure, "webhook attempt failed");
@@ -235,7 +237,7 @@ pub(crate) async fn run_tool(
                 } else {
                     format!(" (after {attempt} attempts)")
                 };
-                return Err(format!("`{name}` {failure}{tries}"));
+                return Err(ToolError::Failed(format!("`{name}` {failure}{tries}")));
             }
         }
     }

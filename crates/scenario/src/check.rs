@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use switchboard_agent::AgentFile;
 use switchboard_agent::model::{Behaviour, DynamicFlow};
 use switchboard_agent::render::STATE_TOOL;
-use switchboard_engine::Speaker;
+use switchboard_engine::{GuardDecision, Speaker, ToolOutcome};
 use switchboard_speech::{Comparison, normalise_text, readback_matches, sentence_key};
 use switchboard_store::{Event, SessionRecord};
 
@@ -25,16 +25,12 @@ pub struct Failure {
     pub message: String,
 }
 
-/// Tool call outcomes that mean the gateway ran the tool (as opposed to holding, refusing or
-/// rejecting the call).
-const RAN: &[&str] = &["ok", "failed", "timeout", "passed_through"];
-
 /// A tool call from the timeline, with the caller turn it happened in.
 struct Call<'a> {
     turn: usize,
     name: &'a str,
     arguments: &'a Value,
-    outcome: &'a str,
+    outcome: ToolOutcome,
     /// What the model got back (for a refusal: why).
     result: &'a Value,
     /// Where the call's record is in the timeline (recorded when the call finished).
@@ -43,7 +39,7 @@ struct Call<'a> {
 
 impl Call<'_> {
     fn ran(&self) -> bool {
-        RAN.contains(&self.outcome)
+        self.outcome.ran()
     }
 
     fn describe(&self) -> String {
@@ -70,7 +66,8 @@ pub(crate) fn turns(record: &SessionRecord) -> Vec<usize> {
                     ..
                 } => turn += 1,
                 Event::Guard { decision, .. }
-                    if decision == "no_input" || decision == "no_match" =>
+                    if *decision == GuardDecision::NoInput
+                        || *decision == GuardDecision::NoMatch =>
                 {
                     turn += 1;
                 }
@@ -109,7 +106,7 @@ impl<'a> View<'a> {
                     turn: turns[index],
                     name,
                     arguments,
-                    outcome,
+                    outcome: *outcome,
                     result,
                     index,
                 });
@@ -302,7 +299,7 @@ fn confirmed_before(name: &str, view: &View<'_>) -> Result<(), String> {
         // The last confirmation request for this tool before the run…
         let asked = timeline.iter().rposition(|e| {
             matches!(&e.event, Event::Guard { decision, detail }
-                if (decision == "confirmation_requested" || decision == "confirmation_asked")
+                if (*decision == GuardDecision::ConfirmationRequested || *decision == GuardDecision::ConfirmationAsked)
                     && detail.contains(&needle))
         });
         let Some(asked) = asked else {
@@ -383,7 +380,7 @@ fn call_ended_by(ender: Ender, view: &View<'_>) -> Result<(), String> {
             let finished = view
                 .calls
                 .iter()
-                .find(|c| c.name == "finish_session" && c.outcome == "ok");
+                .find(|c| c.name == "finish_session" && c.outcome == ToolOutcome::Ok);
             match (finished, outcome) {
                 (Some(_), "hung_up") => Ok(()),
                 (None, _) => Err(format!(
@@ -514,7 +511,7 @@ fn next_state<'a>(call: &Call<'a>) -> &'a str {
 fn refusal(call: &Call<'_>) -> String {
     match call.result.get("error").and_then(Value::as_str) {
         Some(why) => format!("{}: {why}", call.outcome),
-        None => call.outcome.to_owned(),
+        None => call.outcome.to_string(),
     }
 }
 
@@ -523,7 +520,7 @@ fn refused_moves(view: &View<'_>) -> String {
     let refused: Vec<String> = view
         .calls
         .iter()
-        .filter(|c| c.name == STATE_TOOL && c.outcome != "ok")
+        .filter(|c| c.name == STATE_TOOL && c.outcome != ToolOutcome::Ok)
         .map(|c| format!("turn {}: to `{}` ({})", c.turn, next_state(c), refusal(c)))
         .collect();
     if refused.is_empty() {
@@ -628,7 +625,7 @@ fn only_allowed_transitions(view: &View<'_>) -> Result<(), String> {
                     continue;
                 };
                 // An accepted change is checked by its transition record.
-                if call.name != STATE_TOOL || call.outcome == "ok" {
+                if call.name != STATE_TOOL || call.outcome == ToolOutcome::Ok {
                     continue;
                 }
                 let next = next_state(call);
@@ -667,7 +664,8 @@ fn spoke_before(call: &Call<'_>, view: &View<'_>) -> bool {
         }
         match &view.record.timeline[i].event {
             Event::Guard { decision, detail }
-                if (decision == "preamble_spoken" || decision == "preamble_by_model")
+                if (*decision == GuardDecision::PreambleSpoken
+                    || *decision == GuardDecision::PreambleByModel)
                     && detail.contains(&needle) =>
             {
                 return true;
@@ -1073,7 +1071,7 @@ fn clarifies_unclear_audio(view: &View<'_>) -> Result<(), String> {
         .iter()
         .enumerate()
         .filter(
-            |(_, e)| matches!(&e.event, Event::Guard { decision, .. } if decision == "no_match"),
+            |(_, e)| matches!(&e.event, Event::Guard { decision, .. } if *decision == GuardDecision::NoMatch),
         )
         .map(|(i, _)| view.turns[i])
         .collect();
@@ -1094,7 +1092,7 @@ fn clarifies_unclear_audio(view: &View<'_>) -> Result<(), String> {
         };
         // At the escalation threshold the agent hands over instead of asking again.
         if in_turn().any(
-            |e| matches!(e, Event::Guard { decision, .. } if decision == "escalation_threshold"),
+            |e| matches!(e, Event::Guard { decision, .. } if *decision == GuardDecision::EscalationThreshold),
         ) {
             continue;
         }
@@ -1154,13 +1152,10 @@ fn clarifies_unclear_audio(view: &View<'_>) -> Result<(), String> {
 
 // ---- escalation thresholds -----------------------------------------------------------
 
-/// Outcomes the engine counts as a failed attempt.
-const FAILED: &[&str] = &["failed", "timeout", "invalid", "refused"];
-
 /// Whether a call counts towards `failed_tool_attempts`, as the engine counts: a failure or
 /// refusal, except a refused state change (which the engine answers without counting).
-fn counts_as_failure(name: &str, outcome: &str) -> bool {
-    FAILED.contains(&outcome) && !(name == STATE_TOOL && outcome == "refused")
+fn counts_as_failure(name: &str, outcome: ToolOutcome) -> bool {
+    outcome.is_failure() && !(name == STATE_TOOL && outcome == ToolOutcome::Refused)
 }
 
 /// What `escalated_after` counts, for messages.
@@ -1197,15 +1192,15 @@ fn escalated_after(threshold: Threshold, view: &View<'_>) -> Result<(), String> 
         };
         let count = match &entry.event {
             Event::ToolCall { name, outcome, .. } => {
-                if escalation.is_none() && *name == tool && RAN.contains(&outcome.as_str()) {
+                if escalation.is_none() && *name == tool && outcome.ran() {
                     escalation = Some((i, standing));
                 }
-                if counts_as_failure(name, outcome) {
+                if counts_as_failure(name, *outcome) {
                     let c = failures.entry(name.as_str()).or_insert(0);
                     *c += 1;
                     matches!(threshold, Threshold::Failures(_)).then_some(*c)
                 } else {
-                    if outcome == "ok" {
+                    if *outcome == ToolOutcome::Ok {
                         failures.remove(name.as_str());
                     }
                     None
@@ -1219,11 +1214,11 @@ fn escalated_after(threshold: Threshold, view: &View<'_>) -> Result<(), String> 
                 unclear = 0;
                 None
             }
-            Event::Guard { decision, .. } if decision == "no_input" => {
+            Event::Guard { decision, .. } if *decision == GuardDecision::NoInput => {
                 silent += 1;
                 matches!(threshold, Threshold::NoInput(_)).then_some(silent)
             }
-            Event::Guard { decision, .. } if decision == "no_match" => {
+            Event::Guard { decision, .. } if *decision == GuardDecision::NoMatch => {
                 unclear += 1;
                 matches!(threshold, Threshold::NoMatch(_)).then_some(unclear)
             }
@@ -1394,7 +1389,7 @@ mod tests {
             call_id: format!("call_{name}"),
             name: name.to_owned(),
             arguments,
-            outcome: outcome.to_owned(),
+            outcome: outcome.parse().expect("a tool outcome"),
             result: json!({"status": "ok"}),
             duration: Duration::ZERO,
         }
@@ -1405,7 +1400,7 @@ mod tests {
             call_id: format!("call_{name}"),
             name: name.to_owned(),
             arguments,
-            outcome: "refused".to_owned(),
+            outcome: ToolOutcome::Refused,
             result: json!({"status": "error", "error": why}),
             duration: Duration::ZERO,
         }
@@ -1413,7 +1408,7 @@ mod tests {
 
     fn guard(decision: &str, detail: &str) -> Event {
         Event::Guard {
-            decision: decision.to_owned(),
+            decision: decision.parse().expect("a guard decision"),
             detail: detail.to_owned(),
         }
     }

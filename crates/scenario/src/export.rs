@@ -32,11 +32,8 @@ use std::time::Duration;
 use serde_json::Value;
 use switchboard_agent::AgentFile;
 use switchboard_agent::model::TurnDetection;
-use switchboard_engine::Speaker;
+use switchboard_engine::{GuardDecision, Speaker, ToolOutcome};
 use switchboard_store::{Entry, Event, SessionRecord, timestamp};
-
-/// Outcomes that mean the gateway ran the tool (as `tool_called` counts them).
-const RAN: &[&str] = &["ok", "failed", "timeout", "passed_through"];
 
 /// Tools a scenario may name besides the agent's own (as the scenario loader accepts them).
 const COMMON_TOOLS: &[&str] = &[
@@ -147,13 +144,13 @@ impl Replay {
                     replay.turns.push(Turn::Say(text.clone()));
                     heard = Some(text.clone());
                 }
-                Event::Guard { decision, .. } if decision == "no_input" => {
+                Event::Guard { decision, .. } if *decision == GuardDecision::NoInput => {
                     replay.close(&mut current);
                     silences += 1;
                     replay.turns.push(Turn::Silence(silence_ms(agent)));
                     heard = None;
                 }
-                Event::Guard { decision, .. } if decision == "no_match" => {
+                Event::Guard { decision, .. } if *decision == GuardDecision::NoMatch => {
                     replay.close(&mut current);
                     replay.turns.push(Turn::Noise(NOISE_MS));
                     heard = None;
@@ -198,7 +195,7 @@ impl Replay {
                         }
                     }
                     if Some(name.as_str()) == supervisor_tool {
-                        replay.supervisor.push(thought(outcome, result));
+                        replay.supervisor.push(thought(*outcome, result));
                     }
                 }
                 _ => {}
@@ -234,10 +231,10 @@ impl Replay {
 }
 
 /// The supervisor's answer as the responder got it: the speakable text, or why it failed.
-fn thought(outcome: &str, result: &Value) -> Thought {
+fn thought(outcome: ToolOutcome, result: &Value) -> Thought {
     let text = |key: &str| result.get(key).and_then(Value::as_str).map(str::to_owned);
     match (outcome, text("answer")) {
-        ("ok", Some(answer)) => Thought::Say(answer),
+        (ToolOutcome::Ok, Some(answer)) => Thought::Say(answer),
         _ => Thought::Error(
             text("error").unwrap_or_else(|| format!("the supervisor's answer was {outcome}")),
         ),
@@ -268,7 +265,8 @@ fn in_band(timeline: &[Entry]) -> Vec<&Entry> {
     for entry in timeline {
         match &entry.event {
             Event::Guard { decision, detail }
-                if decision == "preamble_spoken" || decision == "supervisor_filler" =>
+                if *decision == GuardDecision::PreambleSpoken
+                    || *decision == GuardDecision::SupervisorFiller =>
             {
                 if let Some(phrase) = quoted(detail) {
                     announced.push(phrase.trim().to_owned());
@@ -324,7 +322,8 @@ fn in_model_order<'a>(entries: &[&'a Entry]) -> Vec<&'a Entry> {
                     Event::ToolCall { .. } if earlier.at > at => place = i,
                     Event::ToolCall { .. } | Event::Utterance { .. } => break,
                     Event::Guard { decision, .. }
-                        if decision == "no_input" || decision == "no_match" =>
+                        if *decision == GuardDecision::NoInput
+                            || *decision == GuardDecision::NoMatch =>
                     {
                         break;
                     }
@@ -483,8 +482,8 @@ fn expectations(out: &mut String, record: &SessionRecord, agent: &AgentFile) {
                 arguments,
                 outcome,
                 ..
-            } if RAN.contains(&outcome.as_str()) => {
-                if name == "finish_session" && outcome == "ok" {
+            } if outcome.ran() => {
+                if name == "finish_session" && *outcome == ToolOutcome::Ok {
                     finished = true;
                 }
                 if !nameable(name) {
@@ -657,7 +656,7 @@ mod tests {
                 call_id: format!("call_{at}"),
                 name: name.into(),
                 arguments,
-                outcome: outcome.into(),
+                outcome: outcome.parse().expect("a tool outcome"),
                 result: json!({"status": "ok"}),
                 duration: ms(took),
             },
@@ -668,7 +667,7 @@ mod tests {
         Entry {
             at: ms(at),
             event: Event::Guard {
-                decision: decision.into(),
+                decision: decision.parse().expect("a guard decision"),
                 detail: detail.into(),
             },
         }
@@ -1055,7 +1054,7 @@ mod tests {
                 call_id: "call_sup".into(),
                 name: "getNextResponseFromSupervisor".into(),
                 arguments: json!({}),
-                outcome: "ok".into(),
+                outcome: ToolOutcome::Ok,
                 result: json!({"status": "ok", "answer": "Your last payment was forty-five dollars and twenty cents."}),
                 duration: ms(900),
             },
@@ -1066,7 +1065,7 @@ mod tests {
                 call_id: "call_sup2".into(),
                 name: "getNextResponseFromSupervisor".into(),
                 arguments: json!({}),
-                outcome: "timeout".into(),
+                outcome: ToolOutcome::Timeout,
                 result: json!({"status": "error", "error": "the supervisor did not answer in time"}),
                 duration: ms(8_000),
             },

@@ -287,7 +287,7 @@ fn timeline(out: &mut String, record: &SessionRecord) {
                     "<code>{}({})</code> → <b>{}</b> <span class=\"muted\">in {} ms</span><pre>{}</pre>",
                     escape(name),
                     escape(&arguments.to_string()),
-                    escape(outcome),
+                    escape(outcome.as_str()),
                     duration.as_millis(),
                     escape(&result.to_string())
                 ),
@@ -295,7 +295,11 @@ fn timeline(out: &mut String, record: &SessionRecord) {
             Event::Guard { decision, detail } => (
                 "guard",
                 "guard".to_owned(),
-                format!("<code>{}</code> {}", escape(decision), escape(detail)),
+                format!(
+                    "<code>{}</code> {}",
+                    escape(decision.as_str()),
+                    escape(detail)
+                ),
             ),
             Event::Transition { from, to } => (
                 "state",
@@ -317,7 +321,7 @@ fn timeline(out: &mut String, record: &SessionRecord) {
             Event::Latency { kind, duration } => (
                 "latency",
                 "latency".to_owned(),
-                format!("{}: {} ms", escape(kind), duration.as_millis()),
+                format!("{}: {} ms", escape(kind.as_str()), duration.as_millis()),
             ),
         };
         let _ = writeln!(
@@ -421,6 +425,7 @@ pub(crate) mod tests {
     use std::time::UNIX_EPOCH;
 
     use serde_json::json;
+    use switchboard_engine::{GuardDecision, LatencyKind, ToolOutcome};
     use switchboard_store::{Entry, Redaction, SessionSummary};
 
     use super::*;
@@ -472,7 +477,7 @@ pub(crate) mod tests {
                 at(
                     3420,
                     Event::Latency {
-                        kind: "speech_stopped_to_first_audio".to_owned(),
+                        kind: LatencyKind::SpeechStoppedToFirstAudio,
                         duration: millis(420),
                     },
                 ),
@@ -482,7 +487,7 @@ pub(crate) mod tests {
                         call_id: "call_1".to_owned(),
                         name: "lookup_account".to_owned(),
                         arguments: json!({"email_or_phone": "4155550123"}),
-                        outcome: "ok".to_owned(),
+                        outcome: ToolOutcome::Ok,
                         result: json!({"account_id": "NL-10482"}),
                         duration: millis(35),
                     },
@@ -490,7 +495,7 @@ pub(crate) mod tests {
                 at(
                     3600,
                     Event::Guard {
-                        decision: "confirmation_requested".to_owned(),
+                        decision: GuardDecision::ConfirmationRequested,
                         detail: "held refund_credit until the caller answers".to_owned(),
                     },
                 ),
@@ -512,7 +517,7 @@ pub(crate) mod tests {
                 at(
                     6900,
                     Event::Latency {
-                        kind: "speech_stopped_to_first_audio".to_owned(),
+                        kind: LatencyKind::SpeechStoppedToFirstAudio,
                         duration: millis(1100),
                     },
                 ),

@@ -4,14 +4,11 @@
 
 use std::time::Duration;
 
-use switchboard_engine::Speaker;
+use switchboard_engine::{GuardDecision, LatencyKind, Speaker};
 use switchboard_store::{Event, SessionRecord};
 
 use crate::check::{Failure, turns};
 use crate::scenario::{Scenario, Turn};
-
-/// The measurement budgets are checked against.
-const SPEECH_TO_AUDIO: &str = "speech_stopped_to_first_audio";
 
 /// The assertion name budget failures are reported under.
 const ASSERTION: &str = "latency";
@@ -26,7 +23,9 @@ pub fn turn_latencies(record: &SessionRecord) -> Vec<(usize, Duration)> {
         .iter()
         .enumerate()
         .filter_map(|(i, entry)| match &entry.event {
-            Event::Latency { kind, duration } if kind == SPEECH_TO_AUDIO => {
+            Event::Latency { kind, duration }
+                if *kind == LatencyKind::SpeechStoppedToFirstAudio =>
+            {
                 Some((turn_of[i], *duration))
             }
             _ => None,
@@ -108,8 +107,12 @@ fn turn_starts(record: &SessionRecord) -> Vec<Start> {
                 speaker: Speaker::Caller,
                 ..
             } => Some(Start::Utterance),
-            Event::Guard { decision, .. } if decision == "no_input" => Some(Start::NoInput),
-            Event::Guard { decision, .. } if decision == "no_match" => Some(Start::NoMatch),
+            Event::Guard { decision, .. } if *decision == GuardDecision::NoInput => {
+                Some(Start::NoInput)
+            }
+            Event::Guard { decision, .. } if *decision == GuardDecision::NoMatch => {
+                Some(Start::NoMatch)
+            }
             _ => None,
         })
         .collect()

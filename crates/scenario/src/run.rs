@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use switchboard_audio::AudioFormat;
-use switchboard_engine::CompiledAgent;
+use switchboard_engine::{CompiledAgent, ToolOutcome};
 use switchboard_gateway::{AgentEntry, Gateway, GatewayConfig, HttpExecutor, Upstream, observe};
 use switchboard_store::{Event, SessionFilter, SessionRecord, Store};
 use switchboard_testkit::{Emulator, EmulatorOptions};
@@ -812,7 +812,7 @@ fn finished(store: &Store) -> bool {
         store.session(&s.id).ok().flatten().is_some_and(|r| {
             r.timeline.iter().any(|e| {
                 matches!(&e.event, Event::ToolCall { name, outcome, .. }
-                    if name == "finish_session" && outcome == "ok")
+                    if name == "finish_session" && *outcome == ToolOutcome::Ok)
             })
         })
     })

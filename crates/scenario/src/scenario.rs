@@ -181,7 +181,87 @@ pub enum Expectation {
     ClarifiesUnclearAudio,
     /// The call was escalated once this count was reached, and not before.
     EscalatedAfter(Threshold),
+    /// A call of this tool (with these arguments) ended with this outcome, as recorded
+    /// (`held_for_confirmation`, `refused`, `ok`, …): for calls a guard stopped.
+    ToolOutcome {
+        /// The tool, and the arguments the call must have had (a subset).
+        call: ToolMatch,
+        /// The outcome's name, as call records store it.
+        outcome: String,
+    },
+    /// Exactly this many runs of the tool matched (ran: outcome `ok`, `failed`, `timeout` or
+    /// `passed_through`).
+    ToolRuns {
+        /// The tool, and the arguments a run must have had (a subset).
+        call: ToolMatch,
+        /// How many runs.
+        count: u32,
+    },
+    /// A guard decision of this kind was recorded, with a detail containing this text.
+    GuardRecorded {
+        /// The decision's name, as call records store it.
+        decision: String,
+        /// Text its detail must contain (compared as transcripts are), if any.
+        detail: Option<String>,
+    },
+    /// The inner assertion does not hold: the check catches a misbehaviour of the model that
+    /// the engine cannot prevent (a French reply, a repeated sentence, a grouped readback).
+    MustFail {
+        /// The assertion that must fail.
+        assertion: Box<Expectation>,
+        /// Text its failure message must contain (compared as transcripts are), if any: it
+        /// failed for this reason and not another.
+        because: Option<String>,
+    },
 }
+
+/// How a tool call can end, by the names call records store (the engine's tool outcomes).
+pub(crate) const TOOL_OUTCOMES: &[&str] = &[
+    "ok",
+    "failed",
+    "timeout",
+    "invalid",
+    "refused",
+    "passed_through",
+    "held_for_confirmation",
+];
+
+/// The guard decisions call records can hold, by their stored names (the engine's guard
+/// decisions, including those of its consent, `max_calls` and threshold guards).
+pub(crate) const GUARD_DECISIONS: &[&str] = &[
+    "model_event_malformed",
+    "rolled_over",
+    "upstream_lost",
+    "rollover_planned",
+    "caller_tool_ignored",
+    "caller_instructions_ignored",
+    "caller_turn_detection_ignored",
+    "caller_request_refused",
+    "session_update_refused",
+    "session_update_confirmed",
+    "tool_passed_through",
+    "duplicate_call_ignored",
+    "confirmation_requested",
+    "confirmation_asked",
+    "consent_given",
+    "consent_not_given",
+    "consent_missing",
+    "max_calls_reached",
+    "preamble_by_model",
+    "preamble_spoken",
+    "supervisor_filler",
+    "unknown_tool_result",
+    "unknown_supervisor_reply",
+    "readback_verified",
+    "readback_mismatch",
+    "transition_refused",
+    "no_input",
+    "no_match",
+    "escalation_threshold",
+    "past_threshold",
+    "barge_in_cancel",
+    "barge_in",
+];
 
 /// What an escalation must follow: N consecutive events of one kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,6 +313,28 @@ impl Expectation {
             Expectation::EscalatedAfter(Threshold::NoMatch(n)) => {
                 format!("escalated_after: {{no_match: {n}}}")
             }
+            Expectation::ToolOutcome { call, outcome } => {
+                format!("tool_outcome: {} → {outcome}", tool_match_label(call))
+            }
+            Expectation::ToolRuns { call, count } => {
+                format!("tool_runs: {} × {count}", tool_match_label(call))
+            }
+            Expectation::GuardRecorded {
+                decision,
+                detail: None,
+            } => format!("guard_recorded: {decision}"),
+            Expectation::GuardRecorded {
+                decision,
+                detail: Some(detail),
+            } => format!("guard_recorded: {decision} {detail:?}"),
+            Expectation::MustFail {
+                assertion,
+                because: None,
+            } => format!("must_fail: {}", assertion.label()),
+            Expectation::MustFail {
+                assertion,
+                because: Some(because),
+            } => format!("must_fail: {} because {because:?}", assertion.label()),
         }
     }
 }
@@ -441,6 +543,10 @@ const ASSERTIONS: &[&str] = &[
     "readback",
     "clarifies_unclear_audio",
     "escalated_after",
+    "tool_outcome",
+    "tool_runs",
+    "guard_recorded",
+    "must_fail",
 ];
 
 /// Tools every agent has, besides its own.
@@ -888,8 +994,21 @@ impl Parser<'_> {
         for (i, item) in self.array("expect", value)?.iter().enumerate() {
             let path = format!("expect[{i}]");
             let (key, v) = self.single(&path, item)?;
-            let at = join(&path, key);
-            out.push(match key {
+            out.push(self.assertion(&path, key, v, agent)?);
+        }
+        Ok(out)
+    }
+
+    /// The assertion `key: v` at `path` (the mapping holding it).
+    fn assertion(
+        &self,
+        path: &str,
+        key: &str,
+        v: &Value,
+        agent: &AgentFile,
+    ) -> Result<Expectation, ScenarioError> {
+        let at = join(path, key);
+        Ok(match key {
                 "tool_called" => Expectation::ToolCalled(self.tool_match(&at, v, agent)?),
                 "tool_not_called" => Expectation::ToolNotCalled(self.tool_match(&at, v, agent)?),
                 "tool_order" => {
@@ -960,6 +1079,10 @@ impl Parser<'_> {
                     Expectation::ClarifiesUnclearAudio
                 }
                 "escalated_after" => Expectation::EscalatedAfter(self.threshold(&at, v)?),
+                "tool_outcome" => self.tool_outcome(&at, v, agent)?,
+                "tool_runs" => self.tool_runs(&at, v, agent)?,
+                "guard_recorded" => self.guard_recorded(&at, v)?,
+                "must_fail" => self.must_fail(&at, v, agent)?,
                 k => {
                     return Err(self.error_at(
                         self.doc.key_span_of(&at),
@@ -969,9 +1092,146 @@ impl Parser<'_> {
                         ),
                     ));
                 }
-            });
+            })
+    }
+
+    /// `{name, arguments?, <key>: …}`: the call part of `tool_outcome` and `tool_runs`, whose
+    /// own key is `key`.
+    fn call_with(
+        &self,
+        path: &str,
+        value: &Value,
+        key: &str,
+        agent: &AgentFile,
+    ) -> Result<(ToolMatch, Value), ScenarioError> {
+        let object = self.object(path, value)?;
+        self.only_keys(path, object, &["name", "arguments", key])?;
+        let own = self.required(path, object, key)?.clone();
+        let mut call = object.clone();
+        call.remove(key);
+        Ok((self.tool_match(path, &Value::Object(call), agent)?, own))
+    }
+
+    /// `tool_outcome: {name: NAME, arguments: {…}, outcome: OUTCOME}`.
+    fn tool_outcome(
+        &self,
+        path: &str,
+        value: &Value,
+        agent: &AgentFile,
+    ) -> Result<Expectation, ScenarioError> {
+        let (call, outcome) = self.call_with(path, value, "outcome", agent)?;
+        let at = join(path, "outcome");
+        let outcome = self.string(&at, &outcome)?;
+        if !TOOL_OUTCOMES.contains(&outcome) {
+            return Err(self.error(
+                &at,
+                format!(
+                    "`{outcome}` is not a tool call outcome; expected one of: {}",
+                    TOOL_OUTCOMES.join(", ")
+                ),
+            ));
         }
-        Ok(out)
+        Ok(Expectation::ToolOutcome {
+            call,
+            outcome: outcome.to_owned(),
+        })
+    }
+
+    /// `tool_runs: {name: NAME, arguments: {…}, count: N}`.
+    fn tool_runs(
+        &self,
+        path: &str,
+        value: &Value,
+        agent: &AgentFile,
+    ) -> Result<Expectation, ScenarioError> {
+        let (call, count) = self.call_with(path, value, "count", agent)?;
+        match count.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(count) => Ok(Expectation::ToolRuns { call, count }),
+            None => Err(self.error(
+                &join(path, "count"),
+                "`count` must be a whole number (0 or more)",
+            )),
+        }
+    }
+
+    /// `guard_recorded: DECISION` or `{decision: DECISION, detail: TEXT}`.
+    fn guard_recorded(&self, path: &str, value: &Value) -> Result<Expectation, ScenarioError> {
+        let (decision_path, decision, detail) = if value.is_string() {
+            (path.to_owned(), value, None)
+        } else {
+            let object = self.object(path, value)?;
+            self.only_keys(path, object, &["decision", "detail"])?;
+            let detail = match object.get("detail") {
+                Some(d) => Some(self.string(&join(path, "detail"), d)?.to_owned()),
+                None => None,
+            };
+            (
+                join(path, "decision"),
+                self.required(path, object, "decision")?,
+                detail,
+            )
+        };
+        let decision = self.string(&decision_path, decision)?;
+        if !GUARD_DECISIONS.contains(&decision) {
+            return Err(self.error(
+                &decision_path,
+                format!(
+                    "`{decision}` is not a guard decision; expected one of: {}",
+                    GUARD_DECISIONS.join(", ")
+                ),
+            ));
+        }
+        Ok(Expectation::GuardRecorded {
+            decision: decision.to_owned(),
+            detail,
+        })
+    }
+
+    /// `must_fail: {ASSERTION: …, because: TEXT}`: one assertion, and optionally `because`.
+    fn must_fail(
+        &self,
+        path: &str,
+        value: &Value,
+        agent: &AgentFile,
+    ) -> Result<Expectation, ScenarioError> {
+        let object = self.object(path, value)?;
+        let because = match object.get("because") {
+            Some(b) => Some(self.string(&join(path, "because"), b)?.to_owned()),
+            None => None,
+        };
+        let mut keys = object.iter().filter(|(k, _)| *k != "because");
+        let (key, inner) = match (keys.next(), keys.next()) {
+            (Some(first), None) => first,
+            (None, _) => {
+                return Err(self.error(
+                    path,
+                    format!(
+                        "{} needs the assertion that must fail, e.g. `must_fail: \
+                         {{language: English}}`",
+                        place(path)
+                    ),
+                ));
+            }
+            (Some(_), Some((second, _))) => {
+                return Err(self.error_at(
+                    self.doc.key_span_of(&join(path, second)),
+                    format!(
+                        "{} holds one assertion (and `because`); `{second}` is a second one",
+                        place(path)
+                    ),
+                ));
+            }
+        };
+        if key == "must_fail" {
+            return Err(self.error_at(
+                self.doc.key_span_of(&join(path, key)),
+                "`must_fail` inside `must_fail` is the assertion itself; write it directly",
+            ));
+        }
+        Ok(Expectation::MustFail {
+            assertion: Box::new(self.assertion(path, key, inner, agent)?),
+            because,
+        })
     }
 
     /// An assertion that is either on or absent: `false` would check nothing.

@@ -63,7 +63,7 @@ fn guards<'a>(record: &'a SessionRecord, decision: &str) -> Vec<&'a str> {
             Event::Guard {
                 decision: d,
                 detail,
-            } if d == decision => Some(detail.as_str()),
+            } if d.as_str() == decision => Some(detail.as_str()),
             _ => None,
         })
         .collect()

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter, types::Value as Sql};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
-use switchboard_engine::Speaker;
+use switchboard_engine::{GuardDecision, LatencyKind, Speaker, ToolOutcome};
 
 use crate::{Redaction, StoreError, timestamp};
 
@@ -105,8 +105,8 @@ pub enum Event {
         name: String,
         /// Its arguments.
         arguments: Value,
-        /// `ok`, `failed`, `invalid`, `timeout`, `refused`, `passed_through`.
-        outcome: String,
+        /// How it ended.
+        outcome: ToolOutcome,
         /// The result or error sent to the model.
         result: Value,
         /// How long it took.
@@ -115,8 +115,8 @@ pub enum Event {
     },
     /// A guard acted.
     Guard {
-        /// Short stable name, e.g. `confirmation_requested`.
-        decision: String,
+        /// Which guard acted.
+        decision: GuardDecision,
         /// What happened, for a person.
         detail: String,
     },
@@ -137,8 +137,8 @@ pub enum Event {
     },
     /// A latency measurement.
     Latency {
-        /// `speech_stopped_to_first_audio`, `tool_call_to_result`, …
-        kind: String,
+        /// What was measured.
+        kind: LatencyKind,
         /// How long.
         #[serde(rename = "duration_ms", serialize_with = "millis")]
         duration: Duration,
@@ -283,7 +283,7 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
                 call_id: row.get(2)?,
                 name: row.get(3)?,
                 arguments: json(row, 4)?,
-                outcome: row.get(5)?,
+                outcome: name_of(row, 5)?,
                 result: json(row, 6)?,
                 duration: duration(row.get(7)?),
             })
@@ -294,7 +294,7 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
         "SELECT offset_ms, seq, decision, detail FROM guard_decisions WHERE session_id = ?1",
         |row| {
             Ok(Event::Guard {
-                decision: row.get(2)?,
+                decision: name_of(row, 2)?,
                 detail: row.get(3)?,
             })
         },
@@ -327,7 +327,7 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
         "SELECT offset_ms, seq, kind, duration_ms FROM latency_marks WHERE session_id = ?1",
         |row| {
             Ok(Event::Latency {
-                kind: row.get(2)?,
+                kind: name_of(row, 2)?,
                 duration: duration(row.get(3)?),
             })
         },
@@ -353,4 +353,15 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
 fn json(row: &Row<'_>, column: usize) -> rusqlite::Result<Value> {
     let text: String = row.get(column)?;
     Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// A column holding a name of the engine's vocabulary, parsed back into its type.
+fn name_of<T>(row: &Row<'_>, index: usize) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr<Err = switchboard_engine::UnknownName>,
+{
+    let name: String = row.get(index)?;
+    name.parse().map_err(|e: switchboard_engine::UnknownName| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    })
 }

@@ -112,11 +112,11 @@ enum Row {
         name: String,
         arguments: String,
         result: String,
-        outcome: String,
+        outcome: &'static str,
         duration_ms: i64,
     },
     Guard {
-        decision: String,
+        decision: &'static str,
         detail: String,
     },
     Transition {
@@ -131,7 +131,7 @@ enum Row {
         summary: String,
     },
     Latency {
-        kind: String,
+        kind: &'static str,
         duration_ms: i64,
     },
     End {
@@ -185,12 +185,12 @@ fn prepare(item: Item) -> Prepared {
                 name,
                 arguments: r.redact_json(&arguments).to_string(),
                 result: r.redact_json(&result).to_string(),
-                outcome,
+                outcome: outcome.as_str(),
                 duration_ms: ms(duration),
             }
         }
         What::Record(Record::Guard { decision, detail }) => Row::Guard {
-            decision,
+            decision: decision.as_str(),
             detail: text(&detail),
         },
         What::Record(Record::Transition { from, to }) => Row::Transition { from, to },
@@ -198,7 +198,7 @@ fn prepare(item: Item) -> Prepared {
             reason: text(&reason),
         },
         What::Record(Record::Latency { kind, duration }) => Row::Latency {
-            kind,
+            kind: kind.as_str(),
             duration_ms: ms(duration),
         },
         What::Escalation { reason, summary } => Row::EscalationSummary {
@@ -223,7 +223,7 @@ fn summary_json(summary: &CallSummary) -> Value {
     let tools: Vec<Value> = summary
         .tools
         .iter()
-        .map(|(name, outcome)| json!({"name": name, "outcome": outcome}))
+        .map(|(name, outcome)| json!({"name": name, "outcome": outcome.as_str()}))
         .collect();
     json!({
         "intent": summary.intent,

@@ -364,9 +364,9 @@ fn transcript(record: &SessionRecord) -> String {
                 }
             }
             Event::Latency { kind, duration } => {
-                match latency.iter_mut().find(|(k, _)| k == kind) {
+                match latency.iter_mut().find(|(k, _)| *k == kind.as_str()) {
                     Some((_, marks)) => marks.push(*duration),
-                    None => latency.push((kind, vec![*duration])),
+                    None => latency.push((kind.as_str(), vec![*duration])),
                 }
             }
         }

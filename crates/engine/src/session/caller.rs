@@ -64,7 +64,7 @@ impl Session {
             .collect();
         if !owned.is_empty() {
             self.guard(
-                "caller_tool_ignored",
+                GuardDecision::CallerToolIgnored,
                 format!("the caller redefined agent tools {owned:?}; the agent's stay"),
             );
         }
@@ -80,7 +80,7 @@ impl Session {
             }
         } else if patch.instructions.take().is_some() {
             self.guard(
-                "caller_instructions_ignored",
+                GuardDecision::CallerInstructionsIgnored,
                 "the agent's instructions stay in force".to_owned(),
             );
         }
@@ -133,7 +133,7 @@ impl Session {
         }
         if ignored_turn_detection {
             self.guard(
-                "caller_turn_detection_ignored",
+                GuardDecision::CallerTurnDetectionIgnored,
                 "the agent locks turn detection".to_owned(),
             );
         }

@@ -32,7 +32,7 @@ impl Session {
             .collect();
         for name in asked {
             self.guard(
-                "confirmation_asked",
+                GuardDecision::ConfirmationAsked,
                 format!("the model asked before calling `{name}`"),
             );
             self.confirmations.insert(

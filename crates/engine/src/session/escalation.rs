@@ -6,7 +6,7 @@ impl Session {
     pub(super) fn no_match_event(&mut self, _now: Instant) {
         self.no_match += 1;
         self.guard(
-            "no_match",
+            GuardDecision::NoMatch,
             format!(
                 "the caller's audio could not be understood ({} in a row)",
                 self.no_match
@@ -42,7 +42,7 @@ impl Session {
         let Some(e) = self.agent.file.escalation.clone() else {
             return;
         };
-        self.guard("escalation_threshold", reason.clone());
+        self.guard(GuardDecision::EscalationThreshold, reason.clone());
         let text = format!(
             "Escalation required ({reason}). Say: “{}” Then call `{}` now.",
             e.say, e.tool

@@ -11,7 +11,14 @@ impl Session {
             .to_owned();
         let (Some(flow), Some(current)) = (&self.agent.file.dynamic, self.state.clone()) else {
             let why = "this agent has no conversation states".to_owned();
-            return self.fail_call(call_id, STATE_TOOL, args.clone(), "refused", why, now);
+            return self.fail_call(
+                call_id,
+                STATE_TOOL,
+                args.clone(),
+                ToolOutcome::Refused,
+                why,
+                now,
+            );
         };
         let Some(state) = flow.states.iter().find(|s| s.id == current) else {
             return;
@@ -40,13 +47,13 @@ impl Session {
             })
         };
         if let Some(why) = refusal {
-            self.guard("transition_refused", why.clone());
+            self.guard(GuardDecision::TransitionRefused, why.clone());
             let result = json!({"status": "error", "error": why});
             self.answer(
                 &call_id,
                 STATE_TOOL,
                 args.clone(),
-                "refused",
+                ToolOutcome::Refused,
                 result,
                 Duration::ZERO,
             );
@@ -67,7 +74,7 @@ impl Session {
             &call_id,
             STATE_TOOL,
             args.clone(),
-            "ok",
+            ToolOutcome::Ok,
             result,
             Duration::ZERO,
         );

@@ -34,9 +34,10 @@ use switchboard_wire::{CallId, ClientEvent, EventId, ItemId, ServerEvent};
 use crate::affirm::Lexicon;
 use crate::compiled::CompiledAgent;
 use crate::io::{
-    CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, SupervisorQuestion,
-    ToolRun,
+    CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, Stamped,
+    SupervisorQuestion, ToolRun,
 };
+use crate::vocabulary::{GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome};
 
 /// Settings a driver may tune per session.
 #[derive(Debug, Clone)]
@@ -106,7 +107,7 @@ pub struct Session {
     running: BTreeMap<CallId, Running>,
     confirmations: BTreeMap<String, Confirmation>,
     slots: BTreeMap<String, Value>,
-    tools_run: Vec<(String, String)>,
+    tools_run: Vec<(String, ToolOutcome)>,
     /// Supervisor questions waiting for an answer: deadline and when they were asked.
     asking: BTreeMap<CallId, (Instant, Instant)>,
     /// What was said so far, for the supervisor (agent lines: only what was heard).
@@ -116,6 +117,9 @@ pub struct Session {
     /// Responses in which the model has said something: started audio, or written text
     /// (text output shows whole at once). A call from one of them needs no preamble.
     audio_responses: BTreeSet<wire::ResponseId>,
+    /// Responses written outside the conversation (preambles, fillers, a caller's own
+    /// out-of-band requests): their records say so.
+    out_of_band_responses: BTreeSet<wire::ResponseId>,
     /// The response that made the call being handled.
     calling_response: Option<wire::ResponseId>,
     /// Index of the next preamble phrase, per tool, so none repeats twice in a row.
@@ -159,7 +163,7 @@ struct Running {
     started: Instant,
     deadline: Instant,
     /// A fixture's reply, delivered by the engine itself at `deadline`.
-    fixture: Option<Result<Value, String>>,
+    fixture: Option<Result<Value, ToolError>>,
     /// When to speak a preamble phrase if the tool is still running then.
     preamble_at: Option<Instant>,
 }
@@ -174,6 +178,8 @@ struct Confirmation {
 #[derive(Debug)]
 struct Playback {
     item_id: ItemId,
+    /// The response that produced it.
+    response_id: wire::ResponseId,
     /// When it starts playing: its first audio, or the end of the item before it.
     plays_from: Instant,
     bytes: usize,
@@ -223,6 +229,7 @@ impl Session {
             asking: BTreeMap::new(),
             history: Vec::new(),
             audio_responses: BTreeSet::new(),
+            out_of_band_responses: BTreeSet::new(),
             calling_response: None,
             preamble_turn: BTreeMap::new(),
             response_active: false,
@@ -299,7 +306,7 @@ impl Session {
             Input::Model(event) => self.handle_model(event, now),
             Input::ModelMalformed(error) => {
                 self.guard(
-                    "model_event_malformed",
+                    GuardDecision::ModelEventMalformed,
                     format!("a model event did not parse: {error}"),
                 );
             }
@@ -311,7 +318,7 @@ impl Session {
                 self.rolling_over = false;
                 self.upstream_since = now;
                 self.record(Record::Guard {
-                    decision: "rolled_over".to_owned(),
+                    decision: GuardDecision::RolledOver,
                     detail: "the call moved to a new upstream session".to_owned(),
                 });
             }
@@ -333,7 +340,7 @@ impl Session {
                 self.rolling_over = true;
                 let plan = self.rollover_plan();
                 self.guard(
-                    "upstream_lost",
+                    GuardDecision::UpstreamLost,
                     format!(
                         "the model connection closed; replaying {} items into a new one",
                         plan.items.len()
@@ -404,15 +411,27 @@ impl Session {
         self.outputs.push_back(Output::ToCaller(event));
     }
 
+    /// Records `record` as part of the response being handled, if any.
     fn record(&mut self, record: Record) {
-        self.outputs.push_back(Output::Record(record));
+        let response_id = self.calling_response.clone();
+        self.record_for(record, response_id);
     }
 
-    fn guard(&mut self, decision: &str, detail: String) {
-        self.record(Record::Guard {
-            decision: decision.to_owned(),
-            detail,
-        });
+    /// Records `record` as part of `response_id`, stamped with engine time.
+    fn record_for(&mut self, record: Record, response_id: Option<wire::ResponseId>) {
+        let out_of_band = response_id
+            .as_ref()
+            .is_some_and(|r| self.out_of_band_responses.contains(r));
+        self.outputs.push_back(Output::Record(Stamped {
+            at: self.now.saturating_duration_since(self.started),
+            response_id,
+            out_of_band,
+            record,
+        }));
+    }
+
+    fn guard(&mut self, decision: GuardDecision, detail: String) {
+        self.record(Record::Guard { decision, detail });
     }
 }
 

@@ -8,7 +8,12 @@ impl Session {
             // The caller already has the agent's session from `new`.
             ServerEvent::SessionCreated(_) => return,
             // Out-of-band responses (preambles) run beside the conversation's own.
-            ServerEvent::ResponseCreated(created) if !is_out_of_band(&created.response) => {
+            ServerEvent::ResponseCreated(created) if is_out_of_band(&created.response) => {
+                if let Some(id) = &created.response.id {
+                    self.out_of_band_responses.insert(id.clone());
+                }
+            }
+            ServerEvent::ResponseCreated(created) => {
                 self.response_active = true;
                 self.open_response = created.response.id.clone();
             }
@@ -53,7 +58,7 @@ impl Session {
                 if !hidden {
                     self.passthrough_calls.insert(done.call_id.clone());
                     self.guard(
-                        "tool_passed_through",
+                        GuardDecision::ToolPassedThrough,
                         format!("`{}` is run by the client", done.name),
                     );
                     self.forward_model(event);
@@ -90,6 +95,7 @@ impl Session {
                         .unwrap_or_default();
                     self.playback.push_back(Playback {
                         item_id: delta.item_id.clone(),
+                        response_id: delta.response_id.clone(),
                         plays_from,
                         bytes: 0,
                         transcript,
@@ -99,7 +105,7 @@ impl Session {
                     });
                     if let Some(stopped) = self.speech_stopped_at.take() {
                         self.record(Record::Latency {
-                            kind: "speech_stopped_to_first_audio".to_owned(),
+                            kind: LatencyKind::SpeechStoppedToFirstAudio,
                             duration: now.saturating_duration_since(stopped),
                         });
                     }
@@ -140,12 +146,15 @@ impl Session {
                     self.audio_responses.insert(done.response_id.clone());
                     let at = now.saturating_duration_since(self.started);
                     self.history.push((Speaker::Agent, text.clone()));
-                    self.record(Record::Utterance {
-                        speaker: Speaker::Agent,
-                        text,
-                        start: at,
-                        end: at,
-                    });
+                    self.record_for(
+                        Record::Utterance {
+                            speaker: Speaker::Agent,
+                            text,
+                            start: at,
+                            end: at,
+                        },
+                        Some(done.response_id.clone()),
+                    );
                 }
             }
             ServerEvent::InputAudioBufferSpeechStarted(_) => {
@@ -169,7 +178,7 @@ impl Session {
                 self.no_input += 1;
                 // Recorded so a call's record shows each silent turn, not only the threshold.
                 self.guard(
-                    "no_input",
+                    GuardDecision::NoInput,
                     format!("the caller said nothing ({} in a row)", self.no_input),
                 );
                 self.check_silence_threshold();

@@ -17,7 +17,7 @@ impl Session {
         if self.response_active && !self.interrupts_by_itself() {
             self.send_to_model(ClientEvent::ResponseCancel(wire::ResponseCancel::default()));
             self.guard(
-                "barge_in_cancel",
+                GuardDecision::BargeInCancel,
                 "cancelled the response the caller spoke over".to_owned(),
             );
         }
@@ -34,7 +34,7 @@ impl Session {
                     },
                 ));
                 self.guard(
-                    "barge_in",
+                    GuardDecision::BargeIn,
                     format!(
                         "truncated `{}` at {} ms of {} ms",
                         p.item_id,
@@ -110,12 +110,15 @@ impl Session {
             return;
         }
         self.history.push((Speaker::Agent, text.clone()));
-        self.record(Record::Utterance {
-            speaker: Speaker::Agent,
-            text,
-            start: p.start,
-            end: p.start + heard.min(total),
-        });
+        self.record_for(
+            Record::Utterance {
+                speaker: Speaker::Agent,
+                text,
+                start: p.start,
+                end: p.start + heard.min(total),
+            },
+            Some(p.response_id),
+        );
     }
 
     pub(super) fn audio_duration(&self, bytes: usize) -> Duration {

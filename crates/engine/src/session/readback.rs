@@ -26,7 +26,7 @@ impl Session {
             match switchboard_speech::readback_matches(said, &value) {
                 switchboard_speech::Comparison::Match => {
                     self.guard(
-                        "readback_verified",
+                        GuardDecision::ReadbackVerified,
                         format!("`{name}` was read back correctly"),
                     );
                 }
@@ -43,7 +43,7 @@ impl Session {
                         heard.map_or("nothing".to_owned(), |c| format!("“{c}”")),
                         expected.map_or("nothing more".to_owned(), |c| format!("“{c}”")),
                     );
-                    self.guard("readback_mismatch", detail.clone());
+                    self.guard(GuardDecision::ReadbackMismatch, detail.clone());
                     let correct =
                         switchboard_speech::spell(&value, switchboard_speech::Style::HYPHENS);
                     let text = format!(

@@ -28,7 +28,7 @@ impl Session {
         self.rolling_over = true;
         let plan = self.rollover_plan();
         self.guard(
-            "rollover_planned",
+            GuardDecision::RolloverPlanned,
             format!(
                 "replaying {} items into a new upstream session",
                 plan.items.len()

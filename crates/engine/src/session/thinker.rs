@@ -32,7 +32,7 @@ impl Session {
         if silent && !s.fillers.is_empty() {
             let filler = self.next_phrase(&s.tool_name, &s.fillers);
             self.guard(
-                "supervisor_filler",
+                GuardDecision::SupervisorFiller,
                 format!("the model said nothing while asking: “{filler}”"),
             );
             self.say_out_of_band(&filler);
@@ -44,12 +44,12 @@ impl Session {
     pub(super) fn supervisor_replied(
         &mut self,
         call_id: &CallId,
-        outcome: Result<String, String>,
+        outcome: Result<String, ToolError>,
         now: Instant,
     ) {
         let Some((_, asked)) = self.asking.remove(call_id) else {
             self.guard(
-                "unknown_supervisor_reply",
+                GuardDecision::UnknownSupervisorReply,
                 format!("a reply arrived for `{call_id}`, which is not waiting"),
             );
             return;
@@ -59,7 +59,7 @@ impl Session {
         };
         let duration = now.saturating_duration_since(asked);
         self.record(Record::Latency {
-            kind: "supervisor_question_to_answer".to_owned(),
+            kind: LatencyKind::SupervisorQuestionToAnswer,
             duration,
         });
         match outcome {
@@ -80,24 +80,30 @@ impl Session {
                     ),
                 });
                 self.failures.remove(&s.tool_name);
-                self.tools_run.push((s.tool_name.clone(), "ok".to_owned()));
-                self.answer(call_id, &s.tool_name, json!({}), "ok", result, duration);
+                self.tools_run.push((s.tool_name.clone(), ToolOutcome::Ok));
+                self.answer(
+                    call_id,
+                    &s.tool_name,
+                    json!({}),
+                    ToolOutcome::Ok,
+                    result,
+                    duration,
+                );
             }
-            Err(why) => {
+            Err(error) => {
                 let fallback = s.fallback.clone().unwrap_or_else(|| {
                     "I’m sorry, I can’t get that information right now.".to_owned()
                 });
-                let outcome = if why.contains("in time") {
-                    "timeout"
-                } else {
-                    "failed"
+                let why = match &error {
+                    ToolError::Timeout => "the supervisor did not answer in time".to_owned(),
+                    ToolError::Failed(why) => why.clone(),
                 };
                 let why = format!("{why}. Say: “{fallback}”");
                 self.fail_call_after(
                     call_id.clone(),
                     &s.tool_name,
                     json!({}),
-                    outcome,
+                    error.outcome(),
                     why,
                     duration,
                 );

@@ -22,8 +22,7 @@ impl Session {
             .map(|(id, _)| id.clone())
             .collect();
         for call_id in unanswered {
-            let why = "the supervisor did not answer in time".to_owned();
-            self.supervisor_replied(&call_id, Err(why), now);
+            self.supervisor_replied(&call_id, Err(ToolError::Timeout), now);
         }
         let due: Vec<CallId> = self
             .running
@@ -38,7 +37,7 @@ impl Session {
                 .and_then(|r| r.fixture.take())
             {
                 Some(outcome) => outcome,
-                None => Err("the tool did not answer in time".to_owned()),
+                None => Err(ToolError::Timeout),
             };
             self.finish_tool(&call_id, outcome, now);
         }
@@ -63,7 +62,7 @@ impl Session {
         {
             self.hangup = Hangup::Done;
             self.outputs.push_back(Output::HangUp {
-                reason: "finish_session: the goodbye has been heard".to_owned(),
+                reason: HangUpReason::GoodbyeHeard,
             });
         }
     }

@@ -49,7 +49,7 @@ impl Session {
     ) {
         if !self.handled_calls.insert(call_id.clone()) {
             self.guard(
-                "duplicate_call_ignored",
+                GuardDecision::DuplicateCallIgnored,
                 format!("call `{call_id}` of `{name}` was already handled"),
             );
             return;
@@ -58,7 +58,7 @@ impl Session {
             Ok(args @ Value::Object(_)) => args,
             Ok(_) | Err(_) => {
                 let why = format!("the arguments of `{name}` are not a JSON object");
-                return self.fail_call(call_id, name, Value::Null, "invalid", why, now);
+                return self.fail_call(call_id, name, Value::Null, ToolOutcome::Invalid, why, now);
             }
         };
         if name == STATE_TOOL {
@@ -69,7 +69,7 @@ impl Session {
                 &call_id,
                 name,
                 args,
-                "ok",
+                ToolOutcome::Ok,
                 json!({"status": "ok", "message": "A specialist is joining the call."}),
                 Duration::ZERO,
             );
@@ -90,7 +90,7 @@ impl Session {
         }
         let Some(spec) = self.agent.tools.get(name) else {
             let why = format!("`{name}` is not a tool of this agent");
-            return self.fail_call(call_id, name, args, "invalid", why, now);
+            return self.fail_call(call_id, name, args, ToolOutcome::Invalid, why, now);
         };
         if let Some(state) = self.state.as_deref()
             && let Some(flow) = &self.agent.file.dynamic
@@ -100,11 +100,11 @@ impl Session {
                 .any(|s| s.id == state && !s.tools.iter().any(|t| t == name))
         {
             let why = format!("`{name}` is not available in state `{state}`");
-            return self.fail_call(call_id, name, args, "refused", why, now);
+            return self.fail_call(call_id, name, args, ToolOutcome::Refused, why, now);
         }
         if let Err(why) = self.agent.check_arguments(spec, &args) {
             let why = format!("invalid arguments for `{name}`: {why}");
-            return self.fail_call(call_id, name, args, "invalid", why, now);
+            return self.fail_call(call_id, name, args, ToolOutcome::Invalid, why, now);
         }
         let tool = spec.tool.clone();
         if tool.behaviour == Behaviour::ConfirmationFirst && !self.confirmed(name, &args) {
@@ -118,14 +118,14 @@ impl Session {
                 },
             );
             self.guard(
-                "confirmation_requested",
+                GuardDecision::ConfirmationRequested,
                 format!("`{name}` held until the caller agrees to {args}"),
             );
             self.answer(
                 &call_id,
                 name,
                 args,
-                "held_for_confirmation",
+                ToolOutcome::HeldForConfirmation,
                 confirmation_needed(&phrase),
                 Duration::ZERO,
             );
@@ -147,7 +147,7 @@ impl Session {
         if tool.behaviour == Behaviour::Preamble && !silent {
             // Spoken words are recorded once heard, after the call: this says they came with it.
             self.guard(
-                "preamble_by_model",
+                GuardDecision::PreambleByModel,
                 format!("`{name}` was called in a response that also spoke"),
             );
         }
@@ -156,9 +156,9 @@ impl Session {
                 let (outcome, delay) = fixture_reply(fixtures, &args);
                 let deadline = now + delay.min(timeout);
                 let outcome = if delay > timeout {
-                    Err("the tool did not answer in time".to_owned())
+                    Err(ToolError::Timeout)
                 } else {
-                    outcome
+                    outcome.map_err(ToolError::Failed)
                 };
                 self.running.insert(
                     call_id,
@@ -204,7 +204,7 @@ impl Session {
                     &call_id,
                     name,
                     args,
-                    "ok",
+                    ToolOutcome::Ok,
                     json!({"status": "ok", "message": "A specialist is joining the call."}),
                     Duration::ZERO,
                 );
@@ -216,7 +216,7 @@ impl Session {
             }
             Run::Builtin(Builtin::Answer) | Run::Client => {
                 let why = format!("`{name}` cannot run here: no supervisor is configured");
-                self.fail_call(call_id, name, args, "failed", why, now);
+                self.fail_call(call_id, name, args, ToolOutcome::Failed, why, now);
             }
         }
     }
@@ -226,7 +226,7 @@ impl Session {
             "finish_session" => self.finish_session(call_id, name, args),
             _ => {
                 let why = "no supervisor is configured to answer; offer to connect the caller with a specialist".to_owned();
-                self.fail_call(call_id, name, args, "failed", why, now);
+                self.fail_call(call_id, name, args, ToolOutcome::Failed, why, now);
             }
         }
     }
@@ -242,14 +242,21 @@ impl Session {
             // hang-up.
             let output = json!({"status": "ok", "message": "The call ends after your goodbye."});
             self.send_output(&call_id, &output);
-            self.tool_record(&call_id, name, args, "ok", output, Duration::ZERO);
+            self.tool_record(
+                &call_id,
+                name,
+                args,
+                ToolOutcome::Ok,
+                output,
+                Duration::ZERO,
+            );
             self.hangup = Hangup::AfterGoodbye;
         } else {
             self.answer(
                 &call_id,
                 name,
                 args,
-                "ok",
+                ToolOutcome::Ok,
                 json!({"status": "ok", "message": "Say a short goodbye; the call ends after it."}),
                 Duration::ZERO,
             );
@@ -260,47 +267,42 @@ impl Session {
     pub(super) fn finish_tool(
         &mut self,
         call_id: &CallId,
-        outcome: Result<Value, String>,
+        outcome: Result<Value, ToolError>,
         now: Instant,
     ) {
         let Some(running) = self.running.remove(call_id) else {
             self.guard(
-                "unknown_tool_result",
+                GuardDecision::UnknownToolResult,
                 format!("a result arrived for `{call_id}`, which is not running"),
             );
             return;
         };
         let duration = now.saturating_duration_since(running.started);
         self.record(Record::Latency {
-            kind: "tool_call_to_result".to_owned(),
+            kind: LatencyKind::ToolCallToResult,
             duration,
         });
         match outcome {
             Ok(result) => {
                 self.failures.remove(&running.name);
                 self.capture_slots(&running.name, &running.arguments, &result);
-                self.tools_run.push((running.name.clone(), "ok".to_owned()));
+                self.tools_run.push((running.name.clone(), ToolOutcome::Ok));
                 self.answer(
                     call_id,
                     &running.name,
                     running.arguments,
-                    "ok",
+                    ToolOutcome::Ok,
                     result,
                     duration,
                 );
             }
-            Err(why) => {
-                let outcome = if why.contains("in time") {
-                    "timeout"
-                } else {
-                    "failed"
-                };
+            Err(error) => {
                 self.fail_call_after(
                     call_id.clone(),
                     &running.name,
                     running.arguments,
-                    outcome,
-                    why,
+                    error.outcome(),
+                    error.to_string(),
                     duration,
                 );
             }
@@ -312,7 +314,7 @@ impl Session {
         call_id: CallId,
         name: &str,
         args: Value,
-        outcome: &str,
+        outcome: ToolOutcome,
         why: String,
         _now: Instant,
     ) {
@@ -325,13 +327,13 @@ impl Session {
         call_id: CallId,
         name: &str,
         args: Value,
-        outcome: &str,
+        outcome: ToolOutcome,
         why: String,
         duration: Duration,
     ) {
         let result = json!({"status": "error", "error": why});
         self.answer(&call_id, name, args, outcome, result, duration);
-        self.tools_run.push((name.to_owned(), "failed".to_owned()));
+        self.tools_run.push((name.to_owned(), outcome));
         let count = self.failures.entry(name.to_owned()).or_insert(0);
         *count += 1;
         let count = *count;
@@ -373,7 +375,7 @@ impl Session {
         call_id: &CallId,
         name: &str,
         arguments: Value,
-        outcome: &str,
+        outcome: ToolOutcome,
         output: Value,
         duration: Duration,
     ) {
@@ -403,7 +405,7 @@ impl Session {
         }
         let phrase = self.next_phrase(&name, &phrases);
         self.guard(
-            "preamble_spoken",
+            GuardDecision::PreambleSpoken,
             format!("`{name}` is still running: “{phrase}”"),
         );
         self.say_out_of_band(&phrase);
@@ -444,7 +446,7 @@ impl Session {
         call_id: &CallId,
         name: &str,
         arguments: Value,
-        outcome: &str,
+        outcome: ToolOutcome,
         result: Value,
         duration: Duration,
     ) {
@@ -452,7 +454,7 @@ impl Session {
             call_id: call_id.clone(),
             name: name.to_owned(),
             arguments,
-            outcome: outcome.to_owned(),
+            outcome,
             result,
             duration,
         });

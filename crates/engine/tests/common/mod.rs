@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use switchboard_engine::{CompiledAgent, Input, Output, Record, Session, SessionConfig};
+use switchboard_engine::{
+    CompiledAgent, Input, Output, Record, Session, SessionConfig, ToolError, ToolOutcome,
+};
 use switchboard_wire::{ClientEvent, ServerEvent};
 
 /// A NorthLoop-like agent with one tool of each kind, escalation and a dynamic flow.
@@ -185,7 +187,7 @@ impl Harness {
         self.session.handle_input(
             Input::ToolResult {
                 call_id: call_id.into(),
-                outcome,
+                outcome: outcome.map_err(ToolError::Failed),
             },
             self.now,
         );
@@ -213,7 +215,7 @@ pub fn records(out: &[Output]) -> Vec<&Record> {
     out.iter()
         .filter_map(|o| {
             if let Output::Record(r) = o {
-                Some(r)
+                Some(&r.record)
             } else {
                 None
             }
@@ -231,7 +233,11 @@ pub fn executed(out: &[Output]) -> Vec<(String, String)> {
                 name,
                 outcome,
                 ..
-            } if ["ok", "failed", "timeout"].contains(&outcome.as_str()) => {
+            } if matches!(
+                outcome,
+                ToolOutcome::Ok | ToolOutcome::Failed | ToolOutcome::Timeout
+            ) =>
+            {
                 Some((call_id.to_string(), name.clone()))
             }
             _ => None,

@@ -196,5 +196,8 @@ pub async fn execute(agent: &AgentFile, run: ToolRun) -> Result<Value, String> {
     let compiled = std::sync::Arc::new(
         switchboard_engine::CompiledAgent::new(agent.clone()).expect("the test agent compiles"),
     );
-    HttpExecutor::new().run_tool(&compiled, "sess_1", run).await
+    HttpExecutor::new()
+        .run_tool(&compiled, "sess_1", run)
+        .await
+        .map_err(|e| e.to_string())
 }

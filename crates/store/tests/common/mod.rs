@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
-use switchboard_engine::{CallSummary, Escalation, Record, Speaker};
+use switchboard_engine::{
+    CallSummary, Escalation, GuardDecision, LatencyKind, Record, Speaker, ToolOutcome,
+};
 use switchboard_store::{Redaction, SessionStart, Store};
 
 /// An empty directory for one test.
@@ -65,7 +67,7 @@ pub fn record_support_call(store: &Store, start: SessionStart) {
     );
     call.record_at(
         &Record::Latency {
-            kind: "speech_stopped_to_first_audio".to_owned(),
+            kind: LatencyKind::SpeechStoppedToFirstAudio,
             duration: ms(620),
         },
         ms(2_720),
@@ -93,7 +95,7 @@ pub fn record_support_call(store: &Store, start: SessionStart) {
             call_id: "call_1".into(),
             name: "lookup_account".to_owned(),
             arguments: json!({"email_or_phone": PHONE}),
-            outcome: "ok".to_owned(),
+            outcome: ToolOutcome::Ok,
             result: json!({"account_id": "NL-20931", "email": EMAIL, "plan": "Fiber 500"}),
             duration: ms(180),
         },
@@ -101,7 +103,7 @@ pub fn record_support_call(store: &Store, start: SessionStart) {
     );
     call.record_at(
         &Record::Latency {
-            kind: "tool_call_to_result".to_owned(),
+            kind: LatencyKind::ToolCallToResult,
             duration: ms(180),
         },
         ms(10_200),
@@ -124,7 +126,7 @@ pub fn record_support_call(store: &Store, start: SessionStart) {
     );
     call.record_at(
         &Record::Latency {
-            kind: "speech_stopped_to_first_audio".to_owned(),
+            kind: LatencyKind::SpeechStoppedToFirstAudio,
             duration: ms(1_100),
         },
         ms(10_900),
@@ -140,7 +142,7 @@ pub fn record_support_call(store: &Store, start: SessionStart) {
     );
     call.record_at(
         &Record::Guard {
-            decision: "confirmation_requested".to_owned(),
+            decision: GuardDecision::ConfirmationRequested,
             detail: "refund_credit held until the caller confirms".to_owned(),
         },
         ms(18_500),
@@ -157,7 +159,7 @@ pub fn record_support_call(store: &Store, start: SessionStart) {
             summary: CallSummary {
                 intent: Some("Hi, my internet has been down since this morning.".to_owned()),
                 slots: vec![("phone".to_owned(), json!(PHONE))],
-                tools: vec![("lookup_account".to_owned(), "ok".to_owned())],
+                tools: vec![("lookup_account".to_owned(), ToolOutcome::Ok)],
                 state: Some("resolve".to_owned()),
             },
         },
