@@ -11,9 +11,17 @@
 //! type: "function", function: {name, arguments: ""}}]` followed by pieces of its arguments
 //! under the same `index`; the last chunk has an empty delta and the `finish_reason` (`stop`
 //! or `tool_calls`); with `stream_options.include_usage` a chunk with no choices and the usage
-//! follows; then `data: [DONE]`. Without `stream`, one `chat.completion` object.
+//! follows; then `data: [DONE]`. Without `stream`, one `chat.completion` object. Requests are
+//! read, and replies written, with the types of `switchboard_wire::chat`, the ones the gateway
+//! uses on the other side.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use switchboard_wire::chat::{
+    ApiError, Assistant, AssistantMessage, Chunk, ChunkChoice, ChunkObject, Completion,
+    CompletionChoice, CompletionObject, Delta, ErrorBody, FinishReason, Function, FunctionCall,
+    FunctionDelta, Message, Request, RequestError, ToolCall, ToolCallDelta, Usage,
+};
 
 use crate::script::{ScriptedCall, SupervisorReply};
 
@@ -53,7 +61,7 @@ impl Thinker {
         }
     }
 
-    /// The bodies of the well-formed requests received so far, in order.
+    /// The bodies of the well-formed requests received so far, in order, as sent.
     pub(crate) fn requests(&self) -> &[Value] {
         &self.requests
     }
@@ -61,40 +69,17 @@ impl Thinker {
     /// Answers one `POST /v1/chat/completions` with body `body`; `created` is the Unix time in
     /// seconds, stamped on the reply.
     pub(crate) fn respond(&mut self, body: &[u8], created: u64) -> HttpReply {
-        let request: Value = match serde_json::from_slice(body) {
-            Ok(request @ Value::Object(_)) => request,
-            Ok(_) | Err(_) => {
-                return error(
-                    400,
-                    "invalid_request_error",
-                    "We could not parse the JSON body of your request: expected a JSON object.",
-                );
-            }
+        // The body is kept as sent (a test may look for what the types leave out), and read
+        // with the same types the gateway writes it with.
+        let sent: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let request = match Request::from_value(sent.clone()) {
+            Ok(request) => request,
+            Err(why) => return refused(&why),
         };
-        let Some(model) = request.get("model").and_then(Value::as_str) else {
-            return error(
-                400,
-                "invalid_request_error",
-                "You must provide a model parameter.",
-            );
-        };
-        let model = model.to_owned();
-        if request
-            .get("messages")
-            .and_then(Value::as_array)
-            .is_none_or(Vec::is_empty)
-        {
-            return error(
-                400,
-                "invalid_request_error",
-                "'messages' must be a non-empty array.",
-            );
-        }
-        let stream = request.get("stream").and_then(Value::as_bool) == Some(true);
-        let usage_wanted = request["stream_options"]["include_usage"].as_bool() == Some(true);
-        let prompt_tokens = tokens(&request["messages"].to_string());
+        let usage_wanted = request.stream_options.is_some_and(|o| o.include_usage);
+        let prompt_tokens = tokens(&json_text(&request.messages));
         if self.keep_requests {
-            self.requests.push(request);
+            self.requests.push(sent);
         }
         let number = self.taken;
         let Some(reply) = self.replies.get(number).cloned() else {
@@ -105,7 +90,6 @@ impl Thinker {
             );
         };
         self.taken += 1;
-        let id = format!("chatcmpl-emu{}", number + 1);
         let completion_tokens = match &reply {
             SupervisorReply::Say(text) => tokens(text),
             SupervisorReply::Calls(calls) => calls
@@ -116,29 +100,32 @@ impl Thinker {
                 return error(500, "server_error", message);
             }
         };
-        let usage = json!({
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        });
+        let usage = Usage {
+            prompt_tokens,
+            completion_tokens,
+            total_tokens: prompt_tokens + completion_tokens,
+        };
         let calls = match &reply {
-            SupervisorReply::Calls(calls) => call_ids(calls, number),
+            SupervisorReply::Calls(calls) => tool_calls(calls, number),
             _ => Vec::new(),
         };
         let head = Head {
-            id: &id,
+            id: format!("chatcmpl-emu{}", number + 1),
             created,
-            model: &model,
+            model: request.model,
         };
-        if stream {
+        if request.stream {
             let mut chunks = match &reply {
                 SupervisorReply::Say(text) => head.text_chunks(text),
                 _ => head.call_chunks(&calls),
             };
             if usage_wanted {
-                chunks.push(head.usage_chunk(usage));
+                chunks.push(head.chunk(Vec::new(), Some(usage)));
             }
-            let mut body: Vec<String> = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
+            let mut body: Vec<String> = chunks
+                .iter()
+                .map(|c| format!("data: {}\n\n", json_text(c)))
+                .collect();
             body.push("data: [DONE]\n\n".to_owned());
             HttpReply {
                 status: 200,
@@ -146,163 +133,178 @@ impl Thinker {
                 body,
             }
         } else {
-            let completion = match &reply {
-                SupervisorReply::Say(text) => head.completion(json!(text), None, "stop", usage),
-                _ => head.completion(Value::Null, Some(&calls), "tool_calls", usage),
+            let (content, finish_reason) = match &reply {
+                SupervisorReply::Say(text) => (Some(text.clone()), FinishReason::Stop),
+                _ => (None, FinishReason::ToolCalls),
+            };
+            let completion = Completion {
+                id: head.id,
+                object: CompletionObject,
+                created,
+                model: head.model,
+                choices: vec![CompletionChoice {
+                    index: 0,
+                    message: Message::Assistant(AssistantMessage {
+                        content,
+                        tool_calls: calls,
+                    }),
+                    finish_reason: Some(finish_reason),
+                }],
+                usage: Some(usage),
             };
             HttpReply {
                 status: 200,
                 content_type: "application/json",
-                body: vec![completion.to_string()],
+                body: vec![json_text(&completion)],
             }
         }
     }
 }
 
-/// A call as sent: its id (scripted, or made from the reply's number and its place), name
-/// and arguments.
-struct Sent<'a> {
-    id: String,
-    call: &'a ScriptedCall,
-}
-
-fn call_ids(calls: &[ScriptedCall], number: usize) -> Vec<Sent<'_>> {
+/// The scripted calls as sent: each with its id (scripted, or made from the reply's number
+/// and its place).
+fn tool_calls(calls: &[ScriptedCall], number: usize) -> Vec<ToolCall> {
     calls
         .iter()
         .enumerate()
-        .map(|(i, call)| Sent {
+        .map(|(i, call)| ToolCall {
             id: call
                 .call_id
                 .clone()
                 .unwrap_or_else(|| format!("call_emu{}_{}", number + 1, i + 1)),
-            call,
+            kind: Function,
+            function: FunctionCall {
+                name: call.name.clone(),
+                arguments: call.arguments.clone(),
+            },
         })
         .collect()
 }
 
 /// The fields every chunk of one reply repeats.
-struct Head<'a> {
-    id: &'a str,
+struct Head {
+    id: String,
     created: u64,
-    model: &'a str,
+    model: String,
 }
 
-impl Head<'_> {
-    fn chunk(&self, delta: Value, finish_reason: Option<&str>) -> Value {
-        json!({
-            "id": self.id,
-            "object": "chat.completion.chunk",
-            "created": self.created,
-            "model": self.model,
-            "system_fingerprint": null,
-            "choices": [{
-                "index": 0,
-                "delta": delta,
-                "logprobs": null,
-                "finish_reason": finish_reason,
-            }],
-        })
+impl Head {
+    fn chunk(&self, choices: Vec<ChunkChoice>, usage: Option<Usage>) -> Chunk {
+        Chunk {
+            id: self.id.clone(),
+            object: ChunkObject,
+            created: self.created,
+            model: self.model.clone(),
+            choices,
+            usage,
+        }
     }
 
-    fn text_chunks(&self, text: &str) -> Vec<Value> {
-        let mut chunks = vec![self.chunk(
-            json!({"role": "assistant", "content": "", "refusal": null}),
+    fn piece(&self, delta: Delta, finish_reason: Option<FinishReason>) -> Chunk {
+        self.chunk(
+            vec![ChunkChoice {
+                index: 0,
+                delta,
+                finish_reason,
+            }],
+            None,
+        )
+    }
+
+    fn text_chunks(&self, text: &str) -> Vec<Chunk> {
+        let mut chunks = vec![self.piece(
+            Delta {
+                role: Some(Assistant),
+                content: Some(String::new()),
+                ..Delta::default()
+            },
             None,
         )];
-        chunks.extend(
-            pieces(text)
-                .into_iter()
-                .map(|piece| self.chunk(json!({"content": piece}), None)),
-        );
-        chunks.push(self.chunk(json!({}), Some("stop")));
+        chunks.extend(pieces(text).into_iter().map(|piece| {
+            self.piece(
+                Delta {
+                    content: Some(piece.to_owned()),
+                    ..Delta::default()
+                },
+                None,
+            )
+        }));
+        chunks.push(self.piece(Delta::default(), Some(FinishReason::Stop)));
         chunks
     }
 
-    fn call_chunks(&self, calls: &[Sent<'_>]) -> Vec<Value> {
+    fn call_chunks(&self, calls: &[ToolCall]) -> Vec<Chunk> {
         let mut chunks = Vec::new();
-        for (index, sent) in calls.iter().enumerate() {
-            let opening = json!({
-                "index": index,
-                "id": sent.id,
-                "type": "function",
-                "function": {"name": sent.call.name, "arguments": ""},
-            });
-            let delta = if index == 0 {
-                json!({"role": "assistant", "content": null, "tool_calls": [opening], "refusal": null})
-            } else {
-                json!({"tool_calls": [opening]})
+        for (index, call) in calls.iter().enumerate() {
+            let index = u32::try_from(index).ok();
+            let opening = ToolCallDelta {
+                index,
+                id: Some(call.id.clone()),
+                kind: Some(Function),
+                function: Some(FunctionDelta {
+                    name: Some(call.function.name.clone()),
+                    arguments: Some(String::new()),
+                }),
             };
-            chunks.push(self.chunk(delta, None));
-            for piece in halves(&sent.call.arguments) {
-                chunks.push(self.chunk(
-                    json!({"tool_calls": [{"index": index, "function": {"arguments": piece}}]}),
+            chunks.push(self.piece(
+                Delta {
+                    role: (index == Some(0)).then_some(Assistant),
+                    content: None,
+                    tool_calls: vec![opening],
+                },
+                None,
+            ));
+            for piece in halves(&call.function.arguments) {
+                let more = ToolCallDelta {
+                    index,
+                    function: Some(FunctionDelta {
+                        name: None,
+                        arguments: Some(piece.to_owned()),
+                    }),
+                    ..ToolCallDelta::default()
+                };
+                chunks.push(self.piece(
+                    Delta {
+                        tool_calls: vec![more],
+                        ..Delta::default()
+                    },
                     None,
                 ));
             }
         }
-        chunks.push(self.chunk(json!({}), Some("tool_calls")));
+        chunks.push(self.piece(Delta::default(), Some(FinishReason::ToolCalls)));
         chunks
     }
+}
 
-    fn usage_chunk(&self, usage: Value) -> Value {
-        json!({
-            "id": self.id,
-            "object": "chat.completion.chunk",
-            "created": self.created,
-            "model": self.model,
-            "system_fingerprint": null,
-            "choices": [],
-            "usage": usage,
-        })
-    }
-
-    fn completion(
-        &self,
-        content: Value,
-        calls: Option<&[Sent<'_>]>,
-        finish_reason: &str,
-        usage: Value,
-    ) -> Value {
-        let mut message = json!({"role": "assistant", "content": content, "refusal": null});
-        if let Some(calls) = calls {
-            message["tool_calls"] = calls
-                .iter()
-                .map(|sent| {
-                    json!({
-                        "id": sent.id,
-                        "type": "function",
-                        "function": {"name": sent.call.name, "arguments": sent.call.arguments},
-                    })
-                })
-                .collect();
+/// The emulator's answer to a request the types refuse, in the service's words.
+fn refused(why: &RequestError) -> HttpReply {
+    let message = match why {
+        RequestError::NotAnObject => {
+            "We could not parse the JSON body of your request: expected a JSON object.".to_owned()
         }
-        json!({
-            "id": self.id,
-            "object": "chat.completion",
-            "created": self.created,
-            "model": self.model,
-            "system_fingerprint": null,
-            "choices": [{
-                "index": 0,
-                "message": message,
-                "logprobs": null,
-                "finish_reason": finish_reason,
-            }],
-            "usage": usage,
-        })
-    }
+        RequestError::NoModel => "You must provide a model parameter.".to_owned(),
+        RequestError::NoMessages => "'messages' must be a non-empty array.".to_owned(),
+        RequestError::Invalid { path, message } => format!("Invalid value for '{path}': {message}"),
+    };
+    error(400, "invalid_request_error", &message)
 }
 
 /// An OpenAI-style error reply.
 fn error(status: u16, kind: &str, message: &str) -> HttpReply {
-    let body = json!({
-        "error": {"message": message, "type": kind, "param": null, "code": null},
-    });
     HttpReply {
         status,
         content_type: "application/json",
-        body: vec![body.to_string()],
+        body: vec![json_text(&ErrorBody {
+            error: ApiError::new(kind, message),
+        })],
     }
+}
+
+/// `value` as JSON text.
+fn json_text(value: &impl Serialize) -> String {
+    // The wire's chat types are plain structs with string keys: they always serialize.
+    serde_json::to_string(value).expect("the chat types serialize")
 }
 
 /// `text` in pieces of a few words, each with the spaces after it, so the pieces join back
@@ -351,6 +353,9 @@ fn tokens(text: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+    use switchboard_wire::chat::{Progress, ReplyReader};
+
     use super::*;
 
     fn call(name: &str, arguments: &str) -> ScriptedCall {
@@ -553,5 +558,51 @@ mod tests {
         assert_eq!(thinker.requests().len(), 2);
         let last = thinker.respond(STREAMED, 0);
         assert!(last.body.concat().contains("no reply left"), "{last:?}");
+    }
+
+    #[test]
+    fn what_the_emulator_streams_the_wire_reader_reads_back() {
+        let mut thinker = Thinker::new(
+            vec![
+                SupervisorReply::Say("Your balance is $45.20 — due “August 12”.".into()),
+                SupervisorReply::Calls(vec![
+                    call("one", r#"{"phone_number":"2065550199"}"#),
+                    call("two", "{}"),
+                ]),
+            ],
+            false,
+        );
+        let read = |reply: HttpReply| {
+            let mut reader = ReplyReader::default();
+            for piece in &reply.body {
+                if let Progress::Complete(reply) = reader.push(piece.as_bytes()).expect("ok") {
+                    return reply;
+                }
+            }
+            panic!("no [DONE]")
+        };
+        let text = read(thinker.respond(STREAMED, 0));
+        assert_eq!(text.content, "Your balance is $45.20 — due “August 12”.");
+        assert_eq!(text.finish_reason, Some(FinishReason::Stop));
+        let calls = read(thinker.respond(STREAMED, 0));
+        assert_eq!(calls.finish_reason, Some(FinishReason::ToolCalls));
+        let got: Vec<(&str, &str, &str)> = calls
+            .tool_calls
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.function.name.as_str(),
+                    c.function.arguments.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("call_emu2_1", "one", r#"{"phone_number":"2065550199"}"#),
+                ("call_emu2_2", "two", "{}"),
+            ]
+        );
     }
 }

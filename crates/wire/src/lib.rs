@@ -13,6 +13,8 @@
 //!   beta shape, for callers that still speak the 2024 preview protocol. The upstream side is
 //!   GA only.
 //! - [`twilio`] holds the Media Streams messages of the phone bridge.
+//! - [`chat`] holds the Chat Completions requests and streamed replies the supervisor
+//!   exchanges with its endpoint (and the emulator serves), with a pure reader for the stream.
 //!
 //! ```
 //! use switchboard_wire::{ClientEvent, ErrorKind};
@@ -42,6 +44,7 @@ mod session;
 mod strict;
 
 pub mod beta;
+pub mod chat;
 pub mod twilio;
 
 pub use client::{
