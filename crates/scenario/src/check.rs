@@ -16,6 +16,8 @@ use switchboard_store::{Event, SessionRecord};
 
 use crate::scenario::{Ender, Expectation, Scenario, Threshold, ToolMatch};
 
+mod outcomes;
+
 /// An assertion that did not hold, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
@@ -212,6 +214,14 @@ fn check(expectation: &Expectation, view: &View<'_>) -> Result<(), String> {
         Expectation::ReadbackValue(value) => readback_value(value, view),
         Expectation::ClarifiesUnclearAudio => clarifies_unclear_audio(view),
         Expectation::EscalatedAfter(threshold) => escalated_after(*threshold, view),
+        Expectation::ToolOutcome { call, outcome } => outcomes::tool_outcome(call, outcome, view),
+        Expectation::ToolRuns { call, count } => outcomes::tool_runs(call, *count, view),
+        Expectation::GuardRecorded { decision, detail } => {
+            outcomes::guard_recorded(decision, detail.as_deref(), view)
+        }
+        Expectation::MustFail { assertion, because } => {
+            outcomes::must_fail(assertion, because.as_deref(), view)
+        }
     }
 }
 

@@ -31,9 +31,10 @@ pub use scenario::{
 pub use voice::WavClip;
 
 /// The scenario files under `path`: the file itself, or, for a directory, the `*.yaml` /
-/// `*.yml` files of every `scenarios` directory at or below it, and when there is none, those
-/// directly in it. (An agent's directory holds its agent file and a `scenarios` directory: the
-/// agent file is not a scenario.) Sorted.
+/// `*.yml` files of every `scenarios` directory at or below it (with their subdirectories, such
+/// as `scenarios/adversarial/`), and when there is none, those directly in it. (An agent's
+/// directory holds its agent file and a `scenarios` directory: the agent file is not a
+/// scenario.) Hidden directories and `target` are skipped. Sorted.
 ///
 /// # Errors
 /// The path cannot be read.
@@ -44,7 +45,7 @@ pub fn discover(path: &std::path::Path) -> std::io::Result<Vec<std::path::PathBu
     }
     let mut found = Vec::new();
     if path.file_name().is_some_and(|n| n == "scenarios") {
-        found = yaml_files(path)?;
+        yaml_files_below(path, &mut found)?;
     } else {
         scenarios_dirs(path, &mut found)?;
     }
@@ -66,6 +67,27 @@ fn yaml_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>>
     Ok(out)
 }
 
+/// Whether a directory is searched: not hidden, not a build directory.
+fn searched(dir: &std::path::Path) -> bool {
+    dir.file_name()
+        .is_some_and(|n| !n.to_string_lossy().starts_with('.') && n != "target")
+}
+
+/// The `*.yaml` / `*.yml` files in `dir` and its subdirectories.
+fn yaml_files_below(
+    dir: &std::path::Path,
+    found: &mut Vec<std::path::PathBuf>,
+) -> std::io::Result<()> {
+    found.extend(yaml_files(dir)?);
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() && searched(&path) {
+            yaml_files_below(&path, found)?;
+        }
+    }
+    Ok(())
+}
+
 fn scenarios_dirs(
     dir: &std::path::Path,
     found: &mut Vec<std::path::PathBuf>,
@@ -76,13 +98,87 @@ fn scenarios_dirs(
             continue;
         }
         if path.file_name().is_some_and(|n| n == "scenarios") {
-            found.extend(yaml_files(&path)?);
-        } else if path
-            .file_name()
-            .is_some_and(|n| !n.to_string_lossy().starts_with('.') && n != "target")
-        {
+            yaml_files_below(&path, found)?;
+        } else if searched(&path) {
             scenarios_dirs(&path, found)?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::discover;
+
+    /// A directory tree of empty files, removed when dropped.
+    struct Tree(PathBuf);
+
+    impl Tree {
+        fn new(name: &str, files: &[&str]) -> Self {
+            let root = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&root);
+            for file in files {
+                let path = root.join(file);
+                std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+                std::fs::write(&path, "").expect("write");
+            }
+            Tree(root)
+        }
+
+        fn found(&self, at: &str) -> Vec<String> {
+            discover(&self.0.join(at))
+                .expect("discovers")
+                .iter()
+                .map(|p| {
+                    p.strip_prefix(&self.0)
+                        .unwrap_or(Path::new("?"))
+                        .display()
+                        .to_string()
+                })
+                .collect()
+        }
+    }
+
+    impl Drop for Tree {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn scenarios_directories_are_searched_with_their_subdirectories() {
+        let tree = Tree::new(
+            "switchboard-discover",
+            &[
+                "agents/a/agent.yaml",
+                "agents/a/scenarios/one.yaml",
+                "agents/a/scenarios/adversarial/two.yml",
+                "agents/a/scenarios/adversarial/deeper/three.yaml",
+                "agents/a/scenarios/adversarial/notes.md",
+                "agents/a/scenarios/.hidden/four.yaml",
+                "agents/a/target/scenarios/five.yaml",
+                "agents/b/scenarios/six.yaml",
+            ],
+        );
+        let all = [
+            "agents/a/scenarios/adversarial/deeper/three.yaml",
+            "agents/a/scenarios/adversarial/two.yml",
+            "agents/a/scenarios/one.yaml",
+            "agents/b/scenarios/six.yaml",
+        ];
+        assert_eq!(tree.found(""), all);
+        assert_eq!(tree.found("agents/a"), all[..3]);
+        assert_eq!(tree.found("agents/a/scenarios"), all[..3]);
+        // A folder that is not `scenarios` and holds none: its own files only.
+        assert_eq!(
+            tree.found("agents/a/scenarios/adversarial"),
+            ["agents/a/scenarios/adversarial/two.yml"]
+        );
+        assert_eq!(
+            tree.found("agents/a/scenarios/one.yaml"),
+            ["agents/a/scenarios/one.yaml"]
+        );
+    }
 }

@@ -1009,90 +1009,86 @@ impl Parser<'_> {
     ) -> Result<Expectation, ScenarioError> {
         let at = join(path, key);
         Ok(match key {
-                "tool_called" => Expectation::ToolCalled(self.tool_match(&at, v, agent)?),
-                "tool_not_called" => Expectation::ToolNotCalled(self.tool_match(&at, v, agent)?),
-                "tool_order" => {
-                    let names = self.array(&at, v)?;
-                    if names.len() < 2 {
-                        return Err(self.error(&at, "`tool_order` needs at least two tools"));
-                    }
-                    let names = names
-                        .iter()
-                        .enumerate()
-                        .map(|(j, n)| self.tool_name(&format!("{at}[{j}]"), n, agent))
-                        .collect::<Result<_, _>>()?;
-                    Expectation::ToolOrder(names)
+            "tool_called" => Expectation::ToolCalled(self.tool_match(&at, v, agent)?),
+            "tool_not_called" => Expectation::ToolNotCalled(self.tool_match(&at, v, agent)?),
+            "tool_order" => {
+                let names = self.array(&at, v)?;
+                if names.len() < 2 {
+                    return Err(self.error(&at, "`tool_order` needs at least two tools"));
                 }
-                "confirmed_before" => Expectation::ConfirmedBefore(self.tool_name(&at, v, agent)?),
-                "transcript_contains" => {
-                    Expectation::TranscriptContains(self.string(&at, v)?.to_owned())
-                }
-                "transcript_not_contains" => {
-                    Expectation::TranscriptNotContains(self.string(&at, v)?.to_owned())
-                }
-                "call_ended_by" => match self.string(&at, v)? {
-                    "finish_session" => Expectation::CallEndedBy(Ender::FinishSession),
-                    "caller" => Expectation::CallEndedBy(Ender::Caller),
-                    other => {
-                        return Err(self.error(
-                            &at,
-                            format!(
-                                "`call_ended_by` is `finish_session` or `caller`, not `{other}`"
-                            ),
-                        ));
-                    }
-                },
-                "escalated" => Expectation::Escalated(self.boolean(&at, v)?),
-                "no_repeated_sentence" => {
-                    self.flag(&at, key, v)?;
-                    Expectation::NoRepeatedSentence
-                }
-                "state_reached" => Expectation::StateReached(self.state_name(&at, key, v, agent)?),
-                "states" => {
-                    let names = self.array(&at, v)?;
-                    if names.is_empty() {
-                        return Err(self.error(&at, "`states` needs at least one state"));
-                    }
-                    let names = names
-                        .iter()
-                        .enumerate()
-                        .map(|(j, n)| self.state_name(&format!("{at}[{j}]"), key, n, agent))
-                        .collect::<Result<_, _>>()?;
-                    Expectation::States(names)
-                }
-                "only_allowed_transitions" => {
-                    self.flag(&at, key, v)?;
-                    self.flow_of(&at, key, agent)?;
-                    Expectation::OnlyAllowedTransitions
-                }
-                "preamble_spoken" => {
-                    Expectation::PreambleSpoken(self.preamble_tool(&at, v, agent)?)
-                }
-                "no_identical_opener" => {
-                    self.flag(&at, key, v)?;
-                    Expectation::NoIdenticalOpener
-                }
-                "language" => Expectation::Language(self.language(&at, v)?),
-                "readback" => self.readback(&at, v, agent)?,
-                "clarifies_unclear_audio" => {
-                    self.flag(&at, key, v)?;
-                    Expectation::ClarifiesUnclearAudio
-                }
-                "escalated_after" => Expectation::EscalatedAfter(self.threshold(&at, v)?),
-                "tool_outcome" => self.tool_outcome(&at, v, agent)?,
-                "tool_runs" => self.tool_runs(&at, v, agent)?,
-                "guard_recorded" => self.guard_recorded(&at, v)?,
-                "must_fail" => self.must_fail(&at, v, agent)?,
-                k => {
-                    return Err(self.error_at(
-                        self.doc.key_span_of(&at),
-                        format!(
-                            "unknown assertion `{k}` in `{path}`; expected one of: {}",
-                            ASSERTIONS.join(", ")
-                        ),
+                let names = names
+                    .iter()
+                    .enumerate()
+                    .map(|(j, n)| self.tool_name(&format!("{at}[{j}]"), n, agent))
+                    .collect::<Result<_, _>>()?;
+                Expectation::ToolOrder(names)
+            }
+            "confirmed_before" => Expectation::ConfirmedBefore(self.tool_name(&at, v, agent)?),
+            "transcript_contains" => {
+                Expectation::TranscriptContains(self.string(&at, v)?.to_owned())
+            }
+            "transcript_not_contains" => {
+                Expectation::TranscriptNotContains(self.string(&at, v)?.to_owned())
+            }
+            "call_ended_by" => match self.string(&at, v)? {
+                "finish_session" => Expectation::CallEndedBy(Ender::FinishSession),
+                "caller" => Expectation::CallEndedBy(Ender::Caller),
+                other => {
+                    return Err(self.error(
+                        &at,
+                        format!("`call_ended_by` is `finish_session` or `caller`, not `{other}`"),
                     ));
                 }
-            })
+            },
+            "escalated" => Expectation::Escalated(self.boolean(&at, v)?),
+            "no_repeated_sentence" => {
+                self.flag(&at, key, v)?;
+                Expectation::NoRepeatedSentence
+            }
+            "state_reached" => Expectation::StateReached(self.state_name(&at, key, v, agent)?),
+            "states" => {
+                let names = self.array(&at, v)?;
+                if names.is_empty() {
+                    return Err(self.error(&at, "`states` needs at least one state"));
+                }
+                let names = names
+                    .iter()
+                    .enumerate()
+                    .map(|(j, n)| self.state_name(&format!("{at}[{j}]"), key, n, agent))
+                    .collect::<Result<_, _>>()?;
+                Expectation::States(names)
+            }
+            "only_allowed_transitions" => {
+                self.flag(&at, key, v)?;
+                self.flow_of(&at, key, agent)?;
+                Expectation::OnlyAllowedTransitions
+            }
+            "preamble_spoken" => Expectation::PreambleSpoken(self.preamble_tool(&at, v, agent)?),
+            "no_identical_opener" => {
+                self.flag(&at, key, v)?;
+                Expectation::NoIdenticalOpener
+            }
+            "language" => Expectation::Language(self.language(&at, v)?),
+            "readback" => self.readback(&at, v, agent)?,
+            "clarifies_unclear_audio" => {
+                self.flag(&at, key, v)?;
+                Expectation::ClarifiesUnclearAudio
+            }
+            "escalated_after" => Expectation::EscalatedAfter(self.threshold(&at, v)?),
+            "tool_outcome" => self.tool_outcome(&at, v, agent)?,
+            "tool_runs" => self.tool_runs(&at, v, agent)?,
+            "guard_recorded" => self.guard_recorded(&at, v)?,
+            "must_fail" => self.must_fail(&at, v, agent)?,
+            k => {
+                return Err(self.error_at(
+                    self.doc.key_span_of(&at),
+                    format!(
+                        "unknown assertion `{k}` in `{path}`; expected one of: {}",
+                        ASSERTIONS.join(", ")
+                    ),
+                ));
+            }
+        })
     }
 
     /// `{name, arguments?, <key>: …}`: the call part of `tool_outcome` and `tool_runs`, whose
