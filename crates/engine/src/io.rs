@@ -25,16 +25,25 @@ pub enum Input {
         /// The tool's JSON result, or why it failed.
         outcome: Result<Value, ToolError>,
     },
-    /// The supervisor's answer to an [`Output::AskSupervisor`], or why it failed.
-    SupervisorReply {
-        /// The supervisor tool call it answers.
-        call_id: CallId,
-        /// The supervisor's text, or the error.
-        outcome: Result<String, ToolError>,
+    /// More bytes of the reply to a [`Output::SupervisorRequest`], as they arrived.
+    SupervisorChunk {
+        /// The request they answer.
+        id: SupervisorRequestId,
+        /// The next bytes of the HTTP body, cut anywhere.
+        bytes: Vec<u8>,
     },
-    /// The driver has moved the call to a new upstream session, following a
-    /// [`Output::Rollover`] plan.
-    RolledOver,
+    /// The reply to a [`Output::SupervisorRequest`] ended: its body is complete, or the
+    /// request failed.
+    SupervisorStreamEnded {
+        /// The request it answers.
+        id: SupervisorRequestId,
+        /// `Ok` when the whole body has been handed over as [`Input::SupervisorChunk`]s.
+        result: Result<(), SupervisorFailure>,
+    },
+    /// The driver has opened the new upstream connection a [`Output::Rollover`] asked for
+    /// (and closed the old one): the engine replays the plan into it and takes the model's
+    /// acknowledgements itself, so none of them reaches the caller.
+    ModelConnected,
     /// The upstream connection closed in the middle of the call. The engine hands out a
     /// [`Output::Rollover`] plan at once, for the driver to replay into a new connection;
     /// whatever response the model was writing is lost.
@@ -60,13 +69,16 @@ pub enum Output {
     ToCaller(ServerEvent),
     /// Run a tool and answer with [`Input::ToolResult`] before the deadline.
     RunTool(ToolRun),
-    /// Ask the supervisor (thinker) model, and answer with [`Input::SupervisorReply`] before
-    /// the deadline.
-    AskSupervisor(SupervisorQuestion),
+    /// Send this Chat Completions request to the supervisor's endpoint and hand its reply
+    /// back, byte for byte, as [`Input::SupervisorChunk`]s and one
+    /// [`Input::SupervisorStreamEnded`], until the deadline.
+    SupervisorRequest(SupervisorRequest),
     /// Hand the call to a person.
     Escalate(Escalation),
-    /// Open a new upstream session, replay this plan into it, switch the call over between
-    /// turns, then report [`Input::RolledOver`].
+    /// Open a new upstream connection (the call is between turns, or the old one is lost),
+    /// switch the model's side over to it and report [`Input::ModelConnected`]. The engine then
+    /// sends this plan to the new connection itself and waits for the model to acknowledge it;
+    /// the plan is here for logs and tests.
     Rollover(RolloverPlan),
     /// End the call.
     HangUp {
@@ -92,21 +104,74 @@ pub struct ToolRun {
     pub deadline: Instant,
 }
 
-/// A question for the supervisor: the responder's one-line context and the call so far.
+/// One request of a supervisor exchange. The engine asks, reads the streamed reply, runs the
+/// tools the supervisor calls (as ordinary tool calls, through the same guards as the
+/// responder's) and asks again with their results, until the supervisor answers.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SupervisorQuestion {
-    /// The session asking, for the tools the supervisor runs.
-    pub session_id: String,
-    /// The supervisor tool call this answers.
-    pub call_id: CallId,
-    /// The responder's summary of the latest user message.
-    pub context: String,
-    /// The conversation so far (agent lines hold only what the caller heard).
-    pub transcript: Vec<(Speaker, String)>,
-    /// The supervisor's instructions from the agent file.
-    pub instructions: String,
-    /// After this, the engine answers with the fallback line.
+pub struct SupervisorRequest {
+    /// Which request this is; its reply's inputs name it.
+    pub id: SupervisorRequestId,
+    /// The body to POST to `{base_url}/chat/completions`, with `stream: true`. Its `model` is
+    /// empty: the endpoint, its model and its key are the driver's, so the key never enters
+    /// the engine.
+    pub request: switchboard_wire::chat::Request,
+    /// After this, the engine answers the responder with the fallback line and ignores the
+    /// rest of the reply.
     pub deadline: Instant,
+}
+
+/// Names one request of a supervisor exchange: the responder's supervisor call it answers,
+/// and the round (1 for the question, one more for each round of tool results). A reply's
+/// leftovers can then never be mistaken for the next round's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SupervisorRequestId {
+    /// The responder's call of the supervisor tool.
+    pub call_id: CallId,
+    /// The round, from 1.
+    pub round: u32,
+}
+
+impl std::fmt::Display for SupervisorRequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (round {})", self.call_id, self.round)
+    }
+}
+
+/// Why the driver could not hand over a supervisor reply. Each names what went wrong on the
+/// way; the engine turns it into the reason the responder is given with the fallback line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SupervisorFailure {
+    /// The request was not sent (no endpoint or no key configured), with why.
+    NotSent(String),
+    /// The endpoint could not be reached, with the transport's reason.
+    Unreachable(String),
+    /// The endpoint answered with an HTTP error: its status and the start of its body (with
+    /// the key, if it echoed it, already scrubbed by the driver).
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The first few KiB of the body.
+        body: Vec<u8>,
+    },
+    /// The connection broke while the body was being read, with the transport's reason.
+    BrokeOff(String),
+}
+
+impl std::fmt::Display for SupervisorFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotSent(why) => f.write_str(why),
+            Self::Unreachable(why) => {
+                write!(f, "the supervisor endpoint cannot be reached: {why}")
+            }
+            Self::Refused { status, body } => write!(
+                f,
+                "the supervisor endpoint answered HTTP {status}: {}",
+                switchboard_wire::chat::refusal(body)
+            ),
+            Self::BrokeOff(why) => write!(f, "the supervisor endpoint broke off its reply: {why}"),
+        }
+    }
 }
 
 /// How to continue the call on a fresh upstream session before the old one hits its limit.

@@ -43,9 +43,9 @@ mod vocabulary;
 pub use compiled::{CompileError, CompiledAgent};
 pub use io::{
     CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, Stamped,
-    SupervisorQuestion, ToolRun,
+    SupervisorFailure, SupervisorRequest, SupervisorRequestId, ToolRun,
 };
-pub use session::{Session, SessionConfig, fixture_reply};
+pub use session::{Session, SessionConfig, Timer, fixture_reply};
 pub use vocabulary::{
     GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome, UnknownName,
 };

@@ -117,8 +117,10 @@ vocabulary! {
     pub enum GuardDecision {
         /// A model event did not parse; the call went on.
         ModelEventMalformed = "model_event_malformed",
-        /// The call moved to a new upstream session.
+        /// The call moved to a new upstream session: the model acknowledged the replay.
         RolledOver = "rolled_over",
+        /// The model refused part of a replayed conversation; the call went on without it.
+        ReplayItemRefused = "replay_item_refused",
         /// The upstream connection closed mid-call.
         UpstreamLost = "upstream_lost",
         /// A rollover plan was handed out.
@@ -161,6 +163,12 @@ vocabulary! {
         UnknownToolResult = "unknown_tool_result",
         /// A supervisor reply arrived for a question not waiting.
         UnknownSupervisorReply = "unknown_supervisor_reply",
+        /// The supervisor called a tool: the `ToolCall` record that follows is its call, run
+        /// through the same guards as the responder's.
+        SupervisorToolCall = "supervisor_tool_call",
+        /// The supervisor called a confirmation-first tool, which only the caller can agree
+        /// to: it was held and did not run.
+        SupervisorNeedsConsent = "supervisor_needs_consent",
         /// A readback matched the captured value.
         ReadbackVerified = "readback_verified",
         /// A readback did not match; the model was told to correct itself.
@@ -201,6 +209,8 @@ vocabulary! {
         GoodbyeHeard = "goodbye_heard",
         /// The call was escalated and is handed to a person after the agent's turn.
         Transferred = "transferred",
+        /// A new model connection did not take the replayed conversation in time.
+        UpstreamUnavailable = "upstream_unavailable",
     }
 }
 

@@ -84,12 +84,17 @@ proptest! {
                     call_id: format!("call_{c}").into(),
                     outcome: if ok { Ok(serde_json::json!({"ok": true})) } else { Err(switchboard_engine::ToolError::Failed("boom".into())) },
                 },
-                Step::Supervisor(c, ok) => Input::SupervisorReply {
-                    call_id: format!("call_{c}").into(),
-                    outcome: if ok { Ok("$12.50 on 2025-01-02".into()) } else { Err(switchboard_engine::ToolError::Timeout) },
-                },
+                Step::Supervisor(c, ok) => {
+                    let id = switchboard_engine::SupervisorRequestId { call_id: format!("call_{c}").into(), round: 1 };
+                    if ok {
+                        let bytes = b"data: {\"choices\":[{\"delta\":{\"content\":\"$12.50 on 2025-01-02\"}}]}\n\ndata: [DONE]\n\n".to_vec();
+                        Input::SupervisorChunk { id, bytes }
+                    } else {
+                        Input::SupervisorStreamEnded { id, result: Err(switchboard_engine::SupervisorFailure::Unreachable("boom".into())) }
+                    }
+                }
                 Step::Played(ms) => Input::Played { item_id: "item_1".into(), until: Duration::from_millis(ms) },
-                Step::RolledOver => Input::RolledOver,
+                Step::RolledOver => Input::ModelConnected,
                 Step::Malformed => Input::CallerMalformed(ClientEvent::from_json("{").expect_err("malformed")),
                 Step::Advance(ms) => {
                     h.advance(Duration::from_millis(ms));
@@ -100,6 +105,16 @@ proptest! {
             h.drain();
         }
         h.advance(Duration::from_secs(3_600));
+        // A move to a new model connection the engine asked for is carried out: the new
+        // connection opens and acknowledges the replay.
+        if h.session.awaits_model_connection() {
+            h.session.handle_input(Input::ModelConnected, h.now);
+            h.drain();
+            h.model(serde_json::json!({"type":"session.updated","event_id":"m","session":{"type":"realtime"}}));
+            for _ in 0..64 {
+                h.model(serde_json::json!({"type":"conversation.item.done","event_id":"m","item":{"type":"message","role":"user","content":[]}}));
+            }
+        }
         // Still answering: a caller frame goes through to the model.
         let out = h.caller(serde_json::json!({"type":"input_audio_buffer.append","audio":"AAAA"}));
         prop_assert!(to_model_types(&out).contains(&"input_audio_buffer.append"));

@@ -9,7 +9,7 @@ use switchboard_engine::GuardDecision;
 use common::*;
 use serde_json::json;
 use switchboard_engine::{Input, Output, RolloverPlan};
-use switchboard_wire::{ContentPart, Item, Role};
+use switchboard_wire::{ClientEvent, ContentPart, Item, Role};
 
 fn plans(out: &[Output]) -> Vec<&RolloverPlan> {
     out.iter()
@@ -21,6 +21,26 @@ fn plans(out: &[Output]) -> Vec<&RolloverPlan> {
             }
         })
         .collect()
+}
+
+/// The driver opened the new connection: the engine replays into it and the model
+/// acknowledges every replayed event.
+fn switch_over(h: &mut Harness) -> Vec<Output> {
+    h.session.handle_input(Input::ModelConnected, h.now);
+    let replay = h.drain();
+    let mut out = Vec::new();
+    for o in &replay {
+        match o {
+            Output::ToModel(ClientEvent::SessionUpdate(_)) => {
+                out.extend(h.model(json!({"type":"session.updated","event_id":"e_u","session":{"type":"realtime"}})));
+            }
+            Output::ToModel(ClientEvent::ConversationItemCreate(_)) => {
+                out.extend(h.model(json!({"type":"conversation.item.done","event_id":"e_d","item":{"type":"message","role":"system","content":[]}})));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn texts(plan: &RolloverPlan) -> Vec<(Role, String)> {
@@ -121,8 +141,7 @@ fn after_the_switch_the_next_rollover_is_a_full_session_later() {
         plans(&h.advance(Duration::from_secs(30 * 60))).is_empty(),
         "one plan at a time"
     );
-    h.session.handle_input(Input::RolledOver, h.now);
-    h.drain();
+    switch_over(&mut h);
     assert!(plans(&h.advance(Duration::from_secs(54 * 60))).is_empty());
     assert_eq!(plans(&h.advance(Duration::from_secs(2 * 60))).len(), 1);
 }
@@ -158,8 +177,7 @@ fn a_lost_upstream_gets_a_plan_at_once_even_mid_response() {
             .any(|r| matches!(r, switchboard_engine::Record::Guard { decision, .. } if *decision == GuardDecision::UpstreamLost))
     );
     // The lost response no longer blocks: once switched, the caller's next turn gets an answer.
-    h.session.handle_input(Input::RolledOver, h.now);
-    h.drain();
+    switch_over(&mut h);
     let out = h.caller(json!({"type":"response.create"}));
     assert!(to_model_types(&out).contains(&"response.create"));
 }

@@ -13,6 +13,7 @@ mod thinker;
 mod timers;
 mod tools;
 
+pub use timers::Timer;
 pub use tools::fixture_reply;
 
 use consent::confirmation_needed;
@@ -34,8 +35,7 @@ use switchboard_wire::{CallId, ClientEvent, EventId, ItemId, ServerEvent};
 use crate::affirm::Lexicon;
 use crate::compiled::CompiledAgent;
 use crate::io::{
-    CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, Stamped,
-    SupervisorQuestion, ToolRun,
+    CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, Stamped, ToolRun,
 };
 use crate::vocabulary::{GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome};
 
@@ -60,6 +60,9 @@ pub struct SessionConfig {
     pub replay_turns: usize,
     /// Most characters of the summary of older turns.
     pub summary_budget: usize,
+    /// Whether an escalated call is handed over by ending it once the agent's turn is done
+    /// (a phone call with a transfer target: the telephony side then puts it through).
+    pub transfer_on_escalation: bool,
 }
 
 impl SessionConfig {
@@ -74,6 +77,7 @@ impl SessionConfig {
             rollover_margin: Duration::from_secs(5 * 60),
             replay_turns: 12,
             summary_budget: 2_000,
+            transfer_on_escalation: false,
         }
     }
 }
@@ -108,8 +112,8 @@ pub struct Session {
     confirmations: BTreeMap<String, Confirmation>,
     slots: BTreeMap<String, Value>,
     tools_run: Vec<(String, ToolOutcome)>,
-    /// Supervisor questions waiting for an answer: deadline and when they were asked.
-    asking: BTreeMap<CallId, (Instant, Instant)>,
+    /// Supervisor exchanges in progress (`thinker.rs`).
+    thinking: thinker::Thinking,
     /// What was said so far, for the supervisor (agent lines: only what was heard).
     history: Vec<(Speaker, String)>,
 
@@ -143,6 +147,8 @@ pub struct Session {
     no_match: u32,
     escalation_due: Option<(Instant, String)>,
     escalated: bool,
+    /// The escalated call was handed over (`SessionConfig::transfer_on_escalation`).
+    transferred: bool,
     hangup: Hangup,
 
     // Rollover.
@@ -150,8 +156,8 @@ pub struct Session {
     upstream_since: Instant,
     /// The upstream limit is near: roll over at the next gap between turns.
     rollover_due: bool,
-    /// A plan was handed out; waiting for the driver to switch.
-    rolling_over: bool,
+    /// Where a move to a new upstream connection stands.
+    rollover: rollover::Rollover,
     /// The caller is speaking (between speech started and stopped).
     caller_speaking: bool,
 }
@@ -226,7 +232,7 @@ impl Session {
             confirmations: BTreeMap::new(),
             slots: BTreeMap::new(),
             tools_run: Vec::new(),
-            asking: BTreeMap::new(),
+            thinking: thinker::Thinking::default(),
             history: Vec::new(),
             audio_responses: BTreeSet::new(),
             out_of_band_responses: BTreeSet::new(),
@@ -245,10 +251,11 @@ impl Session {
             no_match: 0,
             escalation_due: None,
             escalated: false,
+            transferred: false,
             hangup: Hangup::No,
             upstream_since: now,
             rollover_due: false,
-            rolling_over: false,
+            rollover: rollover::Rollover::Idle,
             caller_speaking: false,
         };
         let effective = session.effective_session();
@@ -277,6 +284,12 @@ impl Session {
         &self.slots
     }
 
+    /// Whether the engine has asked for a new model connection ([`Output::Rollover`]) and
+    /// waits for [`Input::ModelConnected`].
+    pub fn awaits_model_connection(&self) -> bool {
+        matches!(self.rollover, rollover::Rollover::Connecting { .. })
+    }
+
     /// Whether the agent's turn is still going: a response is being generated or is wanted,
     /// a tool call or supervisor question has not been answered yet (its answer starts
     /// another response), or the agent hangs up or has hung up (the call ends instead).
@@ -284,25 +297,44 @@ impl Session {
         self.response_active
             || self.response_wanted
             || !self.running.is_empty()
-            || !self.asking.is_empty()
+            || self.thinking.busy()
             || !matches!(self.hangup, Hangup::No)
     }
 
     /// Handles one input at time `now`.
     pub fn handle_input(&mut self, input: Input, now: Instant) {
         self.handle(input, now);
-        // A due rollover waits for a gap between turns, which any input may open.
+        self.between_turns();
+    }
+
+    /// What waits for a gap between turns, which any input or timer may open: a due rollover,
+    /// and the hand-over of an escalated call.
+    fn between_turns(&mut self) {
         self.maybe_roll_over();
+        if self.config.transfer_on_escalation
+            && self.escalated
+            && !self.transferred
+            && !self.turn_in_progress()
+        {
+            self.transferred = true;
+            self.outputs.push_back(Output::HangUp {
+                reason: HangUpReason::Transferred,
+            });
+        }
     }
 
     fn handle(&mut self, input: Input, now: Instant) {
         self.now = now;
         match input {
+            // While the model's side moves to a new connection, the caller's events wait, so
+            // they reach the model after the replayed conversation, as they would have.
+            Input::Caller(event) if self.rolling_over() => self.defer_caller(event),
             Input::Caller(event) => self.handle_caller(event, now),
             Input::CallerMalformed(error) => {
                 let event_id = self.event_id();
                 self.send_to_caller(ServerEvent::error(event_id, error.to_error_object()));
             }
+            Input::Model(event) if self.replaying() => self.replay_event(event, now),
             Input::Model(event) => self.handle_model(event, now),
             Input::ModelMalformed(error) => {
                 self.guard(
@@ -311,17 +343,11 @@ impl Session {
                 );
             }
             Input::ToolResult { call_id, outcome } => self.finish_tool(&call_id, outcome, now),
-            Input::SupervisorReply { call_id, outcome } => {
-                self.supervisor_replied(&call_id, outcome, now);
+            Input::SupervisorChunk { id, bytes } => self.supervisor_bytes(&id, &bytes, now),
+            Input::SupervisorStreamEnded { id, result } => {
+                self.supervisor_stream_ended(&id, result, now);
             }
-            Input::RolledOver => {
-                self.rolling_over = false;
-                self.upstream_since = now;
-                self.record(Record::Guard {
-                    decision: GuardDecision::RolledOver,
-                    detail: "the call moved to a new upstream session".to_owned(),
-                });
-            }
+            Input::ModelConnected => self.replay_into_new_connection(now),
             Input::UpstreamLost => {
                 // Nothing more will come of the old connection's response or VAD state. A
                 // caller waiting on that response is told it failed, as every
@@ -337,7 +363,6 @@ impl Session {
                 self.response_wanted = false;
                 self.caller_speaking = false;
                 self.rollover_due = false;
-                self.rolling_over = true;
                 let plan = self.rollover_plan();
                 self.guard(
                     GuardDecision::UpstreamLost,
@@ -346,7 +371,7 @@ impl Session {
                         plan.items.len()
                     ),
                 );
-                self.outputs.push_back(Output::Rollover(plan));
+                self.start_rollover(plan);
             }
             Input::CallEnded => {
                 for p in std::mem::take(&mut self.playback) {
