@@ -2,6 +2,20 @@
 
 use super::*;
 
+/// Who called a tool. The checks are the same; what differs is where the result goes, and
+/// what only the responder can do (ask the caller's consent, speak a preamble).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum By {
+    /// The realtime model, in a response: the result goes to the model.
+    Responder,
+    /// The supervisor, during an exchange that must be answered by `until`: the result goes
+    /// back to the supervisor.
+    Supervisor {
+        /// The question's deadline; the tool's own is never later.
+        until: Instant,
+    },
+}
+
 impl Session {
     /// Whether the engine, not the client, answers calls to `name`.
     pub(super) fn handled_here(&self, name: &str) -> bool {
@@ -88,6 +102,20 @@ impl Session {
         if self.is_common(name) && !self.agent.tools.contains_key(name) {
             return self.common_tool(call_id, name, args, now);
         }
+        self.run_agent_tool(call_id, name, args, By::Responder, now);
+    }
+
+    /// Runs one of the agent's tools for `by`, after the checks every call meets whoever made
+    /// it: the tool exists, the flow's state allows it, its arguments meet the schema and
+    /// limits, a confirmation-first tool has the caller's consent.
+    pub(super) fn run_agent_tool(
+        &mut self,
+        call_id: CallId,
+        name: &str,
+        args: Value,
+        by: By,
+        now: Instant,
+    ) {
         let Some(spec) = self.agent.tools.get(name) else {
             let why = format!("`{name}` is not a tool of this agent");
             return self.fail_call(call_id, name, args, ToolOutcome::Invalid, why, now);
@@ -107,6 +135,9 @@ impl Session {
             return self.fail_call(call_id, name, args, ToolOutcome::Invalid, why, now);
         }
         let tool = spec.tool.clone();
+        if tool.behaviour == Behaviour::ConfirmationFirst && matches!(by, By::Supervisor { .. }) {
+            return self.supervisor_needs_consent(&call_id, name, args);
+        }
         if tool.behaviour == Behaviour::ConfirmationFirst && !self.confirmed(name, &args) {
             let phrase = tool.confirmation_phrase.clone().unwrap_or_default();
             self.confirmations.insert(
@@ -132,24 +163,35 @@ impl Session {
             return;
         }
         self.confirmations.remove(name);
-        let timeout = tool
+        let mut timeout = tool
             .limits
             .timeout_ms
             .map_or(self.config.default_tool_timeout, Duration::from_millis);
-        // A preamble is only needed when the model said nothing while calling.
-        let silent = self
-            .calling_response
-            .as_ref()
-            .is_none_or(|r| !self.audio_responses.contains(r));
+        if let By::Supervisor { until } = by {
+            // A result after the question's deadline would answer nobody.
+            timeout = timeout.min(until.saturating_duration_since(now));
+        }
+        // A preamble is only needed when the model said nothing while calling; the supervisor's
+        // calls have the filler said for them already.
+        let silent = by == By::Responder
+            && self
+                .calling_response
+                .as_ref()
+                .is_none_or(|r| !self.audio_responses.contains(r));
         let preamble_at =
             (tool.behaviour == Behaviour::Preamble && silent && !tool.preamble_phrases.is_empty())
                 .then(|| now + self.config.preamble_delay);
-        if tool.behaviour == Behaviour::Preamble && !silent {
+        if tool.behaviour == Behaviour::Preamble && !silent && by == By::Responder {
             // Spoken words are recorded once heard, after the call: this says they came with it.
             self.guard(
                 GuardDecision::PreambleByModel,
                 format!("`{name}` was called in a response that also spoke"),
             );
+        }
+        if by != By::Responder && matches!(tool.run, Run::Builtin(_) | Run::Client) {
+            let why =
+                format!("`{name}` is not run by Switchboard, so the supervisor cannot call it");
+            return self.fail_call(call_id, name, args, ToolOutcome::Refused, why, now);
         }
         match &tool.run {
             Run::Fixtures(fixtures) => {
@@ -379,6 +421,12 @@ impl Session {
         output: Value,
         duration: Duration,
     ) {
+        if self.thinking.owns(call_id) {
+            // The supervisor's call: recorded like any, answered to the supervisor.
+            self.tool_record(call_id, name, arguments, outcome, output.clone(), duration);
+            self.supervisor_tool_answered(call_id, output);
+            return;
+        }
         self.reply(call_id, output.clone());
         self.tool_record(call_id, name, arguments, outcome, output, duration);
     }
