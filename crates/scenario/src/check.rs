@@ -214,10 +214,10 @@ fn check(expectation: &Expectation, view: &View<'_>) -> Result<(), String> {
         Expectation::ReadbackValue(value) => readback_value(value, view),
         Expectation::ClarifiesUnclearAudio => clarifies_unclear_audio(view),
         Expectation::EscalatedAfter(threshold) => escalated_after(*threshold, view),
-        Expectation::ToolOutcome { call, outcome } => outcomes::tool_outcome(call, outcome, view),
+        Expectation::ToolOutcome { call, outcome } => outcomes::tool_outcome(call, *outcome, view),
         Expectation::ToolRuns { call, count } => outcomes::tool_runs(call, *count, view),
         Expectation::GuardRecorded { decision, detail } => {
-            outcomes::guard_recorded(decision, detail.as_deref(), view)
+            outcomes::guard_recorded(*decision, detail.as_deref(), view)
         }
         Expectation::MustFail { assertion, because } => {
             outcomes::must_fail(assertion, because.as_deref(), view)

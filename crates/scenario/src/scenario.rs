@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use switchboard_agent::model::{Behaviour, DynamicFlow};
 use switchboard_agent::{AgentFile, Document, Span, parse_document};
+use switchboard_engine::{GuardDecision, ToolOutcome};
 use switchboard_testkit::Script;
 
 use crate::check::LANGUAGES;
@@ -186,8 +187,8 @@ pub enum Expectation {
     ToolOutcome {
         /// The tool, and the arguments the call must have had (a subset).
         call: ToolMatch,
-        /// The outcome's name, as call records store it.
-        outcome: String,
+        /// How it ended.
+        outcome: ToolOutcome,
     },
     /// Exactly this many runs of the tool matched (ran: outcome `ok`, `failed`, `timeout` or
     /// `passed_through`).
@@ -199,8 +200,8 @@ pub enum Expectation {
     },
     /// A guard decision of this kind was recorded, with a detail containing this text.
     GuardRecorded {
-        /// The decision's name, as call records store it.
-        decision: String,
+        /// Which guard decision.
+        decision: GuardDecision,
         /// Text its detail must contain (compared as transcripts are), if any.
         detail: Option<String>,
     },
@@ -214,54 +215,6 @@ pub enum Expectation {
         because: Option<String>,
     },
 }
-
-/// How a tool call can end, by the names call records store (the engine's tool outcomes).
-pub(crate) const TOOL_OUTCOMES: &[&str] = &[
-    "ok",
-    "failed",
-    "timeout",
-    "invalid",
-    "refused",
-    "passed_through",
-    "held_for_confirmation",
-];
-
-/// The guard decisions call records can hold, by their stored names (the engine's guard
-/// decisions, including those of its consent, `max_calls` and threshold guards).
-pub(crate) const GUARD_DECISIONS: &[&str] = &[
-    "model_event_malformed",
-    "rolled_over",
-    "upstream_lost",
-    "rollover_planned",
-    "caller_tool_ignored",
-    "caller_instructions_ignored",
-    "caller_turn_detection_ignored",
-    "caller_request_refused",
-    "session_update_refused",
-    "session_update_confirmed",
-    "tool_passed_through",
-    "duplicate_call_ignored",
-    "confirmation_requested",
-    "confirmation_asked",
-    "consent_given",
-    "consent_not_given",
-    "consent_missing",
-    "max_calls_reached",
-    "preamble_by_model",
-    "preamble_spoken",
-    "supervisor_filler",
-    "unknown_tool_result",
-    "unknown_supervisor_reply",
-    "readback_verified",
-    "readback_mismatch",
-    "transition_refused",
-    "no_input",
-    "no_match",
-    "escalation_threshold",
-    "past_threshold",
-    "barge_in_cancel",
-    "barge_in",
-];
 
 /// What an escalation must follow: N consecutive events of one kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1118,19 +1071,17 @@ impl Parser<'_> {
         let (call, outcome) = self.call_with(path, value, "outcome", agent)?;
         let at = join(path, "outcome");
         let outcome = self.string(&at, &outcome)?;
-        if !TOOL_OUTCOMES.contains(&outcome) {
+        let Ok(outcome) = outcome.parse() else {
+            let known: Vec<&str> = ToolOutcome::ALL.iter().map(|o| o.as_str()).collect();
             return Err(self.error(
                 &at,
                 format!(
                     "`{outcome}` is not a tool call outcome; expected one of: {}",
-                    TOOL_OUTCOMES.join(", ")
+                    known.join(", ")
                 ),
             ));
-        }
-        Ok(Expectation::ToolOutcome {
-            call,
-            outcome: outcome.to_owned(),
-        })
+        };
+        Ok(Expectation::ToolOutcome { call, outcome })
     }
 
     /// `tool_runs: {name: NAME, arguments: {…}, count: N}`.
@@ -1168,19 +1119,17 @@ impl Parser<'_> {
             )
         };
         let decision = self.string(&decision_path, decision)?;
-        if !GUARD_DECISIONS.contains(&decision) {
+        let Ok(decision) = decision.parse() else {
+            let known: Vec<&str> = GuardDecision::ALL.iter().map(|d| d.as_str()).collect();
             return Err(self.error(
                 &decision_path,
                 format!(
                     "`{decision}` is not a guard decision; expected one of: {}",
-                    GUARD_DECISIONS.join(", ")
+                    known.join(", ")
                 ),
             ));
-        }
-        Ok(Expectation::GuardRecorded {
-            decision: decision.to_owned(),
-            detail,
-        })
+        };
+        Ok(Expectation::GuardRecorded { decision, detail })
     }
 
     /// `must_fail: {ASSERTION: …, because: TEXT}`: one assertion, and optionally `because`.

@@ -141,3 +141,75 @@ fn bad_turns_and_unknown_tools_are_refused_at_their_place() {
     assert_eq!(err.place, Some((5, 7)), "{err}");
     assert!(err.message.contains("unknown key `sya`"), "{err}");
 }
+
+#[test]
+fn guard_assertions_are_refused_at_their_place() {
+    let path = data("inline.yaml");
+    let refused = |expect: &str| {
+        switchboard_scenario::from_text(
+            &format!(
+                "name: x\nagent: ../../../../examples/agents/northloop/agent.yaml\nmodel:\n  \
+                 responses: []\ncaller:\n  - say: hi\nexpect:\n{expect}"
+            ),
+            &path,
+        )
+        .expect_err("refused")
+    };
+    for (expect, place, message) in [
+        (
+            "  - tool_outcome: {name: refund_credit, outcome: done}\n",
+            (8, 50),
+            "`done` is not a tool call outcome; expected one of: ok, failed, timeout, invalid, \
+             refused, passed_through, held_for_confirmation",
+        ),
+        (
+            "  - tool_outcome: {name: refund_creditt, outcome: refused}\n",
+            (8, 26),
+            "the agent has no tool `refund_creditt`",
+        ),
+        (
+            "  - tool_outcome: {name: refund_credit}\n",
+            (8, 19),
+            "missing required key `outcome`",
+        ),
+        (
+            "  - tool_runs: {name: refund_credit, count: -1}\n",
+            (8, 45),
+            "`count` must be a whole number (0 or more)",
+        ),
+        (
+            "  - guard_recorded: max_call_reached\n",
+            (8, 21),
+            "`max_call_reached` is not a guard decision; expected one of: ",
+        ),
+        (
+            "  - guard_recorded: {decision: max_calls_reached, detial: once}\n",
+            (8, 51),
+            "unknown key `detial`",
+        ),
+        (
+            "  - must_fail: {language: English, escalated: true}\n",
+            (8, 36),
+            "holds one assertion (and `because`); `escalated` is a second one",
+        ),
+        (
+            "  - must_fail: {because: French}\n",
+            (8, 16),
+            "needs the assertion that must fail",
+        ),
+        (
+            "  - must_fail: {must_fail: {escalated: true}}\n",
+            (8, 17),
+            "`must_fail` inside `must_fail`",
+        ),
+        (
+            "  - must_fail: {escalatd: true}\n",
+            (8, 17),
+            "unknown assertion `escalatd`",
+        ),
+    ] {
+        let err = refused(expect);
+        assert_eq!(err.place, Some(place), "{expect}: {err}");
+        assert!(err.message.contains(message), "{expect}: {err}");
+    }
+}

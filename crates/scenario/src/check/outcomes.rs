@@ -3,6 +3,7 @@
 //! model that the engine cannot prevent but a check must catch.
 
 use serde_json::Value;
+use switchboard_engine::{GuardDecision, ToolOutcome};
 use switchboard_speech::normalise_text;
 use switchboard_store::Event;
 
@@ -31,8 +32,12 @@ fn described(m: &ToolMatch) -> String {
     }
 }
 
-pub(super) fn tool_outcome(m: &ToolMatch, outcome: &str, view: &View<'_>) -> Result<(), String> {
-    if calls_like(m, view).any(|c| c.outcome.to_string() == outcome) {
+pub(super) fn tool_outcome(
+    m: &ToolMatch,
+    outcome: ToolOutcome,
+    view: &View<'_>,
+) -> Result<(), String> {
+    if calls_like(m, view).any(|c| c.outcome == outcome) {
         return Ok(());
     }
     Err(format!(
@@ -64,7 +69,7 @@ pub(super) fn tool_runs(m: &ToolMatch, count: u32, view: &View<'_>) -> Result<()
 }
 
 pub(super) fn guard_recorded(
-    decision: &str,
+    decision: GuardDecision,
     detail: Option<&str>,
     view: &View<'_>,
 ) -> Result<(), String> {
@@ -78,15 +83,14 @@ pub(super) fn guard_recorded(
         else {
             continue;
         };
-        let name = d.to_string();
-        if name == decision
+        if *d == decision
             && wanted
                 .as_ref()
                 .is_none_or(|w| normalise_text(text).contains(w.as_str()))
         {
             return Ok(());
         }
-        recorded.push(format!("turn {}: {name}: {text}", view.turns[i]));
+        recorded.push(format!("turn {}: {d}: {text}", view.turns[i]));
     }
     let want = match detail {
         Some(detail) => format!("a `{decision}` guard decision saying {detail:?}"),
@@ -246,17 +250,17 @@ mod tests {
     fn tool_outcome_finds_a_call_that_ended_so() {
         let held = Expectation::ToolOutcome {
             call: refund(Some(60)),
-            outcome: "held_for_confirmation".to_owned(),
+            outcome: ToolOutcome::HeldForConfirmation,
         };
         assert_eq!(run(&held, refunds()), Ok(()));
         let refused = Expectation::ToolOutcome {
             call: refund(Some(30)),
-            outcome: "refused".to_owned(),
+            outcome: ToolOutcome::Refused,
         };
         assert_eq!(run(&refused, refunds()), Ok(()));
         let not_refused = Expectation::ToolOutcome {
             call: refund(Some(60)),
-            outcome: "refused".to_owned(),
+            outcome: ToolOutcome::Refused,
         };
         fails(
             run(&not_refused, refunds()),
@@ -298,7 +302,7 @@ mod tests {
     #[test]
     fn guard_recorded_by_name_and_detail() {
         let reached = |detail: Option<&str>| Expectation::GuardRecorded {
-            decision: "max_calls_reached".to_owned(),
+            decision: GuardDecision::MaxCallsReached,
             detail: detail.map(str::to_owned),
         };
         assert_eq!(run(&reached(None), refunds()), Ok(()));
