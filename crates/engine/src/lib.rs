@@ -28,9 +28,11 @@
 //! transitions follow allowed edges with their requirements met; failed attempts and silence
 //! count towards escalation, with the engine escalating itself if the model does not; barge-in
 //! truncates the agent's audio where playback stopped and the transcript keeps only what was
-//! heard; preamble tools that run silently get a spoken preamble; the supervisor (thinker) is
-//! asked with the transcript and its reply is made speakable, with a filler while it thinks and
-//! a fallback line on timeout; the model's readback of marked slots is checked character by
+//! heard; preamble tools that run silently get a spoken preamble; the supervisor (thinker)
+//! exchange runs here (the engine builds the Chat Completions requests, reads the streamed
+//! reply, runs the supervisor's tool calls through the same guards as the responder's) and its
+//! answer is made speakable, with a filler while it thinks and a fallback line on timeout or
+//! error; the model's readback of marked slots is checked character by
 //! character; before the upstream session limit the call rolls over to a new session between
 //! turns, replaying a summary, the state, the slots and the recent turns.
 

@@ -183,8 +183,10 @@ fn the_answer_is_made_speakable_for_the_responder() {
     let mut h = Harness::new(AGENT);
     ask(&mut h);
     let mut out = chunk(&mut h, round(1), &streamed(ANSWER));
-    // The body's end adds nothing once `[DONE]` came.
-    out.extend(ended(&mut h, round(1), Ok(())));
+    // The body's end adds nothing once `[DONE]` came, not even a record.
+    let end = ended(&mut h, round(1), Ok(()));
+    assert!(end.is_empty(), "{end:?}");
+    out.extend(end);
     let output = answered(&out);
     let answer = output["answer"].as_str().expect("text");
     assert!(

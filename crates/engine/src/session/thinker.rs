@@ -219,10 +219,17 @@ impl Session {
         now: Instant,
     ) {
         let Some(exchange) = self.thinking.exchanges.get_mut(&id.call_id) else {
-            self.guard(
-                GuardDecision::UnknownSupervisorReply,
-                format!("a reply arrived for `{}`, which is not waiting", id.call_id),
-            );
+            // The end of a reply to a question already answered (its `[DONE]` came first, or
+            // its deadline) is expected; one for a call never asked is worth a record.
+            if !self.handled_calls.contains(&id.call_id) {
+                self.guard(
+                    GuardDecision::UnknownSupervisorReply,
+                    format!(
+                        "a reply arrived for `{}`, which was never asked",
+                        id.call_id
+                    ),
+                );
+            }
             return;
         };
         if exchange.round != id.round {
