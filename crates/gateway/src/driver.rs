@@ -32,8 +32,6 @@ use crate::upstream::{self, ModelSocket, UpstreamError};
 
 /// The most audio one `input_audio_buffer.append` may carry, as upstream.
 const MAX_APPEND_BYTES: usize = 15 * 1024 * 1024;
-/// How long a new model connection may take to acknowledge a replayed conversation.
-const REPLAY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Attempts at reaching the model again after it went away.
 const RECONNECT_ATTEMPTS: u32 = 3;
 
@@ -60,7 +58,8 @@ type ModelRx = SplitStream<ModelSocket>;
 /// A finished piece of outside work.
 enum Done {
     Tool(CallId, Result<Value, ToolError>),
-    Supervisor(CallId, Result<String, String>),
+    /// A piece of a supervisor reply, or its end, already an input for the session.
+    Supervisor(Input),
 }
 
 /// Why a call ended, for metrics and logs.
@@ -108,9 +107,6 @@ struct Driver<'r> {
     /// Whether the agent's turn was in progress after the last flush, to tell an observing
     /// caller when it ends.
     in_turn: bool,
-    /// A phone call was escalated and a transfer number is set: it ends after the agent's
-    /// turn, so Twilio puts it through (`crate::twilio_media`).
-    transfer_after_turn: bool,
 }
 
 /// A frame as it arrived, from either side.
@@ -186,11 +182,11 @@ async fn run_call(
     // The engine's clock starts with the record's, so the times it gives utterances and
     // the times the recorder gives everything else line up.
     let origin = recorder.map_or_else(Instant::now, Recorder::started);
-    let session = Session::new(
-        call.agent.agent.clone(),
-        SessionConfig::new(call.session_id.clone()),
-        origin,
-    );
+    let mut config = SessionConfig::new(call.session_id.clone());
+    // A phone call with a transfer target is handed over by ending its media stream once the
+    // agent has finished its escalation turn; Twilio then puts it through.
+    config.transfer_on_escalation = call.phone_bridge && shared.twilio().transfer().is_some();
+    let session = Session::new(call.agent.agent.clone(), config, origin);
     tracing::info!(session = %call.session_id, agent = call.agent.name(), via = %call.admitted.via, "call started");
     let secret_session = call.admitted.session.clone();
     let mut closing = shared.closing.subscribe();
@@ -209,7 +205,6 @@ async fn run_call(
         pending: Vec::new(),
         verbatim: None,
         in_turn: false,
-        transfer_after_turn: false,
     };
     if let Some(session) = secret_session {
         // Settings the client secret was issued with apply as the caller's first update.
@@ -231,8 +226,8 @@ async fn run_call(
             let _ = d.model.send(ModelMessage::Close(None)).await;
             break Ending::HungUp;
         }
-        if let Some(plan) = d.rollover.take() {
-            match d.switch_model(plan).await {
+        if d.rollover.take().is_some() {
+            match d.switch_model().await {
                 Ok(rx) => model_rx = rx,
                 Err(error) => {
                     d.shared.metrics.upstream("reconnect_failed");
@@ -302,10 +297,7 @@ async fn run_call(
                 let now = Instant::now();
                 let input = match done {
                     Done::Tool(call_id, outcome) => Input::ToolResult { call_id, outcome },
-                    Done::Supervisor(call_id, outcome) => Input::SupervisorReply {
-                        call_id,
-                        outcome: outcome.map_err(ToolError::Failed),
-                    },
+                    Done::Supervisor(input) => input,
                 };
                 d.session.handle_input(input, now);
                 d.flush(None).await;
@@ -502,19 +494,24 @@ impl Driver<'_> {
                         }
                     });
                 }
-                Output::AskSupervisor(question) => {
+                Output::SupervisorRequest(request) => {
                     let tx = self.done_tx.clone();
-                    let deadline = question.deadline;
-                    let call_id = question.call_id.clone();
-                    let work = self.shared.executor.ask_supervisor(
+                    let deadline = request.deadline;
+                    let mut replies = self.shared.executor.ask_supervisor(
                         &self.call.agent.agent,
                         self.call.agent.supervisor.as_ref(),
-                        question,
+                        request,
                     );
                     tokio::spawn(async move {
-                        if let Ok(outcome) = tokio::time::timeout_at(deadline.into(), work).await {
-                            let _ = tx.send(Done::Supervisor(call_id, outcome));
-                        }
+                        // Past the deadline the engine has said the fallback line already.
+                        let _ = tokio::time::timeout_at(deadline.into(), async move {
+                            while let Some(input) = replies.next().await {
+                                if tx.send(Done::Supervisor(input)).is_err() {
+                                    break;
+                                }
+                            }
+                        })
+                        .await;
                     });
                 }
                 Output::Escalate(escalation) => {
@@ -525,7 +522,6 @@ impl Driver<'_> {
                             &self.call.session_id,
                             &escalation,
                         );
-                        self.transfer_after_turn = self.shared.twilio().transfer().is_some();
                     }
                     if let Some(recorder) = self.recorder {
                         recorder.escalated(&escalation);
@@ -547,11 +543,6 @@ impl Driver<'_> {
                     }
                 }
             }
-        }
-        if self.transfer_after_turn && !self.session.turn_in_progress() {
-            self.transfer_after_turn = false;
-            self.hang_up
-                .get_or_insert_with(|| "escalated: the call is transferred".to_owned());
         }
         if self.call.observe {
             let in_turn = self.session.turn_in_progress();
@@ -629,9 +620,10 @@ impl Driver<'_> {
             .await;
     }
 
-    /// Opens a new model connection, replays the plan into it and waits until the model has
-    /// taken it all, so none of the replay's acknowledgements reach the caller.
-    async fn switch_model(&mut self, plan: RolloverPlan) -> Result<ModelRx, UpstreamError> {
+    /// Opens a new model connection for the session's rollover and switches the model's side
+    /// over to it. The session replays its plan into the new connection and takes the
+    /// acknowledgements itself (`Input::ModelConnected`).
+    async fn switch_model(&mut self) -> Result<ModelRx, UpstreamError> {
         let model = self.call.agent.agent.file().model.clone();
         let mut attempt = 0;
         let socket = loop {
@@ -645,57 +637,12 @@ impl Driver<'_> {
                 }
             }
         };
-        let (mut tx, mut rx) = socket.split();
-        let expected = plan.items.len();
-        let mut replay = vec![ClientEvent::SessionUpdate(wire::SessionUpdate {
-            event_id: None,
-            session: plan.session,
-        })];
-        replay.extend(plan.items.into_iter().map(|item| {
-            ClientEvent::ConversationItemCreate(wire::ConversationItemCreate {
-                event_id: None,
-                previous_item_id: None,
-                item,
-            })
-        }));
-        for event in replay {
-            self.shared.metrics.event(Flow::ToModel, event.event_type());
-            tx.send(ModelMessage::text(event.to_json()))
-                .await
-                .map_err(|e| UpstreamError::Unreachable(e.to_string()))?;
-        }
-        let (mut updated, mut items) = (false, 0);
-        let acknowledged = tokio::time::timeout(REPLAY_TIMEOUT, async {
-            while !(updated && items >= expected) {
-                match rx.next().await {
-                    Some(Ok(ModelMessage::Text(text))) => match ServerEvent::from_json(text.as_str()) {
-                        Ok(ServerEvent::SessionUpdated(_)) => updated = true,
-                        Ok(ServerEvent::ConversationItemDone(_)) => items += 1,
-                        Ok(ServerEvent::Error(e)) => {
-                            // The model's message may quote the replayed words: debug only.
-                            tracing::warn!(session = %self.call.session_id, code = ?e.error.code, "the model refused part of the replay");
-                            tracing::debug!(session = %self.call.session_id, error = ?e.error, "replay error");
-                            items += 1;
-                        }
-                        _ => {}
-                    },
-                    Some(Ok(_)) => {}
-                    Some(Err(_)) | None => return false,
-                }
-            }
-            true
-        })
-        .await;
-        if acknowledged != Ok(true) {
-            return Err(UpstreamError::Unreachable(
-                "the new model connection did not take the replayed conversation".to_owned(),
-            ));
-        }
-        let old = std::mem::replace(&mut self.model, tx);
-        let mut old = old;
+        let (tx, rx) = socket.split();
+        let mut old = std::mem::replace(&mut self.model, tx);
         let _ = old.send(ModelMessage::Close(None)).await;
         self.shared.metrics.upstream("reconnected");
-        self.session.handle_input(Input::RolledOver, Instant::now());
+        self.session
+            .handle_input(Input::ModelConnected, Instant::now());
         self.flush(None).await;
         Ok(rx)
     }

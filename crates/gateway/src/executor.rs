@@ -1,17 +1,26 @@
 //! Running what the engine asks for outside itself: tools with a webhook or a built-in, and
-//! supervisor questions. Fixture tools never get here: the engine answers them itself.
+//! the supervisor's HTTP requests. Fixture tools never get here: the engine answers them
+//! itself, as it runs the whole supervisor exchange (the tools it calls included).
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use futures_util::stream::BoxStream;
 use serde_json::Value;
-use switchboard_engine::{CompiledAgent, SupervisorQuestion, ToolError, ToolRun};
+use switchboard_engine::{
+    CompiledAgent, Input, SupervisorFailure, SupervisorRequest, ToolError, ToolRun,
+};
 
 use crate::config::Upstream;
 
 /// A boxed future, so executors can be stored as trait objects.
 pub type Pending<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// The reply to one supervisor request as inputs for the session, in order: the body's bytes
+/// as they arrive ([`Input::SupervisorChunk`]), then how it ended
+/// ([`Input::SupervisorStreamEnded`]).
+pub type Replies = BoxStream<'static, Input>;
 
 /// Runs tools and asks the supervisor on behalf of sessions. The driver awaits each in its
 /// own task and hands the outcome back to the session before the engine's deadline.
@@ -23,15 +32,16 @@ pub trait Executor: Send + Sync + 'static {
         session_id: &str,
         run: ToolRun,
     ) -> Pending<Result<Value, ToolError>>;
-    /// Asks the agent's supervisor, at `endpoint` when given (see
-    /// [`AgentEntry::supervisor`](crate::AgentEntry::supervisor)), else where the agent file
-    /// says: its text, or why it failed.
+    /// Sends one of the engine's supervisor requests to the agent's supervisor, at `endpoint`
+    /// when given (see [`AgentEntry::supervisor`](crate::AgentEntry::supervisor)), else where
+    /// the agent file says, and streams the reply back as inputs. The body is not read here:
+    /// the engine reads it.
     fn ask_supervisor(
         &self,
         agent: &Arc<CompiledAgent>,
         endpoint: Option<&Upstream>,
-        question: SupervisorQuestion,
-    ) -> Pending<Result<String, String>>;
+        request: SupervisorRequest,
+    ) -> Replies;
 }
 
 /// The executor when none is configured: every request fails with a reason, so the engine
@@ -57,9 +67,15 @@ impl Executor for Unconfigured {
         &self,
         _agent: &Arc<CompiledAgent>,
         _endpoint: Option<&Upstream>,
-        _question: SupervisorQuestion,
-    ) -> Pending<Result<String, String>> {
-        Box::pin(async { Err("no supervisor endpoint is configured on this gateway".to_owned()) })
+        request: SupervisorRequest,
+    ) -> Replies {
+        let ended = Input::SupervisorStreamEnded {
+            id: request.id,
+            result: Err(SupervisorFailure::NotSent(
+                "no supervisor endpoint is configured on this gateway".to_owned(),
+            )),
+        };
+        Box::pin(futures_util::stream::iter([ended]))
     }
 }
 
@@ -115,13 +131,8 @@ impl Executor for HttpExecutor {
         &self,
         agent: &Arc<CompiledAgent>,
         endpoint: Option<&Upstream>,
-        question: SupervisorQuestion,
-    ) -> Pending<Result<String, String>> {
-        let client = self.client.clone();
-        let agent = agent.clone();
-        let endpoint = endpoint.cloned();
-        Box::pin(async move {
-            crate::supervisor::ask(&client, &agent, endpoint.as_ref(), question).await
-        })
+        request: SupervisorRequest,
+    ) -> Replies {
+        crate::supervisor::post(&self.client, agent.file(), endpoint, request)
     }
 }

@@ -37,6 +37,6 @@ pub use auth::Dialect;
 pub use config::{
     AgentEntry, ApiKey, GatewayConfig, GatewayFile, KeyEntry, OPENAI_BASE_URL, Upstream,
 };
-pub use executor::{Executor, HttpExecutor, Pending, SharedExecutor, Unconfigured};
+pub use executor::{Executor, HttpExecutor, Pending, Replies, SharedExecutor, Unconfigured};
 pub use server::Gateway;
 pub use twilio::{TwilioSection, TwilioSettings};

@@ -1,37 +1,27 @@
-//! The supervisor (thinker): an OpenAI-compatible Chat Completions endpoint asked on the
-//! responder's behalf, which may call the agent's tools itself.
+//! The supervisor's endpoint: where it is, and one HTTP exchange with it.
 //!
-//! One question is one short conversation with the endpoint, all of it before the engine's
-//! deadline:
+//! The engine runs the whole supervisor exchange (it builds each Chat Completions request,
+//! reads the streamed reply, runs the tools the supervisor calls through its own guards, asks
+//! again, and makes the answer speakable). What stays here is what must not enter the engine:
+//! the endpoint, its model and its key. [`post`] names the model in the engine's request,
+//! `POST`s it to `{base_url}/chat/completions` with the bearer key and `Accept:
+//! text/event-stream`, and hands the body back as it arrives, unread, as
+//! [`Input::SupervisorChunk`]s and one [`Input::SupervisorStreamEnded`].
 //!
-//! 1. `POST {base_url}/chat/completions` with `stream: true`, the supervisor's instructions as
-//!    the system message and one user message holding the call so far and the responder's
-//!    one-line context (the layout of the guide's `getNextResponseFromSupervisor`), and the
-//!    supervisor's tools as function tools.
-//! 2. The answer streams back as server-sent events, read by `switchboard_wire::chat`'s
-//!    [`ReplyReader`]: text deltas are joined, tool-call deltas are gathered by their index.
-//! 3. If the model called tools, they run here (fixtures after their delay, webhooks through
-//!    [`crate::webhook::run_tool`]), their results go back as `tool` messages, and the endpoint
-//!    is asked again, at most [`MAX_TOOL_ROUNDS`] times.
-//!
-//! The final text goes to the engine, which makes it speakable. Every failure (no key, an
-//! HTTP error, bytes that are not a Chat Completions stream, an empty answer, the deadline) is
-//! an `Err` with a reason; the engine then has the responder say the agent's fallback line.
-//! The reason reaches the realtime model, so it never holds the key or conversation text.
-
-use std::time::Duration;
+//! The key never travels on: a refusal's body and a transport error are scrubbed of it (and
+//! of `sk-…` words) before the engine sees them, as the engine's reasons reach the realtime
+//! model. A reply is not read past [`MAX_REPLY_BYTES`]: the engine refuses it there, so more
+//! would only be held in memory.
 
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+use futures_util::stream::{self, BoxStream};
 use switchboard_agent::AgentFile;
-use switchboard_agent::model::{Behaviour, Run, Supervisor, Tool};
-use switchboard_engine::{CompiledAgent, Speaker, SupervisorQuestion, ToolRun};
-use switchboard_wire::CallId;
-use switchboard_wire::chat::{
-    self, MAX_REPLY_BYTES, Message, Progress, Reply, ReplyError, ReplyReader, Request, ToolCall,
-};
+use switchboard_agent::model::Supervisor;
+use switchboard_engine::{Input, SupervisorFailure, SupervisorRequest, SupervisorRequestId};
+use switchboard_wire::chat::MAX_REPLY_BYTES;
 
 use crate::config::Upstream;
+use crate::upstream::scrub;
 
 /// Where the supervisor's endpoint is when the agent file does not say.
 const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
@@ -42,47 +32,132 @@ const DEFAULT_MODEL: &str = "gpt-5";
 /// The environment variable holding the endpoint's key when the agent file does not say.
 const DEFAULT_API_KEY_ENV: &str = "OPENAI_API_KEY";
 
-/// How many times the supervisor may call tools before it must answer.
-pub(crate) const MAX_TOOL_ROUNDS: usize = 5;
+/// How much of a refusal's body is passed on: enough for its reason.
+const REFUSAL_BYTES: usize = 4096;
 
-/// How long a supervisor tool may run when its limits do not say (the engine's default).
-const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Asks the agent's supervisor `question`, at `endpoint` when given (else where the agent file
-/// says); its text, or why it failed.
-pub(crate) async fn ask(
+/// Sends `request` to the supervisor of `agent` (at `endpoint` when given, else where the
+/// agent file says) and streams the reply back as inputs for the session.
+pub(crate) fn post(
     client: &reqwest::Client,
-    compiled: &CompiledAgent,
+    agent: &AgentFile,
     endpoint: Option<&Upstream>,
-    question: SupervisorQuestion,
-) -> Result<String, String> {
-    let outcome = ask_within_deadline(client, compiled, endpoint, &question).await;
-    if let Err(why) = &outcome {
-        tracing::warn!(call = %question.call_id, reason = %why, "the supervisor gave no answer");
+    request: SupervisorRequest,
+) -> BoxStream<'static, Input> {
+    let SupervisorRequest {
+        id, mut request, ..
+    } = request;
+    let target = match &agent.supervisor {
+        Some(supervisor) => Target::of(supervisor, endpoint),
+        None => Err("this agent has no supervisor".to_owned()),
+    };
+    let target = match target {
+        Ok(target) => target,
+        Err(why) => {
+            tracing::warn!(request = %id, reason = %why, "the supervisor is not asked");
+            return ended(id, Err(SupervisorFailure::NotSent(why)));
+        }
+    };
+    request.model.clone_from(&target.model);
+    let mut builder = client
+        .post(&target.url)
+        .header(reqwest::header::ACCEPT, "text/event-stream")
+        .json(&request);
+    if let Some(key) = &target.api_key {
+        builder = builder.bearer_auth(key);
     }
-    outcome
+    let key = target.api_key.clone();
+    let url = target.url;
+    let reply = async move {
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                let why = scrub(&format!("{url}: {e}"), key.as_deref());
+                tracing::warn!(request = %id, reason = %why, "the supervisor endpoint cannot be reached");
+                return ended(id, Err(SupervisorFailure::Unreachable(why)));
+            }
+        };
+        let status = response.status();
+        let mut body = response.bytes_stream();
+        if !status.is_success() {
+            // The start of the body is enough to say why; don't wait for the rest.
+            let mut start = Vec::new();
+            while let Some(Ok(chunk)) = body.next().await {
+                start.extend_from_slice(&chunk);
+                if start.len() >= REFUSAL_BYTES {
+                    break;
+                }
+            }
+            start.truncate(REFUSAL_BYTES);
+            let body = scrub(&String::from_utf8_lossy(&start), key.as_deref()).into_bytes();
+            tracing::warn!(request = %id, %status, "the supervisor endpoint refused");
+            let status = status.as_u16();
+            return ended(id, Err(SupervisorFailure::Refused { status, body }));
+        }
+        relay(id, body, key)
+    };
+    stream::once(reply).flatten().boxed()
 }
 
-async fn ask_within_deadline(
-    client: &reqwest::Client,
-    compiled: &CompiledAgent,
-    endpoint: Option<&Upstream>,
-    question: &SupervisorQuestion,
-) -> Result<String, String> {
-    let agent = compiled.file();
-    let Some(supervisor) = &agent.supervisor else {
-        return Err("this agent has no supervisor".to_owned());
+/// The body's chunks as inputs, then its end; cut off once past [`MAX_REPLY_BYTES`].
+fn relay<S>(id: SupervisorRequestId, body: S, key: Option<String>) -> BoxStream<'static, Input>
+where
+    S: futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send + 'static,
+{
+    struct Relay<S> {
+        id: SupervisorRequestId,
+        body: S,
+        key: Option<String>,
+        read: usize,
+        done: bool,
+    }
+    let relay = Relay {
+        id,
+        body: Box::pin(body),
+        key,
+        read: 0,
+        done: false,
     };
-    let target = Target::of(supervisor, endpoint)?;
-    let deadline = tokio::time::Instant::from_std(question.deadline);
-    let asked = converse(client, &target, compiled, supervisor, question);
-    let outcome = match tokio::time::timeout_at(deadline, asked).await {
-        Ok(outcome) => outcome,
-        // "in time": the engine counts this as a timeout rather than a failure.
-        Err(_) => Err("the supervisor did not answer in time".to_owned()),
-    };
-    // Whatever an endpoint echoes back, the key does not travel on.
-    outcome.map_err(|why| crate::upstream::scrub(&why, target.api_key.as_deref()))
+    stream::unfold(relay, |mut r| async move {
+        if r.done {
+            return None;
+        }
+        let input = match r.body.next().await {
+            Some(Ok(chunk)) => {
+                r.read += chunk.len();
+                // One byte past the bound is enough for the engine to refuse the reply.
+                r.done = r.read > MAX_REPLY_BYTES;
+                Input::SupervisorChunk {
+                    id: r.id.clone(),
+                    bytes: chunk.to_vec(),
+                }
+            }
+            Some(Err(e)) => {
+                r.done = true;
+                let why = scrub(&e.to_string(), r.key.as_deref());
+                Input::SupervisorStreamEnded {
+                    id: r.id.clone(),
+                    result: Err(SupervisorFailure::BrokeOff(why)),
+                }
+            }
+            None => {
+                r.done = true;
+                Input::SupervisorStreamEnded {
+                    id: r.id.clone(),
+                    result: Ok(()),
+                }
+            }
+        };
+        Some((input, r))
+    })
+    .boxed()
+}
+
+/// A reply that is only its end.
+fn ended(
+    id: SupervisorRequestId,
+    result: Result<(), SupervisorFailure>,
+) -> BoxStream<'static, Input> {
+    stream::iter([Input::SupervisorStreamEnded { id, result }]).boxed()
 }
 
 /// The endpoint, resolved from the gateway's override, or the agent file and the environment.
@@ -122,6 +197,7 @@ impl Target {
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .unwrap_or(DEFAULT_API_KEY_ENV);
+        // Read on every request, so a rotated key takes effect without a restart.
         let api_key = std::env::var(var)
             .ok()
             .map(|k| k.trim().to_owned())
@@ -139,240 +215,22 @@ impl Target {
     }
 }
 
-/// The whole exchange: ask, run the tools the supervisor calls, ask again, until it answers.
-async fn converse(
-    client: &reqwest::Client,
-    target: &Target,
-    compiled: &CompiledAgent,
-    supervisor: &Supervisor,
-    question: &SupervisorQuestion,
-) -> Result<String, String> {
-    let tools = offered_tools(compiled.file(), supervisor)?;
-    let mut request = Request {
-        model: target.model.clone(),
-        messages: first_messages(question),
-        tools: tools
-            .iter()
-            .map(|t| chat::Tool::function(&t.name, &t.description, t.parameters.clone()))
-            .collect(),
-        tool_choice: None,
-        stream: true,
-        stream_options: None,
-    };
-    for round in 0..=MAX_TOOL_ROUNDS {
-        let reply = complete(client, target, &request).await?;
-        if reply.tool_calls.is_empty() {
-            let answer = reply.content.trim();
-            if answer.is_empty() {
-                return Err("the supervisor answered with no text".to_owned());
-            }
-            tracing::debug!(rounds = round + 1, "the supervisor answered");
-            return Ok(answer.to_owned());
-        }
-        if round == MAX_TOOL_ROUNDS {
-            break;
-        }
-        tracing::debug!(
-            round = round + 1,
-            calls = reply.tool_calls.len(),
-            "the supervisor called tools"
-        );
-        let results = futures_util::future::join_all(
-            reply
-                .tool_calls
-                .iter()
-                .map(|call| run_call(client, compiled, &tools, question, call)),
-        )
-        .await;
-        request.messages.push(reply.to_message());
-        for (call, result) in reply.tool_calls.iter().zip(results) {
-            let content = match result {
-                Ok(value) => value,
-                Err(why) => json!({"error": why}),
-            };
-            request
-                .messages
-                .push(Message::tool(call.id.clone(), content.to_string()));
-        }
-    }
-    Err(format!(
-        "the supervisor was still calling tools after {MAX_TOOL_ROUNDS} rounds"
-    ))
-}
-
-/// The agent's tools the supervisor may call, in the order `supervisor.tools` names them.
-fn offered_tools<'a>(
-    agent: &'a AgentFile,
-    supervisor: &Supervisor,
-) -> Result<Vec<&'a Tool>, String> {
-    supervisor
-        .tools
-        .iter()
-        .map(|name| {
-            agent.tools.iter().find(|t| &t.name == name).ok_or_else(|| {
-                format!("`supervisor.tools` names `{name}`, which is not a tool of this agent")
-            })
-        })
-        .collect()
-}
-
-/// The system message (the supervisor's instructions) and one user message with the call so
-/// far and the responder's summary of the latest turn: the supervisor reads the transcript as
-/// a record to act on, not as turns of its own conversation.
-fn first_messages(question: &SupervisorQuestion) -> Vec<Message> {
-    let mut history = String::new();
-    for (speaker, text) in &question.transcript {
-        let who = match speaker {
-            Speaker::Caller => "Caller",
-            Speaker::Agent => "Agent",
-        };
-        history.push_str(who);
-        history.push_str(": ");
-        history.push_str(text.trim());
-        history.push('\n');
-    }
-    if history.is_empty() {
-        history.push_str("(nothing said yet)\n");
-    }
-    let context = match question.context.trim() {
-        "" => "(none)",
-        context => context,
-    };
-    vec![
-        Message::system(question.instructions.clone()),
-        Message::user(format!(
-            "==== Conversation History ====\n{history}\n==== Relevant Context From Last User Message ====\n{context}\n"
-        )),
-    ]
-}
-
-/// Sends one request and reads the reply, streamed or (for servers that ignore `stream`) whole.
-async fn complete(
-    client: &reqwest::Client,
-    target: &Target,
-    body: &Request,
-) -> Result<Reply, String> {
-    let url = &target.url;
-    let mut request = client.post(url);
-    if let Some(key) = &target.api_key {
-        request = request.bearer_auth(key);
-    }
-    let response = request
-        .header(reqwest::header::ACCEPT, "text/event-stream")
-        .json(body)
-        .send()
-        .await
-        .map_err(|e| format!("the supervisor endpoint {url} cannot be reached: {e}"))?;
-    let status = response.status();
-    let mut bytes = response.bytes_stream();
-    if !status.is_success() {
-        // The start of the body is enough to say why; don't wait for the rest.
-        let mut start = Vec::new();
-        while let Some(Ok(chunk)) = bytes.next().await {
-            start.extend_from_slice(&chunk);
-            if start.len() >= 4096 {
-                break;
-            }
-        }
-        return Err(format!(
-            "the supervisor endpoint {url} answered HTTP {status}: {}",
-            chat::refusal(&start)
-        ));
-    }
-    let misbehaved = |e: ReplyError| format!("the supervisor endpoint {url} {e}");
-    let mut reader = ReplyReader::new(MAX_REPLY_BYTES);
-    while let Some(chunk) = bytes.next().await {
-        let chunk =
-            chunk.map_err(|e| format!("the supervisor endpoint {url} broke off its reply: {e}"))?;
-        if let Progress::Complete(reply) = reader.push(&chunk).map_err(misbehaved)? {
-            return Ok(reply);
-        }
-    }
-    reader.end().map_err(misbehaved)
-}
-
-/// Runs one of the supervisor's tool calls: its JSON result, or why it failed (which the
-/// supervisor reads, and may act on).
-async fn run_call(
-    client: &reqwest::Client,
-    compiled: &CompiledAgent,
-    tools: &[&Tool],
-    question: &SupervisorQuestion,
-    call: &ToolCall,
-) -> Result<Value, String> {
-    let name = &call.function.name;
-    let Some(tool) = tools.iter().find(|t| &t.name == name) else {
-        return Err(format!("`{name}` is not one of your tools"));
-    };
-    let arguments: Value = if call.function.arguments.trim().is_empty() {
-        json!({})
-    } else {
-        serde_json::from_str(&call.function.arguments)
-            .map_err(|e| format!("the arguments for `{name}` are not JSON: {e}"))?
-    };
-    if !arguments.is_object() {
-        return Err(format!("the arguments for `{name}` must be a JSON object"));
-    }
-    // Confirmation is the engine's to enforce, between the caller and the responder; the
-    // supervisor never hears the caller say yes, so it cannot run such a tool itself.
-    if tool.behaviour == Behaviour::ConfirmationFirst {
-        return Err(format!(
-            "`{name}` needs the caller's confirmation first; have the agent ask for it instead"
-        ));
-    }
-    // The same schema and limits as when the responder calls it.
-    compiled.validate_arguments(name, &arguments)?;
-    tracing::debug!(tool = %name, "the supervisor runs a tool");
-    match &tool.run {
-        Run::Fixtures(fixtures) => {
-            let (outcome, delay) = switchboard_engine::fixture_reply(fixtures, &arguments);
-            tokio::time::sleep(delay).await;
-            outcome
-        }
-        Run::Webhook(_) => {
-            let timeout = tool
-                .limits
-                .timeout_ms
-                .map_or(DEFAULT_TOOL_TIMEOUT, Duration::from_millis);
-            let run = ToolRun {
-                call_id: CallId::new(call.id.clone()),
-                name: name.clone(),
-                arguments,
-                idempotency_key: format!("supervisor-{}:{}", question.call_id, call.id),
-                deadline: (std::time::Instant::now() + timeout).min(question.deadline),
-            };
-            crate::webhook::run_tool(client, tool, &question.session_id, &run)
-                .await
-                .map_err(|e| e.to_string())
-        }
-        Run::Builtin(_) | Run::Client => Err(format!(
-            "`{name}` is not run by the gateway, so the supervisor cannot call it"
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_first_messages_are_the_instructions_then_the_call_and_the_context() {
-        let question = SupervisorQuestion {
-            session_id: "sess".to_owned(),
-            call_id: "call".into(),
-            context: "  ".to_owned(),
-            transcript: vec![(Speaker::Caller, " Hi. ".to_owned())],
-            instructions: "Be the supervisor.".to_owned(),
-            deadline: std::time::Instant::now(),
+    fn an_override_wins_and_the_defaults_fill_in() {
+        let supervisor: Supervisor =
+            serde_json::from_value(serde_json::json!({"instructions": "Be the supervisor."}))
+                .expect("a supervisor");
+        let over = Upstream {
+            base_url: "http://127.0.0.1:9/v1/".to_owned(),
+            api_key: Some("  ".to_owned()),
         };
-        assert_eq!(
-            first_messages(&question),
-            [
-                Message::system("Be the supervisor."),
-                Message::user(
-                    "==== Conversation History ====\nCaller: Hi.\n\n==== Relevant Context From Last User Message ====\n(none)\n"
-                ),
-            ]
-        );
+        let target = Target::of(&supervisor, Some(&over)).expect("a target");
+        assert_eq!(target.url, "http://127.0.0.1:9/v1/chat/completions");
+        assert_eq!(target.model, DEFAULT_MODEL);
+        assert_eq!(target.api_key, None, "a blank key sends no Authorization");
     }
 }

@@ -1,6 +1,7 @@
-//! Everything that can go wrong with the supervisor's endpoint becomes a reason, never a
-//! panic and never a made-up answer: HTTP errors, bytes that are not a Chat Completions
-//! stream, an empty or cut-off answer, a reply too large, no key, the deadline.
+//! Everything that can go wrong with the supervisor's endpoint becomes a reason given to the
+//! responder with the fallback line, never a panic and never a made-up answer: HTTP errors,
+//! bytes that are not a Chat Completions stream, an empty or cut-off answer, a reply too
+//! large, no key, the deadline.
 
 mod supervisor_endpoint;
 

@@ -1,6 +1,7 @@
 //! What the supervisor endpoint is sent: a streamed Chat Completions request with the bearer
-//! key, the supervisor's instructions, the call so far, the responder's context and the
-//! supervisor's tools with their schemas.
+//! key and the agent file's model, the supervisor's instructions, the call so far, the
+//! responder's context and the supervisor's tools with their schemas (the engine builds the
+//! body; the gateway names the model and sends it).
 
 mod supervisor_endpoint;
 
@@ -16,7 +17,11 @@ async fn the_request_carries_everything_the_supervisor_needs() {
     let question = question(Duration::from_secs(5));
 
     let answer = ask(&agent, question.clone()).await;
-    assert_eq!(answer.as_deref(), Ok("Your balance is $45.20."));
+    assert_eq!(
+        answer.as_deref(),
+        Ok("Your balance is forty-five dollars and twenty cents."),
+        "made speakable for the responder"
+    );
 
     let seen = endpoint.seen();
     assert_eq!(seen.len(), 1, "one request for a plain answer");
@@ -28,6 +33,7 @@ async fn the_request_carries_everything_the_supervisor_needs() {
             .header("content-type")
             .starts_with("application/json")
     );
+    assert_eq!(request.header("accept"), "text/event-stream");
     let body = request.json();
     assert_eq!(body["stream"], true);
     assert_eq!(body["model"], "gpt-5", "the agent file's model");
@@ -35,7 +41,8 @@ async fn the_request_carries_everything_the_supervisor_needs() {
     let messages = body["messages"].as_array().expect("messages");
     assert_eq!(messages.len(), 2, "{messages:#?}");
     assert_eq!(messages[0]["role"], "system");
-    assert_eq!(messages[0]["content"], question.instructions.as_str());
+    let supervisor = agent.supervisor.as_ref().expect("a supervisor");
+    assert_eq!(messages[0]["content"], supervisor.instructions.as_str());
     assert_eq!(messages[1]["role"], "user");
     let user = messages[1]["content"].as_str().expect("text");
     let history = user

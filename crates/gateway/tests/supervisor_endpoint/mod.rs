@@ -1,6 +1,7 @@
 //! A fake OpenAI-compatible Chat Completions server for the supervisor tests: an axum server
 //! on 127.0.0.1:0 that records every request and answers from a script, streaming its body in
-//! whatever chunks the test chooses; and the guide's supervisor agent pointed at it.
+//! whatever chunks the test chooses; the guide's supervisor agent pointed at it; and [`ask`],
+//! which puts a question to it through an engine session and the serving executor.
 //!
 //! Test files include it with `mod supervisor_endpoint;`.
 #![allow(dead_code, unreachable_pub)]
@@ -13,10 +14,12 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use switchboard_agent::AgentFile;
-use switchboard_engine::{Speaker, SupervisorQuestion};
+use switchboard_engine::{CompiledAgent, Input, Output, Session, SessionConfig, Speaker};
 use switchboard_gateway::{Executor, HttpExecutor};
+use switchboard_wire::{ClientEvent, Item, ServerEvent};
 
 /// An environment variable cargo sets for every test process, used as the supervisor's API
 /// key so no test has to change the environment (`set_var` is unsafe once threads run).
@@ -276,11 +279,20 @@ pub fn agent(base_url: &str) -> AgentFile {
     agent
 }
 
+/// What the responder asks the supervisor, and the call behind the question.
+#[derive(Debug, Clone)]
+pub struct Question {
+    /// The responder's one-line context.
+    pub context: String,
+    /// What was said before, in order.
+    pub transcript: Vec<(Speaker, String)>,
+    /// The agent's `supervisor.timeout_ms`.
+    pub timeout: Duration,
+}
+
 /// A question about the balance, with a short call behind it, due within `timeout`.
-pub fn question(timeout: Duration) -> SupervisorQuestion {
-    SupervisorQuestion {
-        session_id: "sess_sup".to_owned(),
-        call_id: "call_sup".into(),
+pub fn question(timeout: Duration) -> Question {
+    Question {
         context: "Caller wants their balance; phone number 2065550199.".to_owned(),
         transcript: vec![
             (Speaker::Caller, "Hi, what's my balance?".to_owned()),
@@ -290,17 +302,118 @@ pub fn question(timeout: Duration) -> SupervisorQuestion {
             ),
             (Speaker::Caller, "It's 206 555 0199.".to_owned()),
         ],
-        instructions: "You are the supervisor of a Brightline Mobile voice agent.".to_owned(),
-        deadline: Instant::now() + timeout,
+        timeout,
     }
 }
 
-/// Asks through the serving executor, as the driver does.
-pub async fn ask(agent: &AgentFile, question: SupervisorQuestion) -> Result<String, String> {
-    let compiled = std::sync::Arc::new(
-        switchboard_engine::CompiledAgent::new(agent.clone()).expect("the test agent compiles"),
+/// The session id of the calls [`ask`] makes.
+pub const SESSION: &str = "sess_sup";
+
+/// The responder's supervisor call in [`ask`].
+pub const CALL: &str = "call_sup";
+
+/// Asks through a real session and the serving executor, as the driver does: the call so far
+/// and the responder's supervisor call go into an engine `Session`, whose supervisor requests
+/// and webhook tools the `HttpExecutor` carries out. The answer the responder got (made
+/// speakable), or the error it was given with the fallback line.
+pub async fn ask(agent: &AgentFile, question: Question) -> Result<String, String> {
+    let mut agent = agent.clone();
+    agent.supervisor.as_mut().expect("a supervisor").timeout_ms =
+        Some(u64::try_from(question.timeout.as_millis()).expect("a short timeout"));
+    let compiled = Arc::new(CompiledAgent::new(agent).expect("the test agent compiles"));
+    let mut session = Session::new(
+        compiled.clone(),
+        SessionConfig::new(SESSION),
+        Instant::now(),
     );
-    HttpExecutor::new()
-        .ask_supervisor(&compiled, None, question)
-        .await
+    let mut n = 0;
+    let mut event = |json: Value| {
+        n += 1;
+        let mut json = json;
+        json["event_id"] = json!(format!("event_{n}"));
+        Input::Model(ServerEvent::from_value(json).expect("a valid model event"))
+    };
+    let mut inputs = Vec::new();
+    for (i, (speaker, text)) in question.transcript.iter().enumerate() {
+        inputs.push(match speaker {
+            Speaker::Caller => event(
+                json!({"type": "conversation.item.input_audio_transcription.completed",
+                "item_id": format!("item_c{i}"), "content_index": 0, "transcript": text,
+                "usage": {"type": "duration", "seconds": 1.0}}),
+            ),
+            Speaker::Agent => event(json!({"type": "response.output_text.done",
+                "response_id": format!("resp_a{i}"), "item_id": format!("item_a{i}"),
+                "output_index": 0, "content_index": 0, "text": text})),
+        });
+    }
+    let args = json!({"relevantContextFromLastUserMessage": question.context}).to_string();
+    let call = json!({"type": "function_call", "id": "item_call", "call_id": CALL,
+        "name": "getNextResponseFromSupervisor", "arguments": args, "status": "completed"});
+    inputs.push(event(json!({"type": "response.created",
+        "response": {"id": "resp_call", "status": "in_progress", "output": []}})));
+    inputs.push(event(
+        json!({"type": "response.function_call_arguments.done", "response_id": "resp_call",
+        "item_id": "item_call", "output_index": 0, "call_id": CALL,
+        "name": "getNextResponseFromSupervisor", "arguments": args}),
+    ));
+    inputs.push(event(
+        json!({"type": "response.output_item.done", "response_id": "resp_call",
+        "output_index": 0, "item": call}),
+    ));
+    inputs.push(event(json!({"type": "response.done",
+        "response": {"id": "resp_call", "status": "completed", "output": [call]}})));
+    for input in inputs {
+        session.handle_input(input, Instant::now());
+    }
+
+    let executor = Arc::new(HttpExecutor::new());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Input>();
+    loop {
+        while let Some(output) = session.poll_output() {
+            match output {
+                Output::SupervisorRequest(request) => {
+                    let deadline = request.deadline;
+                    let mut replies = executor.ask_supervisor(&compiled, None, request);
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let _ = tokio::time::timeout_at(deadline.into(), async move {
+                            while let Some(input) = replies.next().await {
+                                let _ = tx.send(input);
+                            }
+                        })
+                        .await;
+                    });
+                }
+                Output::RunTool(run) => {
+                    let (deadline, call_id) = (run.deadline, run.call_id.clone());
+                    let work = executor.run_tool(&compiled, SESSION, run);
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        if let Ok(outcome) = tokio::time::timeout_at(deadline.into(), work).await {
+                            let _ = tx.send(Input::ToolResult { call_id, outcome });
+                        }
+                    });
+                }
+                Output::ToModel(ClientEvent::ConversationItemCreate(create)) => {
+                    if let Item::FunctionCallOutput(item) = create.item
+                        && item.call_id.as_str() == CALL
+                    {
+                        let output: Value = serde_json::from_str(&item.output).expect("JSON");
+                        return match output["status"].as_str() {
+                            Some("ok") => Ok(output["answer"].as_str().expect("text").to_owned()),
+                            _ => Err(output["error"].as_str().expect("a reason").to_owned()),
+                        };
+                    }
+                }
+                _ => {}
+            }
+        }
+        let timer = session
+            .poll_timeout()
+            .expect("a session always has a timer");
+        tokio::select! {
+            Some(input) = rx.recv() => session.handle_input(input, Instant::now()),
+            () = tokio::time::sleep_until(timer.into()) => session.handle_timeout(Instant::now()),
+        }
+    }
 }
