@@ -123,16 +123,6 @@ impl CompiledAgent {
         })
     }
 
-    /// Checks `args` for a call of `tool` against its schema and declared limits, as the
-    /// engine does for the responder's calls (a supervisor's calls use it too).
-    pub fn validate_arguments(&self, tool: &str, args: &Value) -> Result<(), String> {
-        let spec = self
-            .tools
-            .get(tool)
-            .ok_or_else(|| format!("`{tool}` is not a tool of this agent"))?;
-        self.check_arguments(spec, args)
-    }
-
     /// Checks arguments against the tool's schema and declared limits.
     pub(crate) fn check_arguments(&self, spec: &ToolSpec, args: &Value) -> Result<(), String> {
         if let Some(error) = spec.validator.iter_errors(args).next() {

@@ -47,7 +47,7 @@ pub use io::{
     CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, Stamped,
     SupervisorFailure, SupervisorRequest, SupervisorRequestId, ToolRun,
 };
-pub use session::{Session, SessionConfig, Timer, fixture_reply};
+pub use session::{Session, SessionConfig, Timer};
 pub use vocabulary::{
     GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome, UnknownName,
 };

@@ -13,12 +13,10 @@ mod thinker;
 mod timers;
 mod tools;
 
-pub use timers::Timer;
-pub use tools::fixture_reply;
-
 use consent::confirmation_needed;
 use playback::base64_len;
 use rollover::lost_response;
+pub use timers::Timer;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;

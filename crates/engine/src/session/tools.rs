@@ -528,10 +528,12 @@ pub(super) fn fill(phrase: &str, args: &Value) -> Option<String> {
     Some(out)
 }
 
-/// The first fixture whose `when` matches, and how long it takes.
 /// The canned reply of the first fixture whose `when` matches `args` (all fixtures without
 /// `when` match), and how long it takes.
-pub fn fixture_reply(fixtures: &[Fixture], args: &Value) -> (Result<Value, String>, Duration) {
+pub(super) fn fixture_reply(
+    fixtures: &[Fixture],
+    args: &Value,
+) -> (Result<Value, String>, Duration) {
     let hit = fixtures.iter().find(|f| {
         f.when
             .as_ref()
