@@ -31,20 +31,35 @@ fn every_shipped_suite_passes_with_a_junit_report() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("✓ outage and refund"), "{stdout}");
-    let mut files = 0;
-    for agent in std::fs::read_dir(&examples).expect("the directory reads") {
-        let Ok(scenarios) = std::fs::read_dir(agent.expect("an entry").path().join("scenarios"))
-        else {
-            continue;
+    // Every agent's `scenarios` directory, with its subdirectories (the adversarial suites).
+    fn yaml_below(dir: &Path) -> usize {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
         };
-        files += scenarios
-            .filter(|e| {
-                e.as_ref()
-                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+        entries
+            .map(|e| e.expect("an entry").path())
+            .map(|p| {
+                if p.is_dir() {
+                    yaml_below(&p)
+                } else {
+                    usize::from(p.extension().is_some_and(|x| x == "yaml"))
+                }
             })
-            .count();
+            .sum()
+    }
+    let mut files = 0;
+    let mut adversarial = 0;
+    for agent in std::fs::read_dir(&examples).expect("the directory reads") {
+        let scenarios = agent.expect("an entry").path().join("scenarios");
+        files += yaml_below(&scenarios);
+        adversarial += yaml_below(&scenarios.join("adversarial"));
     }
     assert!(files >= 12, "{files} shipped scenarios");
+    assert!(adversarial >= 30, "{adversarial} adversarial scenarios");
+    assert!(
+        stdout.contains("scenarios/adversarial/"),
+        "the adversarial suites ran: {stdout}"
+    );
     assert!(
         stdout.ends_with(&format!("{files} passed, 0 failed\n")),
         "{stdout}"
