@@ -30,7 +30,7 @@ async fn a_tool_that_does_not_answer_in_time_fails_at_the_deadline() {
     )
     .await;
     let error = result.expect_err("too slow");
-    assert!(error.contains("`lookup` did not answer in time"), "{error}");
+    assert!(error.contains("did not answer in time"), "{error}");
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",

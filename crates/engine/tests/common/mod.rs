@@ -231,13 +231,9 @@ pub fn executed(out: &[Output]) -> Vec<(String, String)> {
             Record::ToolCall {
                 call_id,
                 name,
-                outcome,
+                outcome: ToolOutcome::Ok | ToolOutcome::Failed | ToolOutcome::Timeout,
                 ..
-            } if matches!(
-                outcome,
-                ToolOutcome::Ok | ToolOutcome::Failed | ToolOutcome::Timeout
-            ) =>
-            {
+            } => {
                 Some((call_id.to_string(), name.clone()))
             }
             _ => None,
