@@ -86,58 +86,23 @@ fn millis(d: Duration) -> u32 {
     u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
 }
 
-/// Applies a `session.update` to the effective session: present fields replace, absent ones
-/// stay, `null` turns a nullable setting off. The model and the session's identity never
-/// change.
-pub(crate) fn merge(into: &mut Session, patch: Session) {
-    macro_rules! replace {
-        ($($field:ident),*) => { $( if patch.$field.is_some() { into.$field = patch.$field; } )* };
+/// Applies a `session.update` to the effective session with the protocol's one merge
+/// ([`Session::merge`]): present fields replace, absent ones stay, `null` turns a nullable
+/// setting off; the model and the session's identity never change. Turn detection given in
+/// part is completed first, as the service reports every field of it.
+pub(crate) fn merge(into: &mut Session, mut patch: Session) {
+    if let Some(input) = patch.audio.as_mut().and_then(|a| a.input.as_mut()) {
+        input.turn_detection = match std::mem::take(&mut input.turn_detection) {
+            Nullable::Value(TurnDetection::ServerVad(vad)) => {
+                Nullable::Value(TurnDetection::ServerVad(complete_server_vad(vad)))
+            }
+            Nullable::Value(TurnDetection::SemanticVad(vad)) => {
+                Nullable::Value(TurnDetection::SemanticVad(complete_semantic_vad(vad)))
+            }
+            other => other,
+        };
     }
-    replace!(
-        output_modalities,
-        instructions,
-        tools,
-        tool_choice,
-        parallel_tool_calls,
-        max_output_tokens,
-        truncation,
-        reasoning
-    );
-    into.include.merge(patch.include);
-    into.tracing.merge(patch.tracing);
-    into.prompt.merge(patch.prompt);
-    if let Some(audio) = patch.audio {
-        let mine = into.audio.get_or_insert_with(Default::default);
-        if let Some(input) = audio.input {
-            let to = mine.input.get_or_insert_with(Default::default);
-            if input.format.is_some() {
-                to.format = input.format;
-            }
-            to.transcription.merge(input.transcription);
-            to.noise_reduction.merge(input.noise_reduction);
-            to.turn_detection.merge(match input.turn_detection {
-                Nullable::Value(TurnDetection::ServerVad(vad)) => {
-                    Nullable::Value(TurnDetection::ServerVad(complete_server_vad(vad)))
-                }
-                Nullable::Value(TurnDetection::SemanticVad(vad)) => {
-                    Nullable::Value(TurnDetection::SemanticVad(complete_semantic_vad(vad)))
-                }
-                other => other,
-            });
-        }
-        if let Some(output) = audio.output {
-            let to = mine.output.get_or_insert_with(Default::default);
-            if output.format.is_some() {
-                to.format = output.format;
-            }
-            if output.voice.is_some() {
-                to.voice = output.voice;
-            }
-            if output.speed.is_some() {
-                to.speed = output.speed;
-            }
-        }
-    }
+    into.merge(patch);
 }
 
 /// The settings of a session the emulator acts on, read from the wire session.

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::Unexpected;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -67,6 +68,86 @@ pub struct Session {
     /// Reasoning effort, for reasoning models (later GA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<Reasoning>,
+}
+
+impl Session {
+    /// Applies a partial update, as the Realtime API applies `session.update`: a field the
+    /// patch carries replaces this one's, an absent field leaves it as it is, and `null` turns a
+    /// nullable setting off. `audio.input` and `audio.output` are merged field by field; a list
+    /// (`tools`, `output_modalities`) is replaced whole. The session's kind, identity, expiry and
+    /// model never change.
+    ///
+    /// This is the merge only; which fields a patch may carry (what an agent locks) is the
+    /// caller's policy.
+    pub fn merge(&mut self, patch: Session) {
+        macro_rules! replace {
+            ($($field:ident),*) => { $( if patch.$field.is_some() { self.$field = patch.$field; } )* };
+        }
+        replace!(
+            output_modalities,
+            instructions,
+            tools,
+            tool_choice,
+            parallel_tool_calls,
+            max_output_tokens,
+            truncation,
+            reasoning
+        );
+        self.include.merge(patch.include);
+        self.tracing.merge(patch.tracing);
+        self.prompt.merge(patch.prompt);
+        if let Some(audio) = patch.audio {
+            let mine = self.audio.get_or_insert_with(Default::default);
+            if let Some(input) = audio.input {
+                let into = mine.input.get_or_insert_with(Default::default);
+                if input.format.is_some() {
+                    into.format = input.format;
+                }
+                into.transcription.merge(input.transcription);
+                into.noise_reduction.merge(input.noise_reduction);
+                into.turn_detection.merge(input.turn_detection);
+            }
+            if let Some(output) = audio.output {
+                let into = mine.output.get_or_insert_with(Default::default);
+                if output.format.is_some() {
+                    into.format = output.format;
+                }
+                if output.voice.is_some() {
+                    into.voice = output.voice;
+                }
+                if output.speed.is_some() {
+                    into.speed = output.speed;
+                }
+            }
+        }
+    }
+
+    /// The same session without the field at `param`, a path as an `error` names it
+    /// (`session.audio.output.voice`; the leading `session.` is optional). Sent as a
+    /// `session.update`, it leaves that field as the receiver has it. `None` when the path
+    /// names no field this session carries, or names one it cannot go without (`type`).
+    pub fn without(&self, param: &str) -> Option<Session> {
+        let path = param.strip_prefix("session.").unwrap_or(param);
+        if path.is_empty() || path == "type" || path.contains('[') {
+            return None;
+        }
+        let mut value = serde_json::to_value(self).ok()?;
+        let (parents, leaf) = match path.rsplit_once('.') {
+            Some((parents, leaf)) => (Some(parents), leaf),
+            None => (None, path),
+        };
+        let mut at = &mut value;
+        for key in parents.into_iter().flat_map(|p| p.split('.')) {
+            at = at.get_mut(key)?;
+        }
+        at.as_object_mut()?.remove(leaf)?;
+        serde_json::from_value(value).ok()
+    }
+
+    /// The output audio format, when the session sets one.
+    pub fn output_format(&self) -> Option<AudioFormat> {
+        self.audio.as_ref()?.output.as_ref()?.format
+    }
 }
 
 /// The two kinds of session.
@@ -364,9 +445,34 @@ pub struct FunctionTool {
     /// When and how to use the tool; the model reads this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// JSON Schema of the arguments object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// JSON Schema of the arguments object. A schema is an object: anything else is refused
+    /// at parse (`invalid_type`), so it never reaches a model.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "schema_object"
+    )]
     pub parameters: Option<Value>,
+}
+
+/// Reads a tool's `parameters`: a JSON Schema object, or nothing (`null` or absent).
+fn schema_object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None => Ok(None),
+        Some(schema @ Value::Object(_)) => Ok(Some(schema)),
+        Some(other) => {
+            let got = match &other {
+                Value::Bool(b) => Unexpected::Bool(*b),
+                Value::Number(n) => n
+                    .as_f64()
+                    .map_or(Unexpected::Other("number"), Unexpected::Float),
+                Value::String(s) => Unexpected::Str(s),
+                Value::Array(_) => Unexpected::Seq,
+                Value::Null | Value::Object(_) => Unexpected::Other("value"),
+            };
+            Err(serde::de::Error::invalid_type(got, &"a JSON Schema object"))
+        }
+    }
 }
 
 /// A remote MCP server. Its filter objects are passed through as they are.
@@ -579,4 +685,122 @@ pub struct Reasoning {
     /// `minimal`, `low`, `medium`, `high` or `xhigh`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effort: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(json: &str) -> Session {
+        serde_json::from_str(json).expect("a session")
+    }
+
+    fn base() -> Session {
+        session(
+            r#"{"type":"realtime","id":"sess_1","model":"gpt-realtime","instructions":"Be brief.",
+                "output_modalities":["audio"],"tools":[{"type":"function","name":"a"}],
+                "tool_choice":"auto","tracing":"auto",
+                "audio":{"input":{"format":{"type":"audio/pcm","rate":24000},"transcription":{"model":"whisper-1"},
+                                  "turn_detection":{"type":"server_vad"}},
+                         "output":{"format":{"type":"audio/pcm","rate":24000},"voice":"marin","speed":1.0}}}"#,
+        )
+    }
+
+    #[test]
+    fn an_empty_patch_changes_nothing() {
+        let mut s = base();
+        s.merge(session(r#"{"type":"realtime"}"#));
+        assert_eq!(s, base());
+    }
+
+    #[test]
+    fn present_fields_replace_and_absent_ones_stay() {
+        let mut s = base();
+        s.merge(session(
+            r#"{"type":"realtime","instructions":"Be kind.","audio":{"output":{"voice":"cedar"}}}"#,
+        ));
+        assert_eq!(s.instructions.as_deref(), Some("Be kind."));
+        let output = s
+            .audio
+            .as_ref()
+            .and_then(|a| a.output.as_ref())
+            .expect("output");
+        assert_eq!(output.voice, Some(Voice::Named("cedar".into())));
+        assert_eq!(output.format, Some(AudioFormat::pcm24k()), "kept");
+        assert_eq!(output.speed, Some(1.0), "kept");
+        let input = s
+            .audio
+            .as_ref()
+            .and_then(|a| a.input.as_ref())
+            .expect("input");
+        assert!(input.transcription.as_value().is_some(), "kept");
+        assert_eq!(s.tools, base().tools, "kept");
+    }
+
+    #[test]
+    fn null_turns_a_setting_off() {
+        let mut s = base();
+        s.merge(session(
+            r#"{"type":"realtime","tracing":null,"audio":{"input":{"turn_detection":null,"transcription":null}}}"#,
+        ));
+        let input = s
+            .audio
+            .as_ref()
+            .and_then(|a| a.input.as_ref())
+            .expect("input");
+        assert_eq!(input.turn_detection, Nullable::Null);
+        assert_eq!(input.transcription, Nullable::Null);
+        assert_eq!(s.tracing, Nullable::Null);
+    }
+
+    #[test]
+    fn lists_are_replaced_whole_and_an_empty_list_clears() {
+        let mut s = base();
+        s.merge(session(r#"{"type":"realtime","tools":[]}"#));
+        assert_eq!(s.tools, Some(Vec::new()));
+    }
+
+    #[test]
+    fn identity_kind_and_model_never_change() {
+        let mut s = base();
+        s.merge(session(
+            r#"{"type":"transcription","id":"sess_2","model":"other","object":"x","expires_at":1}"#,
+        ));
+        assert_eq!(s.kind, SessionKind::Realtime);
+        assert_eq!(s.id.as_deref(), Some("sess_1"));
+        assert_eq!(s.model.as_deref(), Some("gpt-realtime"));
+        assert_eq!(s.object, None);
+        assert_eq!(s.expires_at, None);
+    }
+
+    #[test]
+    fn audio_is_created_when_the_session_had_none() {
+        let mut s = session(r#"{"type":"realtime"}"#);
+        s.merge(session(
+            r#"{"type":"realtime","audio":{"output":{"format":{"type":"audio/pcmu"}}}}"#,
+        ));
+        assert_eq!(s.output_format(), Some(AudioFormat::Pcmu));
+    }
+
+    #[test]
+    fn without_drops_the_named_field_only() {
+        let s = base();
+        let w = s.without("session.audio.output.voice").expect("a field");
+        let output = w
+            .audio
+            .as_ref()
+            .and_then(|a| a.output.as_ref())
+            .expect("output");
+        assert_eq!(output.voice, None);
+        assert_eq!(output.format, Some(AudioFormat::pcm24k()));
+        assert_eq!(w.instructions, s.instructions);
+        assert_eq!(
+            s.without("instructions").expect("a field").instructions,
+            None
+        );
+        assert_eq!(s.without("session.audio.output.nothing"), None);
+        assert_eq!(s.without("session.type"), None);
+        assert_eq!(s.without("session.tools[0].parameters"), None);
+        assert_eq!(s.without(""), None);
+    }
 }
