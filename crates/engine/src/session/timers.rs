@@ -28,6 +28,36 @@ pub enum Timer {
     HangUp,
 }
 
+/// [`Timer`]'s variants without their call ids, in the same order, so the earliest timer is
+/// found without cloning one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Preamble,
+    SupervisorDeadline,
+    ToolDeadline,
+    EscalationGrace,
+    PlaybackEnd,
+    ReplayDeadline,
+    Rollover,
+    HangUp,
+}
+
+impl Kind {
+    fn timer(self, call: Option<&CallId>) -> Timer {
+        let call = || call.cloned().unwrap_or_else(|| CallId::from(""));
+        match self {
+            Kind::Preamble => Timer::Preamble(call()),
+            Kind::SupervisorDeadline => Timer::SupervisorDeadline(call()),
+            Kind::ToolDeadline => Timer::ToolDeadline(call()),
+            Kind::EscalationGrace => Timer::EscalationGrace,
+            Kind::PlaybackEnd => Timer::PlaybackEnd,
+            Kind::ReplayDeadline => Timer::ReplayDeadline,
+            Kind::Rollover => Timer::Rollover,
+            Kind::HangUp => Timer::HangUp,
+        }
+    }
+}
+
 /// At most this many timers fire in one `handle_timeout`. Each timer disarms itself when it
 /// fires; the bound only keeps a mistake in that from spinning forever.
 const MAX_FIRED_AT_ONCE: usize = 4_096;
@@ -35,31 +65,10 @@ const MAX_FIRED_AT_ONCE: usize = 4_096;
 impl Session {
     /// Every armed timer with its deadline, earliest first.
     pub fn timers(&self) -> Vec<(Instant, Timer)> {
-        let mut timers: Vec<(Instant, Timer)> = Vec::new();
-        for (id, r) in &self.running {
-            timers.push((r.deadline, Timer::ToolDeadline(id.clone())));
-            if let Some(at) = r.preamble_at {
-                timers.push((at, Timer::Preamble(id.clone())));
-            }
-        }
-        for (id, due) in self.thinking.deadlines() {
-            timers.push((due, Timer::SupervisorDeadline(id.clone())));
-        }
-        if let Some((at, _)) = &self.escalation_due {
-            timers.push((*at, Timer::EscalationGrace));
-        }
-        if let Some(at) = self.playback_end() {
-            timers.push((at, Timer::PlaybackEnd));
-        }
-        if !self.rollover_due && !self.rolling_over() {
-            timers.push((self.rollover_at(), Timer::Rollover));
-        }
-        if let Some(at) = self.replay_deadline() {
-            timers.push((at, Timer::ReplayDeadline));
-        }
-        if let Hangup::At(at) = self.hangup {
-            timers.push((at, Timer::HangUp));
-        }
+        let mut timers: Vec<(Instant, Timer)> = self
+            .armed()
+            .map(|(at, kind, call)| (at, kind.timer(call)))
+            .collect();
         timers.sort();
         timers
     }
@@ -67,13 +76,51 @@ impl Session {
     /// The next timer to fire, and when.
     #[must_use]
     pub fn next_timer(&self) -> Option<(Instant, Timer)> {
-        self.timers().into_iter().next()
+        self.armed()
+            .min()
+            .map(|(at, kind, call)| (at, kind.timer(call)))
+    }
+
+    /// Every armed timer as its deadline, kind and call, without allocating: the driver asks
+    /// for the next deadline after every frame.
+    fn armed(&self) -> impl Iterator<Item = (Instant, Kind, Option<&CallId>)> {
+        let tools = self.running.iter().flat_map(|(id, r)| {
+            let preamble = r.preamble_at.map(|at| (at, Kind::Preamble, Some(id)));
+            preamble
+                .into_iter()
+                .chain([(r.deadline, Kind::ToolDeadline, Some(id))])
+        });
+        let supervisor = self
+            .thinking
+            .deadlines()
+            .map(|(id, at)| (at, Kind::SupervisorDeadline, Some(id)));
+        let escalation = self
+            .escalation_due
+            .as_ref()
+            .map(|(at, _)| (*at, Kind::EscalationGrace, None));
+        let playback = self.playback_end().map(|at| (at, Kind::PlaybackEnd, None));
+        let replay = self
+            .replay_deadline()
+            .map(|at| (at, Kind::ReplayDeadline, None));
+        let rollover = (!self.rollover_due && !self.rolling_over())
+            .then(|| (self.rollover_at(), Kind::Rollover, None));
+        let hangup = match self.hangup {
+            Hangup::At(at) => Some((at, Kind::HangUp, None)),
+            _ => None,
+        };
+        tools
+            .chain(supervisor)
+            .chain(escalation)
+            .chain(playback)
+            .chain(replay)
+            .chain(rollover)
+            .chain(hangup)
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) must next be called.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.next_timer().map(|(at, _)| at)
+        self.armed().map(|(at, _, _)| at).min()
     }
 
     /// Fires every timer due by `now`, earliest first.
