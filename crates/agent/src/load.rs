@@ -265,6 +265,46 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
                 .hint("set `behaviour: confirmation_first`, or remove the phrase"),
             );
         }
+        if tool.behaviour != Behaviour::ConfirmationFirst && !tool.confirm.is_empty() {
+            out.push(
+                Diagnostic::error(
+                    "SB0009",
+                    format!(
+                        "tool `{}` has `confirm` but is not confirmation-first",
+                        tool.name
+                    ),
+                )
+                .at_opt(at("confirm"))
+                .hint("set `behaviour: confirmation_first`, or remove `confirm`"),
+            );
+        }
+        // The engine holds a call until its question names these arguments: one the tool
+        // does not have could never be named, and the tool would never run.
+        let parameters: Vec<&str> = tool
+            .parameters
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        for (j, argument) in tool.confirm.arguments.iter().enumerate() {
+            if !parameters.contains(&argument.as_str()) {
+                out.push(
+                    Diagnostic::error(
+                        "SB0010",
+                        format!(
+                            "`confirm.arguments` of tool `{}` names `{argument}`, which is not one of its parameters",
+                            tool.name
+                        ),
+                    )
+                    .at_opt(at(&format!("confirm.arguments[{j}]")))
+                    .hint(if parameters.is_empty() {
+                        "the tool's `parameters` defines no properties".to_owned()
+                    } else {
+                        format!("its parameters are: {}", parameters.join(", "))
+                    }),
+                );
+            }
+        }
         if !tool.parameters.is_object() {
             out.push(
                 Diagnostic::error(
@@ -355,6 +395,29 @@ mod tests {
         )[0];
         assert_eq!(d.code, "SB0007");
         assert_eq!(d.span.map(|s| s.line), Some(5));
+    }
+
+    #[test]
+    fn confirm_names_parameters_of_a_confirmation_first_tool() {
+        let tool = |rest: &str| {
+            format!(
+                "name: a\nrole: r\ntools:\n  - name: refund\n    description: d\n{rest}    parameters: {{type: object, properties: {{minutes: {{type: integer}}}}}}\n"
+            )
+        };
+        let first = "    behaviour: confirmation_first\n    confirmation_phrase: Shall I?\n";
+        let loaded = load(&tool(&format!(
+            "{first}    confirm: {{arguments: [minutes]}}\n"
+        )))
+        .expect("valid");
+        assert_eq!(loaded.agent.tools[0].confirm.arguments, ["minutes"]);
+        let d = &errors(&tool(&format!(
+            "{first}    confirm:\n      arguments: [minutes, hours]\n"
+        )))[0];
+        assert_eq!(d.code, "SB0010");
+        assert!(d.message.contains("`hours`"), "{}", d.message);
+        assert_eq!(d.span.map(|s| (s.line, s.column)), Some((9, 28)));
+        let d = &errors(&tool("    confirm: {arguments: [minutes]}\n"))[0];
+        assert_eq!(d.code, "SB0009");
     }
 
     #[test]

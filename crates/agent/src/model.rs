@@ -84,9 +84,19 @@ pub struct AgentFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation: Option<Escalation>,
     /// Words that count as "yes" when a confirmation-first tool asks, by language code,
-    /// added to the built-in lexicon.
+    /// added to the built-in lexicon. Only an explicit yes is consent: an answer that also
+    /// holds a refusal, a hedge, a condition, a question or a request to wait is not.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub affirmations: BTreeMap<String, Vec<String>>,
+    /// Words that make an answer to a confirmation question a "no", by language code, added
+    /// to the built-in lexicon (e.g. `en: [scrap that]`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub denials: BTreeMap<String, Vec<String>>,
+    /// Words that make an answer to a confirmation question unclear (hedges, conditions,
+    /// requests to wait), by language code, added to the built-in lexicon (e.g. `fr: [bof]`).
+    /// An unclear answer is not consent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hedges: BTreeMap<String, Vec<String>>,
     /// Settings of `switchboard lint` for this agent.
     #[serde(default)]
     pub lint: LintSettings,
@@ -383,6 +393,9 @@ pub struct Tool {
     /// outage—would you like me to go ahead?"
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmation_phrase: Option<String>,
+    /// What a confirmation-first tool's question must say for the caller's yes to count.
+    #[serde(default, skip_serializing_if = "Confirm::is_empty")]
+    pub confirm: Confirm,
     /// Short lines said while the tool runs; may use `{parameter}` placeholders.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub preamble_phrases: Vec<String>,
@@ -407,6 +420,25 @@ pub struct Tool {
     /// How the tool runs.
     #[serde(default)]
     pub run: Run,
+}
+
+/// What the confirmation question of a confirmation-first tool must say.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Confirm {
+    /// Parameters whose values the question must name, e.g. `[minutes]`: the caller's yes
+    /// covers a call only if the question they heard named each of these arguments' values
+    /// ("thirty" or "30" names `minutes: 30`; "sixty" does not). Without them, the
+    /// `confirmation_phrase` alone asks about the held call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arguments: Vec<String>,
+}
+
+impl Confirm {
+    /// Whether nothing is required beyond the phrase.
+    pub fn is_empty(&self) -> bool {
+        self.arguments.is_empty()
+    }
 }
 
 fn empty_parameters() -> Value {

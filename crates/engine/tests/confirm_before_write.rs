@@ -1,4 +1,6 @@
-//! A confirmation-first tool never runs until the caller affirms the same arguments.
+//! A confirmation-first tool never runs until the caller, asked its confirmation question,
+//! affirms the same arguments. (The consent rules in detail have their own files:
+//! `consent_*.rs`.)
 
 mod common;
 
@@ -60,6 +62,11 @@ fn a_yes_then_the_same_call_runs_it_once() {
         "refund_credit",
         json!({"account_id": "A-100", "minutes": 60}),
     );
+    // Held, the model asks the confirmation question; the caller hears it and agrees.
+    model_asks(
+        &mut h,
+        "I can issue a credit for this outage—would you like me to go ahead?",
+    );
     h.caller_says("Yes, please go ahead.");
     let out = h.model_calls(
         "call_2",
@@ -89,6 +96,10 @@ fn changed_arguments_need_a_new_confirmation() {
         "refund_credit",
         json!({"account_id": "A-100", "minutes": 30}),
     );
+    model_asks(
+        &mut h,
+        "I can issue a credit for this outage—would you like me to go ahead?",
+    );
     h.caller_says("yeah sure");
     let out = h.model_calls(
         "call_2",
@@ -113,6 +124,10 @@ fn a_refusal_or_a_question_is_not_a_yes() {
             "refund_credit",
             json!({"account_id": "A-100", "minutes": 60}),
         );
+        model_asks(
+            &mut h,
+            "I can issue a credit for this outage—would you like me to go ahead?",
+        );
         h.caller_says(answer);
         let out = h.model_calls(
             "call_2",
@@ -136,9 +151,10 @@ fn a_yes_before_the_request_does_not_count() {
     assert_eq!(runs(&out), 0);
 }
 
+/// The model speaks `text` (one second of audio) and the caller hears all of it.
 fn model_asks(h: &mut Harness, text: &str) {
-    h.model(json!({"type":"response.output_audio_transcript.done","event_id":"e_ask","response_id":"resp_ask",
-        "item_id":"item_ask","output_index":0,"content_index":0,"transcript":text}));
+    h.model_speaks("item_ask", text, 48_000);
+    h.advance(std::time::Duration::from_secs(2));
 }
 
 #[test]

@@ -112,6 +112,13 @@ fn a_webhook_tool_that_never_answers_times_out_as_a_failure() {
         "refund_credit",
         json!({"account_id": "A-100", "minutes": 10}),
     );
+    // Held: the caller hears the confirmation question and agrees.
+    h.model_speaks(
+        "item_ask",
+        "I can issue a credit for this outage—would you like me to go ahead?",
+        48_000,
+    );
+    h.advance(Duration::from_secs(2));
     h.caller_says("yes");
     let out = h.model_calls(
         "c4",

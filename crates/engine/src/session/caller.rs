@@ -210,14 +210,6 @@ impl Session {
         if self.intent.is_none() {
             self.intent = Some(text.to_owned());
         }
-        let affirms = self.lexicon.affirms(text);
-        let turn = self.caller_turns;
-        for confirmation in self.confirmations.values_mut() {
-            if turn > confirmation.asked_at_turn {
-                // The latest caller turn after the request decides.
-                confirmation.affirmed = affirms;
-            }
-        }
         self.history.push((Speaker::Caller, text.to_owned()));
         self.record(Record::Utterance {
             speaker: Speaker::Caller,
@@ -225,5 +217,7 @@ impl Session {
             start: start.saturating_duration_since(self.started),
             end: end.saturating_duration_since(self.started),
         });
+        // The turn answers the confirmation questions the caller heard before it.
+        self.caller_answered(text);
     }
 }

@@ -1,65 +1,693 @@
-//! Consent for confirmation-first tools.
+//! Consent for confirmation-first tools: the pending action, the question the caller heard,
+//! the caller's answer, and the one call it allows.
+//!
+//! A confirmation-first call is a **pending action**: the tool and its exact arguments,
+//! normalised (key order, `30` and `30.0`, strings in one typography, case and spacing). It
+//! runs only when all of these hold, in this order:
+//!
+//! 1. **A question about this action was heard.** After the hold, the caller heard (see
+//!    `playback.rs`: words a barge-in cut off were not heard; text is heard whole) an agent
+//!    line with the tool's `confirmation_phrase`, or a question (`?`) naming the action's key
+//!    arguments. Key arguments are the tool's `confirm.arguments` and the phrase's
+//!    `{placeholders}`; when there are some, the line must name each one's value as the held
+//!    call has it ("thirty" or "30" names `minutes: 30`, "sixty" does not), phrase or not. A
+//!    line with the phrase that names other values, or heard before any call was held, asks
+//!    about the tool's *next* call instead: it counts for that call only if it named the
+//!    arguments the call carries.
+//! 2. **The caller's next turn agrees.** The first caller turn after the question is
+//!    classified (`affirm.rs`): only an explicit yes is consent; a refusal, a question, a hedge,
+//!    a condition, a request to wait or to explain is not, and the question is spent either way.
+//! 3. **The model's next call of the tool carries exactly what was agreed.** That call uses the
+//!    consent up, whether it matches or not: any change is a new pending action, held for its
+//!    own question and answer.
+//!
+//! A yes never carries over to another tool (each tool has its own state), to another question
+//! (a new question about the tool replaces an earlier one and its unused yes) or to other
+//! arguments; a later "no" from the caller withdraws an unused yes. Each step is recorded as a
+//! guard decision: `confirmation_requested` (held), `confirmation_asked` (the question was
+//! heard), `consent_given` / `consent_not_given` (the answer), `consent_missing` (a held call
+//! came back without consent for exactly its arguments).
 
 use super::*;
 
-impl Session {
-    /// Whether the caller affirmed a request for exactly these arguments since it was made.
-    pub(super) fn confirmed(&self, name: &str, args: &Value) -> bool {
-        // A question the model asked on its own names no arguments: the caller's yes covers
-        // the call that follows it.
-        self.confirmations
-            .get(name)
-            .is_some_and(|c| c.affirmed && (c.arguments.is_null() || &c.arguments == args))
-    }
+use switchboard_agent::model::Tool;
 
-    /// The model asked a tool's confirmation question before calling it, as the prompt tells
-    /// it to: the caller's next answer decides, as if the engine had asked.
-    pub(super) fn note_confirmation_question(&mut self, said: &str) {
-        let said = normalise_phrase(said);
-        let asked: Vec<String> = self
+use crate::affirm::Answer;
+
+/// Where consent stands for each confirmation-first tool.
+#[derive(Debug, Default)]
+pub(super) struct Consents {
+    tools: BTreeMap<String, ToolConsent>,
+}
+
+#[derive(Debug, Default)]
+struct ToolConsent {
+    /// The call held last, waiting for its question and answer.
+    pending: Option<Action>,
+    /// The last question about the tool the caller heard and has not answered yet.
+    question: Option<Question>,
+    /// The caller agreed to a question; the tool's next call uses it up.
+    consent: Option<Question>,
+    /// The tool was held or ran before: a call without consent now is a repeat.
+    seen: bool,
+}
+
+/// A call: its arguments as the model sent them, and normalised for comparing.
+#[derive(Debug, Clone)]
+struct Action {
+    arguments: Value,
+    key: Value,
+}
+
+/// A confirmation question the caller heard.
+#[derive(Debug, Clone)]
+struct Question {
+    said: String,
+    about: About,
+}
+
+#[derive(Debug, Clone)]
+enum About {
+    /// The held call: a yes covers exactly its arguments.
+    Held(Action),
+    /// No held call it names: a yes covers the next call whose key arguments it names.
+    NextCall,
+}
+
+impl Session {
+    /// The caller heard `text` from the agent: is it a confirmation question of a
+    /// confirmation-first tool?
+    pub(super) fn agent_heard(&mut self, text: &str) {
+        let tools: Vec<(String, Tool)> = self
             .agent
             .tools
             .iter()
             .filter(|(_, spec)| spec.tool.behaviour == Behaviour::ConfirmationFirst)
-            .filter(|(_, spec)| {
-                spec.tool
-                    .confirmation_phrase
-                    .as_deref()
-                    .map(normalise_phrase)
-                    .is_some_and(|phrase| !phrase.is_empty() && said.contains(&phrase))
-            })
-            .map(|(name, _)| name.clone())
+            .map(|(name, spec)| (name.clone(), spec.tool.clone()))
             .collect();
-        for name in asked {
-            self.guard(
-                GuardDecision::ConfirmationAsked,
-                format!("the model asked before calling `{name}`"),
+        for (name, tool) in tools {
+            let key_arguments = key_arguments(&tool);
+            let phrase = tool
+                .confirmation_phrase
+                .as_deref()
+                .is_some_and(|p| phrase_said(p, text));
+            let state = self.consents.tools.entry(name.clone()).or_default();
+            let about = match &state.pending {
+                Some(held)
+                    if (phrase || (!key_arguments.is_empty() && text.contains('?')))
+                        && names_all(text, &held.arguments, &key_arguments) =>
+                {
+                    About::Held(held.clone())
+                }
+                _ if phrase => About::NextCall,
+                _ => continue,
+            };
+            let detail = format!(
+                "{}; asked: “{text}”",
+                subject(&name, &about, state.pending.as_ref(), &key_arguments)
             );
-            self.confirmations.insert(
-                name,
-                Confirmation {
-                    arguments: Value::Null,
-                    asked_at_turn: self.caller_turns,
-                    affirmed: false,
-                },
+            // A new question replaces an earlier one, and the yes given to it.
+            state.question = Some(Question {
+                said: text.to_owned(),
+                about,
+            });
+            state.consent = None;
+            self.guard(GuardDecision::ConfirmationAsked, detail);
+        }
+    }
+
+    /// The caller's turn `text` answers every question they heard and have not answered.
+    pub(super) fn caller_answered(&mut self, text: &str) {
+        let answer = self.lexicon.classify(text);
+        let mut guards = Vec::new();
+        for (name, state) in &mut self.consents.tools {
+            let key_arguments = self
+                .agent
+                .tools
+                .get(name)
+                .map(|spec| key_arguments(&spec.tool))
+                .unwrap_or_default();
+            if let Some(question) = state.question.take() {
+                let detail = format!(
+                    "{}; asked: “{}”; caller: “{text}” → {answer}",
+                    subject(
+                        name,
+                        &question.about,
+                        state.pending.as_ref(),
+                        &key_arguments
+                    ),
+                    question.said
+                );
+                if answer.is_consent() {
+                    state.consent = Some(question);
+                    guards.push((GuardDecision::ConsentGiven, detail));
+                } else {
+                    guards.push((GuardDecision::ConsentNotGiven, detail));
+                }
+            } else if answer == Answer::Deny
+                && let Some(question) = state.consent.take()
+            {
+                guards.push((
+                    GuardDecision::ConsentNotGiven,
+                    format!(
+                        "{}; the yes to “{}” is withdrawn: caller: “{text}” → {answer}",
+                        subject(
+                            name,
+                            &question.about,
+                            state.pending.as_ref(),
+                            &key_arguments
+                        ),
+                        question.said
+                    ),
+                ));
+            }
+        }
+        for (decision, detail) in guards {
+            self.guard(decision, detail);
+        }
+    }
+
+    /// Whether the responder's call of confirmation-first `name` with `args` may run: the
+    /// caller agreed to exactly it. The consent is used up either way.
+    pub(super) fn take_consent(&mut self, name: &str, args: &Value) -> Result<(), Missing> {
+        let key_arguments = self
+            .agent
+            .tools
+            .get(name)
+            .map(|spec| key_arguments(&spec.tool))
+            .unwrap_or_default();
+        let state = self.consents.tools.entry(name.to_owned()).or_default();
+        let repeat = state.seen || state.pending.is_some() || state.question.is_some();
+        state.seen = true;
+        let Some(consent) = state.consent.take() else {
+            let why = match &state.question {
+                Some(q) => format!("the caller has not answered “{}” yet", q.said),
+                None if state.pending.is_some() => {
+                    "no question about it was heard since the call was held".to_owned()
+                }
+                None => "nothing was asked since the last call".to_owned(),
+            };
+            return Err(Missing { repeat, why });
+        };
+        let agreed = match &consent.about {
+            About::Held(held) => held.key == normalise(args),
+            About::NextCall => names_all(&consent.said, args, &key_arguments),
+        };
+        if agreed {
+            state.pending = None;
+            return Ok(());
+        }
+        let why = match &consent.about {
+            About::Held(held) => format!(
+                "the caller agreed to {} (“{}”), not to these arguments",
+                call(name, &held.arguments),
+                consent.said
+            ),
+            About::NextCall => format!(
+                "the question the caller agreed to (“{}”) did not name {}",
+                consent.said,
+                named(args, &key_arguments)
+            ),
+        };
+        Err(Missing { repeat: true, why })
+    }
+
+    /// Holds a confirmation-first call as the tool's pending action, and tells the model what
+    /// to ask.
+    pub(super) fn hold_for_consent(
+        &mut self,
+        call_id: &CallId,
+        name: &str,
+        args: Value,
+        missing: Missing,
+    ) {
+        let Some(spec) = self.agent.tools.get(name) else {
+            return;
+        };
+        let phrase = spec.tool.confirmation_phrase.clone().unwrap_or_default();
+        let key_arguments = key_arguments(&spec.tool);
+        if missing.repeat {
+            self.guard(
+                GuardDecision::ConsentMissing,
+                format!(
+                    "{} came back without consent for exactly these arguments: {}",
+                    call(name, &args),
+                    missing.why
+                ),
             );
         }
+        let state = self.consents.tools.entry(name.to_owned()).or_default();
+        state.pending = Some(Action {
+            key: normalise(&args),
+            arguments: args.clone(),
+        });
+        let mut detail = format!("held: {}; to ask: “{phrase}”", call(name, &args));
+        if !key_arguments.is_empty() {
+            detail.push_str(&format!(", naming {}", named(&args, &key_arguments)));
+        }
+        self.guard(GuardDecision::ConfirmationRequested, detail);
+        let output = confirmation_needed(name, &phrase, &args, &key_arguments);
+        self.answer(
+            call_id,
+            name,
+            args,
+            ToolOutcome::HeldForConfirmation,
+            output,
+            Duration::ZERO,
+        );
     }
 }
 
-/// Lowercase words only, so punctuation and dashes don't hide a phrase the model said.
-pub(super) fn normalise_phrase(text: &str) -> String {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Why a confirmation-first call has no consent.
+#[derive(Debug)]
+pub(super) struct Missing {
+    /// The tool was held, asked about or run before: the record says why this call is held.
+    repeat: bool,
+    why: String,
 }
 
-/// Text sent to the model when a confirmation-first tool is called before the caller agreed.
-pub(super) fn confirmation_needed(phrase: &str) -> Value {
-    json!({
+/// The arguments a tool's question must name: `confirm.arguments`, then the phrase's
+/// placeholders.
+fn key_arguments(tool: &Tool) -> Vec<String> {
+    let mut names = tool.confirm.arguments.clone();
+    if let Some(phrase) = &tool.confirmation_phrase {
+        for (_, placeholder) in fragments(phrase) {
+            if let Some(p) = placeholder
+                && !names.iter().any(|n| n == p)
+            {
+                names.push(p.to_owned());
+            }
+        }
+    }
+    names
+}
+
+/// The phrase as literal text and `{placeholder}` names, in order.
+fn fragments(phrase: &str) -> Vec<(&str, Option<&str>)> {
+    let mut out = Vec::new();
+    let mut rest = phrase;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+            break;
+        };
+        out.push((&rest[..open], Some(&rest[open + 1..close])));
+        rest = &rest[close + 1..];
+    }
+    out.push((rest, None));
+    out
+}
+
+/// Whether `text` says `phrase`: its words in order, whatever the typography, with anything
+/// in place of its placeholders.
+fn phrase_said(phrase: &str, text: &str) -> bool {
+    let said = key_words(text);
+    let mut from = 0;
+    let mut any = false;
+    for (literal, _) in fragments(phrase) {
+        let words = key_words(literal);
+        if words.is_empty() {
+            continue;
+        }
+        any = true;
+        match said[from..]
+            .windows(words.len())
+            .position(|w| w == words.as_slice())
+        {
+            Some(at) => from += at + words.len(),
+            None => return false,
+        }
+    }
+    any
+}
+
+fn key_words(text: &str) -> Vec<String> {
+    switchboard_speech::sentence_key(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn contains_words(text: &[String], words: &[String]) -> bool {
+    !words.is_empty() && text.windows(words.len()).any(|w| w == words)
+}
+
+/// Whether `text` names the value of each of `key_arguments` that `args` has.
+fn names_all(text: &str, args: &Value, key_arguments: &[String]) -> bool {
+    key_arguments
+        .iter()
+        .all(|name| args.get(name).is_none_or(|value| names(text, value)))
+}
+
+/// Whether `text` names `value`, as a caller hears it: a number by its digits or its words
+/// ("30", "thirty"), a string by its words, the way it is spoken ("10am" as "ten a.m.") or read
+/// back character by character ("N-L-1-0-4-8-2").
+fn names(text: &str, value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n
+            .as_f64()
+            .is_some_and(|n| spoken_numbers(text).contains(&n)),
+        Value::String(s) => {
+            let said = key_words(text);
+            if contains_words(&said, &key_words(s))
+                || contains_words(&said, &key_words(&switchboard_speech::make_speakable(s)))
+            {
+                return true;
+            }
+            let characters: String = s
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_uppercase())
+                .collect();
+            characters.len() >= 3
+                && characters.chars().any(|c| c.is_ascii_digit())
+                && switchboard_speech::parse_readback(text).contains(&characters)
+        }
+        Value::Array(items) => items.iter().all(|v| names(text, v)),
+        Value::Object(fields) => fields.values().all(|v| names(text, v)),
+        // A yes or no has no words of its own to hear.
+        Value::Bool(_) | Value::Null => true,
+    }
+}
+
+const SMALL: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+
+const TENS: [&str; 8] = [
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
+/// Every number said in `text`, in digits ("30", "1,250", "2.5") or in words ("thirty",
+/// "sixty-five", "two hundred and five", "one point five").
+fn spoken_numbers(text: &str) -> Vec<f64> {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Last {
+        None,
+        Unit,
+        Teen,
+        Ten,
+        Hundred,
+        Scale,
+    }
+    let lower = switchboard_speech::normalise_text(text);
+    let mut tokens: Vec<String> = Vec::new();
+    let mut chars = lower.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_ascii_digit() {
+            let mut numeral = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_ascii_digit() || c == ',' || c == '.' {
+                    numeral.push(c);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            tokens.push(numeral);
+        } else if c.is_alphabetic() {
+            let mut word = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_alphabetic() {
+                    word.push(c);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            tokens.push(word);
+        } else {
+            chars.next();
+        }
+    }
+    let mut out = Vec::new();
+    let (mut total, mut group, mut last) = (0.0_f64, 0.0_f64, Last::None);
+    let flush = |out: &mut Vec<f64>, total: &mut f64, group: &mut f64, last: &mut Last| {
+        if *last != Last::None {
+            out.push(*total + *group);
+        }
+        (*total, *group, *last) = (0.0, 0.0, Last::None);
+    };
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = tokens[i].as_str();
+        let next = tokens.get(i + 1).map(String::as_str);
+        if token.starts_with(|c: char| c.is_ascii_digit()) {
+            flush(&mut out, &mut total, &mut group, &mut last);
+            let numeral = token.trim_end_matches([',', '.']);
+            // "1,250" groups thousands; any other comma separates numbers.
+            let plain = if numeral.split(',').skip(1).all(|g| g.len() == 3) {
+                numeral.replace(',', "")
+            } else {
+                numeral.split(',').next().unwrap_or_default().to_owned()
+            };
+            if let Ok(n) = plain.parse::<f64>() {
+                out.push(n);
+            }
+        } else if let Some(n) = SMALL.iter().position(|w| *w == token) {
+            let teen = n >= 10;
+            let fits = match last {
+                Last::None | Last::Hundred | Last::Scale => true,
+                Last::Ten => !teen && n > 0,
+                Last::Unit | Last::Teen => false,
+            };
+            if !fits {
+                flush(&mut out, &mut total, &mut group, &mut last);
+            }
+            group += n as f64;
+            last = if teen { Last::Teen } else { Last::Unit };
+        } else if let Some(n) = TENS.iter().position(|w| *w == token) {
+            if !matches!(last, Last::None | Last::Hundred | Last::Scale) {
+                flush(&mut out, &mut total, &mut group, &mut last);
+            }
+            group += (n as f64 + 2.0) * 10.0;
+            last = Last::Ten;
+        } else if token == "hundred" && last != Last::Hundred {
+            group = if last == Last::None { 1.0 } else { group } * 100.0;
+            last = Last::Hundred;
+        } else if let Some(scale) = match token {
+            "thousand" => Some(1e3),
+            "million" => Some(1e6),
+            _ => None,
+        } {
+            total += if last == Last::None { 1.0 } else { group } * scale;
+            group = 0.0;
+            last = Last::Scale;
+        } else if token == "a" && matches!(next, Some("hundred" | "thousand" | "million")) {
+            flush(&mut out, &mut total, &mut group, &mut last);
+            group = 1.0;
+            last = Last::Unit;
+        } else if token == "and"
+            && last != Last::None
+            && next.is_some_and(|w| SMALL.contains(&w) || TENS.contains(&w))
+        {
+            // "two hundred and five".
+        } else if token == "point"
+            && last != Last::None
+            && next.is_some_and(|w| SMALL[..10].contains(&w))
+        {
+            let mut fraction = String::from("0.");
+            while let Some(digit) = tokens
+                .get(i + 1)
+                .and_then(|w| SMALL[..10].iter().position(|d| d == w))
+            {
+                fraction.push(char::from(b'0' + digit as u8));
+                i += 1;
+            }
+            group += fraction.parse::<f64>().unwrap_or(0.0);
+            flush(&mut out, &mut total, &mut group, &mut last);
+        } else {
+            flush(&mut out, &mut total, &mut group, &mut last);
+        }
+        i += 1;
+    }
+    flush(&mut out, &mut total, &mut group, &mut last);
+    out
+}
+
+/// Arguments written one way for comparing: members in name order and without nulls,
+/// whole numbers as integers (`30.0` is `30`), strings in one typography, lower case, single
+/// spaces.
+pub(super) fn normalise(value: &Value) -> Value {
+    match value {
+        Value::Object(fields) => {
+            let sorted: BTreeMap<&String, Value> = fields
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, normalise(v)))
+                .collect();
+            Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(normalise).collect()),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => json!(f as i64),
+            _ => value.clone(),
+        },
+        Value::String(s) => Value::String(switchboard_speech::normalise_text(s)),
+        Value::Bool(_) | Value::Null => value.clone(),
+    }
+}
+
+/// `` `refund_credit`(account_id="NL-10482", minutes=60) ``, members in name order.
+fn call(name: &str, args: &Value) -> String {
+    let members: Vec<String> = match args {
+        Value::Object(fields) => {
+            let sorted: BTreeMap<&String, &Value> = fields.iter().collect();
+            sorted.iter().map(|(k, v)| format!("{k}={v}")).collect()
+        }
+        _ => Vec::new(),
+    };
+    format!("`{name}`({})", members.join(", "))
+}
+
+/// The key arguments' values as the question must name them: `minutes=60 (“sixty”)`.
+fn named(args: &Value, key_arguments: &[String]) -> String {
+    let parts: Vec<String> = key_arguments
+        .iter()
+        .filter_map(|name| {
+            let value = args.get(name)?;
+            Some(match value {
+                Value::Number(n) => match n.as_i64() {
+                    Some(i) => format!("{name}={n} (“{}”)", switchboard_speech::cardinal(i)),
+                    None => format!("{name}={n}"),
+                },
+                Value::String(s) => format!("{name}=“{s}”"),
+                other => format!("{name}={other}"),
+            })
+        })
+        .collect();
+    if parts.is_empty() {
+        "nothing".to_owned()
+    } else {
+        parts.join(" and ")
+    }
+}
+
+/// What a question is about, for the records.
+fn subject(
+    name: &str,
+    about: &About,
+    pending: Option<&Action>,
+    key_arguments: &[String],
+) -> String {
+    match (about, pending) {
+        (About::Held(held), _) => format!("held: {}", call(name, &held.arguments)),
+        (About::NextCall, Some(held)) => format!(
+            "held: {}, which the question does not name ({} not said); it asks about the next call of `{name}`",
+            call(name, &held.arguments),
+            named(&held.arguments, key_arguments)
+        ),
+        (About::NextCall, None) => format!("nothing held; asked before a call of `{name}`"),
+    }
+}
+
+/// The held call's answer to the model: nothing was done, what to ask, and when to call again.
+fn confirmation_needed(name: &str, phrase: &str, args: &Value, key_arguments: &[String]) -> Value {
+    let mut message = format!(
+        "Nothing was done: `{name}` runs only after the caller agrees to exactly this call. Ask the caller first, with: “{phrase}”"
+    );
+    let mut name_in_question = serde_json::Map::new();
+    if !key_arguments.is_empty() {
+        message.push_str(&format!(
+            " In that question, say {}.",
+            named(args, key_arguments)
+        ));
+        for key in key_arguments {
+            if let Some(value) = args.get(key) {
+                name_in_question.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    message.push_str(&format!(
+        " Call `{name}` again with exactly the same arguments only after the caller clearly says yes to that question; if they ask something, hesitate, set a condition, ask you to wait or say no, do not call it."
+    ));
+    let mut output = json!({
         "status": "confirmation_required",
-        "message": format!("Nothing was done. Ask the caller first, with: “{phrase}” Call the tool again with the same arguments only after the caller agrees."),
-    })
+        "message": message,
+        "ask": phrase,
+    });
+    if !name_in_question.is_empty() {
+        output["name_in_question"] = Value::Object(name_in_question);
+    }
+    output
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_heard_in_digits_and_words() {
+        for (text, expected) in [
+            ("It would be thirty minutes.", vec![30.0]),
+            ("a 30-minute credit", vec![30.0]),
+            ("sixty-five or 1,250 or 2.5", vec![65.0, 1250.0, 2.5]),
+            ("two hundred and five", vec![205.0]),
+            ("a hundred", vec![100.0]),
+            ("one point five", vec![1.5]),
+            ("thirty five", vec![35.0]),
+            ("ten twenty", vec![10.0, 20.0]),
+            ("no numbers here", vec![]),
+        ] {
+            assert_eq!(spoken_numbers(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_value_is_named_the_way_a_caller_hears_it() {
+        assert!(names("Shall I add thirty minutes?", &json!(30)));
+        assert!(names("a 30-minute credit?", &json!(30.0)));
+        assert!(!names("Shall I add sixty minutes?", &json!(30)));
+        assert!(!names("thirty-five minutes", &json!(30)));
+        assert!(names("for account N-L-1-0-4-8-2?", &json!("NL-10482")));
+        assert!(names("in the 10am–12pm ET window?", &json!("10am-12pm ET")));
+        assert!(!names("in the afternoon?", &json!("10am–12pm ET")));
+    }
+
+    #[test]
+    fn a_phrase_is_said_whatever_its_typography_and_placeholders() {
+        let phrase = "I can issue a credit for this outage—would you like me to go ahead?";
+        assert!(phrase_said(
+            phrase,
+            "OK. I can issue a credit for this outage - would you like me to go ahead? Sixty minutes."
+        ));
+        assert!(!phrase_said(
+            phrase,
+            "I can issue a credit for this outage—would you like"
+        ));
+        let phrase = "Shall I add a {minutes}-minute credit?";
+        assert!(phrase_said(phrase, "Shall I add a sixty-minute credit?"));
+        assert!(!phrase_said(phrase, "Shall I add it?"));
+    }
+
+    #[test]
+    fn arguments_compare_whatever_their_order_and_number_form() {
+        assert_eq!(
+            normalise(&json!({"minutes": 30.0, "account_id": " NL-10482 "})),
+            normalise(&json!({"account_id": "nl-10482", "minutes": 30, "note": null}))
+        );
+        assert_ne!(
+            normalise(&json!({"minutes": 30})),
+            normalise(&json!({"minutes": 60}))
+        );
+    }
 }

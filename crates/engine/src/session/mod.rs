@@ -13,7 +13,6 @@ mod thinker;
 mod timers;
 mod tools;
 
-use consent::confirmation_needed;
 use playback::base64_len;
 use rollover::lost_response;
 pub use timers::Timer;
@@ -107,7 +106,9 @@ pub struct Session {
     hidden_items: BTreeSet<ItemId>,
     passthrough_calls: BTreeSet<CallId>,
     running: BTreeMap<CallId, Running>,
-    confirmations: BTreeMap<String, Confirmation>,
+    /// Pending confirmation-first calls, the questions the caller heard, their answers
+    /// (`consent.rs`).
+    consents: consent::Consents,
     slots: BTreeMap<String, Value>,
     tools_run: Vec<(String, ToolOutcome)>,
     /// Supervisor exchanges in progress (`thinker.rs`).
@@ -173,13 +174,6 @@ struct Running {
 }
 
 #[derive(Debug)]
-struct Confirmation {
-    arguments: Value,
-    asked_at_turn: u64,
-    affirmed: bool,
-}
-
-#[derive(Debug)]
 struct Playback {
     item_id: ItemId,
     /// The response that produced it.
@@ -210,7 +204,11 @@ impl Session {
     /// Starts a session: the model gets the agent's `session.update`, the caller a
     /// `session.created` with the same configuration.
     pub fn new(agent: Arc<CompiledAgent>, config: SessionConfig, now: Instant) -> Self {
-        let lexicon = Lexicon::new(&agent.file.affirmations);
+        let lexicon = Lexicon::new(
+            &agent.file.affirmations,
+            &agent.file.denials,
+            &agent.file.hedges,
+        );
         let state = agent.initial_state().map(str::to_owned);
         let mut session = Self {
             agent,
@@ -227,7 +225,7 @@ impl Session {
             hidden_items: BTreeSet::new(),
             passthrough_calls: BTreeSet::new(),
             running: BTreeMap::new(),
-            confirmations: BTreeMap::new(),
+            consents: consent::Consents::default(),
             slots: BTreeMap::new(),
             tools_run: Vec::new(),
             thinking: thinker::Thinking::default(),

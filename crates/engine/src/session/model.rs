@@ -133,14 +133,13 @@ impl Session {
                 }
             }
             ServerEvent::ResponseOutputAudioTranscriptDone(done) => {
+                // A confirmation question counts once heard, from the playback (`playback.rs`).
                 let text = done.transcript.clone();
                 self.check_readback(&text);
-                self.note_confirmation_question(&text);
             }
             ServerEvent::ResponseOutputTextDone(done) => {
                 let text = done.text.clone();
                 self.check_readback(&text);
-                self.note_confirmation_question(&text);
                 // Text is shown whole at once: all of it reached the caller.
                 if !text.is_empty() {
                     self.audio_responses.insert(done.response_id.clone());
@@ -149,12 +148,13 @@ impl Session {
                     self.record_for(
                         Record::Utterance {
                             speaker: Speaker::Agent,
-                            text,
+                            text: text.clone(),
                             start: at,
                             end: at,
                         },
                         Some(done.response_id.clone()),
                     );
+                    self.agent_heard(&text);
                 }
             }
             ServerEvent::InputAudioBufferSpeechStarted(_) => {

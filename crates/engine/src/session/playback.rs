@@ -113,12 +113,14 @@ impl Session {
         self.record_for(
             Record::Utterance {
                 speaker: Speaker::Agent,
-                text,
+                text: text.clone(),
                 start: p.start,
                 end: p.start + heard.min(total),
             },
             Some(p.response_id),
         );
+        // Only what the caller heard can ask for their consent.
+        self.agent_heard(&text);
     }
 
     pub(super) fn audio_duration(&self, bytes: usize) -> Duration {

@@ -138,31 +138,11 @@ impl Session {
         if tool.behaviour == Behaviour::ConfirmationFirst && matches!(by, By::Supervisor { .. }) {
             return self.supervisor_needs_consent(&call_id, name, args);
         }
-        if tool.behaviour == Behaviour::ConfirmationFirst && !self.confirmed(name, &args) {
-            let phrase = tool.confirmation_phrase.clone().unwrap_or_default();
-            self.confirmations.insert(
-                name.to_owned(),
-                Confirmation {
-                    arguments: args.clone(),
-                    asked_at_turn: self.caller_turns,
-                    affirmed: false,
-                },
-            );
-            self.guard(
-                GuardDecision::ConfirmationRequested,
-                format!("`{name}` held until the caller agrees to {args}"),
-            );
-            self.answer(
-                &call_id,
-                name,
-                args,
-                ToolOutcome::HeldForConfirmation,
-                confirmation_needed(&phrase),
-                Duration::ZERO,
-            );
-            return;
+        if tool.behaviour == Behaviour::ConfirmationFirst
+            && let Err(missing) = self.take_consent(name, &args)
+        {
+            return self.hold_for_consent(&call_id, name, args, missing);
         }
-        self.confirmations.remove(name);
         let mut timeout = tool
             .limits
             .timeout_ms
