@@ -1,0 +1,31 @@
+//! The agent file extends the consent lexicon per language: `affirmations` agree, `denials`
+//! refuse, `hedges` make an answer unclear, and a denial or hedge wins over an agreement.
+
+mod common;
+mod consent;
+
+use common::*;
+use consent::*;
+
+fn agent() -> String {
+    format!(
+        "{NORTHLOOP}affirmations:\n  en: [make it so]\ndenials:\n  en: [scrap that]\nhedges:\n  fr: [bof]\n"
+    )
+}
+
+fn runs_after(caller: &str) -> usize {
+    let mut h = Harness::new(&agent());
+    h.model_calls("call_1", "refund_credit", credit(60));
+    says(&mut h, "item_q", &format!("{PHRASE} Sixty minutes."));
+    h.caller_says(caller);
+    let out = h.model_calls("call_2", "refund_credit", credit(60));
+    runs(&out, "refund_credit")
+}
+
+#[test]
+fn the_agents_words_agree_refuse_and_hedge() {
+    assert_eq!(runs_after("Make it so."), 1);
+    assert_eq!(runs_after("Make it so. No, scrap that."), 0);
+    assert_eq!(runs_after("Yes, scrap that."), 0);
+    assert_eq!(runs_after("Oui… bof."), 0);
+}
