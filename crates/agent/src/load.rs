@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{AgentFile, Behaviour, CallerField, CommonTool};
+use crate::model::{AgentFile, Behaviour, CallerField, CommonTool, MAX_ESCALATION_GRACE_MS};
 use crate::source::{self, Document};
 
 /// An agent file that loaded, with its positions for later diagnostics.
@@ -318,6 +318,37 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
             );
         }
     }
+
+    if let Some(e) = &agent.escalation {
+        // The engine escalates after exactly these counts: none of them can be zero.
+        for (field, value) in [
+            ("failed_tool_attempts", e.thresholds.failed_tool_attempts),
+            ("no_input_or_match", e.thresholds.no_input_or_match),
+        ] {
+            if value == 0 {
+                out.push(
+                    Diagnostic::error(
+                        "SB0005",
+                        format!("`escalation.thresholds.{field}` must be at least 1"),
+                    )
+                    .at_opt(doc.span_of(&format!("escalation.thresholds.{field}"))),
+                );
+            }
+        }
+        if e.grace_ms > MAX_ESCALATION_GRACE_MS {
+            out.push(
+                Diagnostic::error(
+                    "SB0005",
+                    format!(
+                        "`escalation.grace_ms` is {}, more than {MAX_ESCALATION_GRACE_MS}",
+                        e.grace_ms
+                    ),
+                )
+                .at_opt(doc.span_of("escalation.grace_ms"))
+                .hint("past a threshold the caller waits for the hand-off; 0 escalates at once"),
+            );
+        }
+    }
     out
 }
 
@@ -395,6 +426,22 @@ mod tests {
         )[0];
         assert_eq!(d.code, "SB0007");
         assert_eq!(d.span.map(|s| s.line), Some(5));
+    }
+
+    #[test]
+    fn escalation_grace_defaults_to_none_and_is_bounded() {
+        let agent =
+            |rest: &str| format!("name: a\nrole: r\nescalation:\n  triggers: t\n  say: s\n{rest}");
+        let loaded = load(&agent("")).expect("valid");
+        assert_eq!(loaded.agent.escalation.map(|e| e.grace_ms), Some(0));
+        let loaded = load(&agent("  grace_ms: 8000\n")).expect("valid");
+        assert_eq!(loaded.agent.escalation.map(|e| e.grace_ms), Some(8_000));
+        let d = &errors(&agent("  grace_ms: 60000\n"))[0];
+        assert_eq!(d.code, "SB0005");
+        assert_eq!(d.span.map(|s| s.line), Some(6));
+        let d = &errors(&agent("  thresholds: {failed_tool_attempts: 0}\n"))[0];
+        assert_eq!(d.code, "SB0005");
+        assert!(d.message.contains("failed_tool_attempts"), "{}", d.message);
     }
 
     #[test]

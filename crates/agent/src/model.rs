@@ -902,7 +902,16 @@ pub struct Escalation {
     /// Caller lines that require escalation.
     #[serde(default, skip_serializing_if = "Lines::is_empty")]
     pub examples: Lines,
+    /// Once a threshold is reached, how long the engine waits for the model to call the
+    /// escalation tool itself before escalating on its own, ms (default 0: at once; at most
+    /// 30 000). Any other call, or the result of a call still running, ends the wait at
+    /// once. Either way the model is asked to say `say`.
+    #[serde(default)]
+    pub grace_ms: u64,
 }
+
+/// The longest `escalation.grace_ms` the loader accepts.
+pub const MAX_ESCALATION_GRACE_MS: u64 = 30_000;
 
 fn default_escalation_tool() -> String {
     "escalate_to_human".to_owned()

@@ -22,18 +22,21 @@ fn escalations(out: &[Output]) -> Vec<&switchboard_engine::Escalation> {
         .collect()
 }
 
+/// The threshold is reached at the second failure: the engine escalates then (the agent sets
+/// no `grace_ms`), and the model is told to say the escalation line. A model that calls the
+/// escalation tool afterwards is answered; the call is not escalated twice.
 #[test]
-fn two_failed_attempts_tell_the_model_to_escalate_and_it_does() {
+fn two_failed_attempts_escalate_at_once_and_the_model_is_told_to_say_the_line() {
     let mut h = Harness::agent();
     h.caller_says("My internet is down.");
     h.model_calls("c1", "lookup_account", json!({"email_or_phone": "000"}));
-    h.advance(Duration::from_millis(1));
+    let out = h.advance(Duration::from_millis(1));
+    assert!(escalations(&out).is_empty(), "not after one");
     h.model_calls("c2", "lookup_account", json!({"email_or_phone": "111"}));
     let out = h.advance(Duration::from_millis(1));
     let nudge = out.iter().any(|o| matches!(o, Output::ToModel(switchboard_wire::ClientEvent::ConversationItemCreate(c))
         if matches!(&c.item, switchboard_wire::Item::Message(m) if m.role == switchboard_wire::Role::System)));
-    assert!(nudge, "the model is told to escalate");
-    let out = h.model_calls("c3", "escalate_to_human", json!({}));
+    assert!(nudge, "the model is told to say the escalation line");
     let e = escalations(&out);
     assert_eq!(e.len(), 1);
     assert!(
@@ -50,19 +53,19 @@ fn two_failed_attempts_tell_the_model_to_escalate_and_it_does() {
             ("lookup_account".to_owned(), ToolOutcome::Failed)
         ]
     );
+    let out = h.model_calls("c3", "escalate_to_human", json!({}));
+    assert_eq!(tool_outputs(&out)[0].1["status"], "ok");
+    assert!(escalations(&out).is_empty(), "escalated once");
 }
 
 #[test]
-fn three_silences_and_a_model_that_ignores_the_nudge_escalate_anyway() {
+fn three_silences_escalate_at_once_even_if_the_model_ignores_the_note() {
     let mut h = Harness::agent();
-    for _ in 0..3 {
-        h.model(json!({"type":"input_audio_buffer.timeout_triggered","event_id":"e","item_id":"i","audio_start_ms":0,"audio_end_ms":5000}));
-    }
-    assert!(
-        escalations(&h.out).is_empty(),
-        "not before the grace period"
-    );
-    let out = h.advance(Duration::from_secs(9));
+    let timeout = json!({"type":"input_audio_buffer.timeout_triggered","event_id":"e","item_id":"i","audio_start_ms":0,"audio_end_ms":5000});
+    h.model(timeout.clone());
+    h.model(timeout.clone());
+    assert!(escalations(&h.out).is_empty(), "not before the third");
+    let out = h.model(timeout);
     let e = escalations(&out);
     assert_eq!(e.len(), 1);
     assert!(
@@ -70,6 +73,8 @@ fn three_silences_and_a_model_that_ignores_the_nudge_escalate_anyway() {
         "{}",
         e[0].reason
     );
+    h.advance(Duration::from_secs(30));
+    assert_eq!(escalations(&h.out).len(), 1);
 }
 
 #[test]

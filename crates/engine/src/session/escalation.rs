@@ -1,4 +1,22 @@
 //! Failure, no-input and no-match counters, thresholds and the hand-off.
+//!
+//! The rules, whatever the model does:
+//! - **What counts.** A failed attempt is a call of one tool that ended `failed`, `timeout`
+//!   or `invalid`; counts are per tool (the guide's "same task"), and a success of that tool
+//!   starts its count again. A call refused by a guard (the flow's state, `max_calls`, a
+//!   threshold already reached) or held for consent is not an attempt at the task and does
+//!   not count. No-input and no-match events count while they are consecutive: any words
+//!   from the caller start both again.
+//! - **The threshold.** When a count reaches its threshold the engine records
+//!   `escalation_threshold` at once, after exactly that many, and the call is past the
+//!   threshold for good: no call other than the escalation tool runs any more, whatever the
+//!   tool and whoever calls it (`tools.rs` refuses them with `past_threshold`), and nothing
+//!   counts any more.
+//! - **The escalation.** With `escalation.grace_ms` 0 (the default) the engine escalates at
+//!   once and has the model say the escalation line. With a grace, the model is told to say
+//!   the line and call the escalation tool; the engine escalates by itself when the grace
+//!   ends, or at once when the model does anything else first (calls another tool, which is
+//!   refused) or a call still running from before the threshold ends.
 
 use super::*;
 
@@ -19,6 +37,9 @@ impl Session {
         let Some(e) = &self.agent.file.escalation else {
             return;
         };
+        if self.past_threshold.is_some() {
+            return;
+        }
         let limit = e.thresholds.no_input_or_match;
         if self.no_input >= limit {
             // The model answers an idle timeout by itself when turn detection creates
@@ -27,32 +48,92 @@ impl Session {
             if self.creates_responses_by_itself() && !self.response_active {
                 self.response_wanted = true;
             }
-            self.nudge_escalation(format!("{} consecutive no-input events", self.no_input));
+            self.threshold_reached(format!("{} consecutive no-input events", self.no_input));
         } else if self.no_match >= limit {
-            self.nudge_escalation(format!("{} consecutive no-match events", self.no_match));
+            self.threshold_reached(format!("{} consecutive no-match events", self.no_match));
         }
     }
 
-    /// Tells the model to say the escalation line and call the tool; escalates by itself if
-    /// it does not.
-    pub(super) fn nudge_escalation(&mut self, reason: String) {
-        if self.escalated || self.escalation_due.is_some() {
+    /// Counts a call of `name` that ended with `outcome` towards `failed_tool_attempts`.
+    /// Returns the reason when this failure reaches the threshold.
+    pub(super) fn count_failure(&mut self, name: &str, outcome: ToolOutcome) -> Option<String> {
+        let counts = matches!(
+            outcome,
+            ToolOutcome::Failed | ToolOutcome::Timeout | ToolOutcome::Invalid
+        );
+        if !counts || self.past_threshold.is_some() {
+            return None;
+        }
+        let count = self.failures.entry(name.to_owned()).or_insert(0);
+        *count += 1;
+        let count = *count;
+        let limit = self
+            .agent
+            .file
+            .escalation
+            .as_ref()?
+            .thresholds
+            .failed_tool_attempts;
+        (count >= limit).then(|| format!("{count} failed attempts with `{name}`"))
+    }
+
+    /// A threshold was reached: from now on only the escalation tool runs. The model is
+    /// asked for the escalation line; the engine escalates at once, or after the agent's
+    /// grace if the model does not call the escalation tool first.
+    pub(super) fn threshold_reached(&mut self, reason: String) {
+        if self.past_threshold.is_some() {
             return;
         }
         let Some(e) = self.agent.file.escalation.clone() else {
             return;
         };
+        self.past_threshold = Some(reason.clone());
         self.guard(GuardDecision::EscalationThreshold, reason.clone());
-        let text = format!(
-            "Escalation required ({reason}). Say: “{}” Then call `{}` now.",
-            e.say, e.tool
-        );
+        if self.escalated {
+            // The model handed the call over already: there is nothing more to ask.
+            return;
+        }
+        let grace = Duration::from_millis(e.grace_ms);
+        let text = if grace.is_zero() {
+            format!(
+                "Escalation required ({reason}). The call is being handed to a specialist now; do not call any tool. Say: “{}”",
+                e.say
+            )
+        } else {
+            format!(
+                "Escalation required ({reason}). Say: “{}” Then call `{}` now. No other tool will run.",
+                e.say, e.tool
+            )
+        };
         self.system_message(text);
         if !self.response_wanted {
             self.request_response();
         }
-        let due = self.now + self.config.escalation_grace;
-        self.escalation_due = Some((due, reason));
+        if grace.is_zero() {
+            self.escalate(reason);
+        } else {
+            self.escalation_due = Some((self.now + grace, reason));
+        }
+    }
+
+    /// Something other than the model's escalation happened while its grace runs (`what`
+    /// says what): the engine escalates now instead of waiting for the grace to end.
+    pub(super) fn end_grace(&mut self, what: impl FnOnce() -> String) {
+        if let Some((_, reason)) = self.escalation_due.take() {
+            self.escalate(format!("{reason}; {}", what()));
+        }
+    }
+
+    /// Why a call is refused because a threshold was reached, if it is: everything but the
+    /// escalation tool.
+    pub(super) fn past_threshold_refusal(&self, name: &str) -> Option<String> {
+        let reason = self.past_threshold.as_ref()?;
+        if self.is_escalation_tool(name) {
+            return None;
+        }
+        Some(format!(
+            "`{name}` was not run: the escalation threshold was reached ({reason}), so the call goes to a specialist and no other tool runs"
+        ))
     }
 
     pub(super) fn escalation_reason(&self) -> String {

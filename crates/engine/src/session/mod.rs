@@ -43,9 +43,6 @@ pub struct SessionConfig {
     pub id: String,
     /// How long a tool may run when the agent sets no `timeout_ms`.
     pub default_tool_timeout: Duration,
-    /// How long the model has to call the escalation tool once told to, before the engine
-    /// escalates by itself.
-    pub escalation_grace: Duration,
     /// How long a preamble tool may run silently before the engine has the model speak one
     /// of its preamble phrases.
     pub preamble_delay: Duration,
@@ -68,7 +65,6 @@ impl SessionConfig {
         Self {
             id: id.into(),
             default_tool_timeout: Duration::from_secs(10),
-            escalation_grace: Duration::from_secs(8),
             preamble_delay: Duration::from_millis(700),
             max_upstream: Duration::from_secs(60 * 60),
             rollover_margin: Duration::from_secs(5 * 60),
@@ -141,9 +137,15 @@ pub struct Session {
     speech_stopped_at: Option<Instant>,
 
     // Escalation and ending.
+    /// Failed attempts per tool since its last success (`escalation.rs`).
     failures: BTreeMap<String, u32>,
     no_input: u32,
     no_match: u32,
+    /// The threshold reached, if one was: from then on only the escalation tool runs.
+    past_threshold: Option<String>,
+    /// Calls that ran, per tool, for `limits.max_calls`.
+    calls_run: BTreeMap<String, u32>,
+    /// When the model's grace to escalate by itself ends, and why it must.
     escalation_due: Option<(Instant, String)>,
     escalated: bool,
     /// The escalated call was handed over (`SessionConfig::transfer_on_escalation`).
@@ -245,6 +247,8 @@ impl Session {
             failures: BTreeMap::new(),
             no_input: 0,
             no_match: 0,
+            past_threshold: None,
+            calls_run: BTreeMap::new(),
             escalation_due: None,
             escalated: false,
             transferred: false,

@@ -56,6 +56,8 @@ impl Session {
                 let hidden =
                     self.hidden_items.contains(&done.item_id) || self.handled_here(&done.name);
                 if !hidden {
+                    // The client runs it: it counts towards `max_calls` like a run here.
+                    self.count_run(&done.name);
                     self.passthrough_calls.insert(done.call_id.clone());
                     self.guard(
                         GuardDecision::ToolPassedThrough,

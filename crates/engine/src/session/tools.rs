@@ -19,6 +19,10 @@ pub(super) enum By {
 impl Session {
     /// Whether the engine, not the client, answers calls to `name`.
     pub(super) fn handled_here(&self, name: &str) -> bool {
+        // A call the engine refuses is answered here, whoever would have run it.
+        if self.refusal(name).is_some() {
+            return true;
+        }
         if self.caller_defines(name) && self.agent.file.leaves(CallerField::Tools) {
             return false;
         }
@@ -75,6 +79,12 @@ impl Session {
                 return self.fail_call(call_id, name, Value::Null, ToolOutcome::Invalid, why, now);
             }
         };
+        // The agent's tools meet the check in `run_agent_tool`, after their schema.
+        if !self.agent.tools.contains_key(name)
+            && let Some(refusal) = self.refusal(name)
+        {
+            return self.refuse(call_id, name, args, refusal);
+        }
         if name == STATE_TOOL {
             return self.change_state(call_id, &args, now);
         }
@@ -134,6 +144,9 @@ impl Session {
             let why = format!("invalid arguments for `{name}`: {why}");
             return self.fail_call(call_id, name, args, ToolOutcome::Invalid, why, now);
         }
+        if let Some(refusal) = self.refusal(name) {
+            return self.refuse(call_id, name, args, refusal);
+        }
         let tool = spec.tool.clone();
         if tool.behaviour == Behaviour::ConfirmationFirst && matches!(by, By::Supervisor { .. }) {
             return self.supervisor_needs_consent(&call_id, name, args);
@@ -173,6 +186,7 @@ impl Session {
                 format!("`{name}` is not run by Switchboard, so the supervisor cannot call it");
             return self.fail_call(call_id, name, args, ToolOutcome::Refused, why, now);
         }
+        self.count_run(name);
         match &tool.run {
             Run::Fixtures(fixtures) => {
                 let (outcome, delay) = fixture_reply(fixtures, &args);
@@ -299,6 +313,7 @@ impl Session {
             );
             return;
         };
+        self.end_grace(|| format!("`{}` finished before the model escalated", running.name));
         let duration = now.saturating_duration_since(running.started);
         self.record(Record::Latency {
             kind: LatencyKind::ToolCallToResult,
@@ -353,18 +368,86 @@ impl Session {
         why: String,
         duration: Duration,
     ) {
+        // While the model's grace runs, anything but its escalation ends the grace: the
+        // escalation is recorded before this failure, which no longer counts.
+        self.end_grace(|| format!("a call of `{name}` ended {outcome} before the model escalated"));
         let result = json!({"status": "error", "error": why});
-        self.answer(&call_id, name, args, outcome, result, duration);
         self.tools_run.push((name.to_owned(), outcome));
-        let count = self.failures.entry(name.to_owned()).or_insert(0);
-        *count += 1;
-        let count = *count;
-        if let Some(e) = &self.agent.file.escalation
-            && count >= e.thresholds.failed_tool_attempts
-        {
-            let reason = format!("{count} failed attempts with `{name}`");
-            self.nudge_escalation(reason);
+        let reached = self.count_failure(name, outcome);
+        match reached {
+            // The model reads the failure and the escalation note before it responds: one
+            // response, which says the escalation line.
+            Some(reason) if !self.thinking.owns(&call_id) => {
+                self.send_output(&call_id, &result);
+                self.tool_record(&call_id, name, args, outcome, result, duration);
+                self.threshold_reached(reason);
+            }
+            reached => {
+                self.answer(&call_id, name, args, outcome, result, duration);
+                if let Some(reason) = reached {
+                    self.threshold_reached(reason);
+                }
+            }
         }
+    }
+
+    /// Why a call of `name` may not run now, checked for every call after its arguments and
+    /// before consent or running: past an escalation threshold only the escalation tool
+    /// runs; a tool runs at most its `limits.max_calls` times.
+    pub(super) fn refusal(&self, name: &str) -> Option<(GuardDecision, String)> {
+        if let Some(why) = self.past_threshold_refusal(name) {
+            return Some((GuardDecision::PastThreshold, why));
+        }
+        let max = self.agent.tools.get(name)?.tool.limits.max_calls?;
+        let ran = self.calls_run.get(name).copied().unwrap_or(0);
+        (ran >= max).then(|| {
+            let times = match max {
+                1 => "once".to_owned(),
+                n => format!("{n} times"),
+            };
+            (
+                GuardDecision::MaxCallsReached,
+                format!(
+                    "`{name}` was not run: it may run at most {times} in a call (limits.max_calls: {max}), and it has run {ran}; do not call it again"
+                ),
+            )
+        })
+    }
+
+    /// Refuses a call before it runs, with the guard that refused it and why, told to
+    /// whoever called. A refusal is not a failed attempt.
+    pub(super) fn refuse(
+        &mut self,
+        call_id: CallId,
+        name: &str,
+        args: Value,
+        (decision, why): (GuardDecision, String),
+    ) {
+        self.guard(decision, why.clone());
+        let mut error = why;
+        if decision == GuardDecision::PastThreshold {
+            // A model still calling tools instead of escalating has had its chance.
+            self.end_grace(|| format!("`{name}` was called instead of escalating"));
+            if let Some(e) = &self.agent.file.escalation {
+                error = format!("{error}. Say: “{}”", e.say);
+            }
+        }
+        self.tools_run.push((name.to_owned(), ToolOutcome::Refused));
+        let result = json!({"status": "error", "error": error});
+        self.answer(
+            &call_id,
+            name,
+            args,
+            ToolOutcome::Refused,
+            result,
+            Duration::ZERO,
+        );
+    }
+
+    /// A call of `name` runs (or goes to the client to run): it counts towards
+    /// `limits.max_calls` whatever its result.
+    pub(super) fn count_run(&mut self, name: &str) {
+        *self.calls_run.entry(name.to_owned()).or_insert(0) += 1;
     }
 
     /// Sends a tool's output to the model and asks for the spoken follow-up.
