@@ -1,5 +1,6 @@
 //! `set_conversation_state` follows only allowed edges, with requirements met, and swaps the
-//! instructions and tools with `session.update`.
+//! instructions and tools with `session.update` (which the harness's model confirms; what
+//! happens when it does not is in `flow_state_is_acknowledged.rs`).
 
 mod common;
 

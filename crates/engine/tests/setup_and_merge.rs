@@ -1,5 +1,5 @@
 //! The agent's configuration is sent first; a caller's `session.update` is merged, but what the
-//! agent owns stays.
+//! agent owns stays, and a realtime session stays one.
 
 mod common;
 
@@ -111,7 +111,13 @@ fn turn_detection_can_be_changed_when_the_agent_does_not_lock_it() {
 #[test]
 fn the_caller_gets_session_updated_with_the_effective_configuration() {
     let mut h = Harness::agent();
+    h.confirms_sessions = false;
     let out = h.caller(json!({"type":"session.update","session":{"type":"realtime","audio":{"output":{"voice":"cedar"}}}}));
+    assert!(
+        !out.iter()
+            .any(|o| matches!(o, Output::ToCaller(ServerEvent::SessionUpdated(_)))),
+        "not before the model confirms"
+    );
     let effective = last_update(&out).clone();
     // The model confirms what it was sent; the caller sees that, agent instructions included.
     let mut session = serde_json::to_value(&effective).expect("serializable");
@@ -177,5 +183,48 @@ fn an_agent_that_keeps_its_instructions_ignores_the_callers() {
             .instructions
             .as_deref()
             .is_some_and(|i| i.contains("You are the agent.") && !i.contains("Ignore"))
+    );
+}
+
+/// A realtime session cannot become a transcription session: the caller gets the Realtime
+/// API's own refusal, under its event id, and nothing changes.
+#[test]
+fn a_transcription_session_update_is_refused_as_the_service_does() {
+    let mut h = Harness::agent();
+    let out = h.caller(
+        json!({"type":"session.update","event_id":"evt_t","session":{
+        "type":"transcription","audio":{"input":{"transcription":{"model":"whisper-1"}}}}}),
+    );
+    let errors = caller_errors(&out);
+    assert_eq!(errors.len(), 1, "{out:?}");
+    assert_eq!(errors[0].kind, "invalid_request_error");
+    assert_eq!(errors[0].code.as_deref(), Some("invalid_value"));
+    assert_eq!(errors[0].param.as_deref(), Some("session.type"));
+    assert_eq!(
+        errors[0].event_id.as_ref().map(|id| id.as_str()),
+        Some("evt_t")
+    );
+    assert!(
+        session_updates(&out).is_empty(),
+        "nothing reaches the model"
+    );
+    assert!(guards(&out).contains(&switchboard_engine::GuardDecision::CallerRequestRefused));
+}
+
+/// A caller's update without `tools` leaves the tools it declared before.
+#[test]
+fn an_update_without_tools_keeps_the_callers_tools() {
+    let mut h = Harness::agent();
+    h.caller(json!({"type":"session.update","session":{"type":"realtime","tools":[
+        {"type":"function","name":"show_map","description":"Show a map.","parameters":{"type":"object"}}]}}));
+    let out = h.caller(
+        json!({"type":"session.update","session":{"type":"realtime","output_modalities":["text"]}}),
+    );
+    let tools = last_update(&out).tools.clone().unwrap_or_default();
+    assert!(
+        tools
+            .iter()
+            .any(|t| matches!(t, Tool::Function(f) if f.name == "show_map")),
+        "{tools:?}"
     );
 }

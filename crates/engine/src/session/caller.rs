@@ -4,8 +4,13 @@ use super::*;
 
 impl Session {
     pub(super) fn handle_caller(&mut self, event: ClientEvent, now: Instant) {
+        // Behind a caller's `session.update` waiting to be sent, its next events wait too, so
+        // the model gets them in the caller's order (`update.rs`).
+        if self.updates.holds_caller() {
+            return self.updates.hold(event);
+        }
         match event {
-            ClientEvent::SessionUpdate(update) => self.merge_caller_session(update.session),
+            ClientEvent::SessionUpdate(update) => self.caller_session_update(update),
             ClientEvent::ConversationItemCreate(create) => match &create.item {
                 wire::Item::FunctionCallOutput(output) => {
                     if self.passthrough_calls.remove(&output.call_id) {
@@ -40,160 +45,150 @@ impl Session {
                 }
                 _ => self.send_to_model(ClientEvent::ConversationItemCreate(create)),
             },
-            ClientEvent::ResponseCreate(create) => {
-                self.response_active = true;
-                self.send_to_model(ClientEvent::ResponseCreate(create));
-            }
+            ClientEvent::ResponseCreate(create) => self.caller_response_create(create),
             other => self.send_to_model(other),
         }
     }
 
-    /// A caller's `session.update`: their fields apply, except those the agent owns.
-    pub(super) fn merge_caller_session(&mut self, update: wire::Session) {
-        let mut patch = update;
-        let tools_left = self.agent.file.leaves(CallerField::Tools);
-        let declared: Vec<wire::Tool> = patch.tools.take().unwrap_or_default();
-        let owned: Vec<String> = declared
-            .iter()
-            .filter_map(|t| match t {
-                wire::Tool::Function(f) if !tools_left && self.agent.owns_tool(&f.name) => {
-                    Some(f.name.clone())
-                }
-                _ => None,
-            })
-            .collect();
-        if !owned.is_empty() {
-            self.guard(
-                GuardDecision::CallerToolIgnored,
-                format!("the caller redefined agent tools {owned:?}; the agent's stay"),
+    /// A caller's `session.update`. A realtime session stays one, as upstream refuses to
+    /// change its kind.
+    fn caller_session_update(&mut self, update: wire::SessionUpdate) {
+        if update.session.kind != wire::SessionKind::Realtime {
+            return self.refuse_caller(
+                update.event_id,
+                "invalid_value",
+                "Invalid value for 'session.type': 'transcription'. This is a realtime session; a \
+                 session cannot change its type."
+                    .to_owned(),
+                "session.type",
             );
         }
-        self.caller_tools = declared
-            .into_iter()
-            .filter(|t| {
-                tools_left || !matches!(t, wire::Tool::Function(f) if self.agent.owns_tool(&f.name))
-            })
-            .collect();
-        if self.agent.file.leaves(CallerField::Instructions) {
-            if patch.instructions.is_some() {
-                self.caller_session.instructions = patch.instructions.take();
+        self.merge_caller_session(update.event_id, update.session);
+    }
+
+    /// A caller's `session.update`, merged under the agent's: their fields apply, except
+    /// those the agent owns, once the model has confirmed them (`update.rs`).
+    pub(super) fn merge_caller_session(
+        &mut self,
+        event_id: Option<EventId>,
+        update: wire::Session,
+    ) {
+        let mut patch = update;
+        let tools_left = self.agent.file.leaves(CallerField::Tools);
+        let tools = patch.tools.take().map(|declared| {
+            let owned: Vec<String> = declared
+                .iter()
+                .filter_map(|t| match t {
+                    wire::Tool::Function(f) if !tools_left && self.agent.owns_tool(&f.name) => {
+                        Some(f.name.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            if !owned.is_empty() {
+                self.guard(
+                    GuardDecision::CallerToolIgnored,
+                    format!("the caller redefined agent tools {owned:?}; the agent's stay"),
+                );
             }
-        } else if patch.instructions.take().is_some() {
+            declared
+                .into_iter()
+                .filter(|t| {
+                    tools_left
+                        || !matches!(t, wire::Tool::Function(f) if self.agent.owns_tool(&f.name))
+                })
+                .collect()
+        });
+        if !self.agent.file.leaves(CallerField::Instructions) && patch.instructions.take().is_some()
+        {
             self.guard(
                 GuardDecision::CallerInstructionsIgnored,
                 "the agent's instructions stay in force".to_owned(),
             );
         }
-        let locked = self.agent.file.audio.lock_turn_detection;
-        let mut ignored_turn_detection = false;
-        let c = &mut self.caller_session;
-        macro_rules! take {
-            ($($field:ident),*) => { $( if patch.$field.is_some() { c.$field = patch.$field.take(); } )* };
-        }
-        take!(
-            output_modalities,
-            tool_choice,
-            max_output_tokens,
-            truncation,
-            reasoning,
-            parallel_tool_calls
-        );
-        c.tracing.merge(std::mem::take(&mut patch.tracing));
-        c.include.merge(std::mem::take(&mut patch.include));
-        c.prompt.merge(std::mem::take(&mut patch.prompt));
-        if let Some(audio) = patch.audio {
-            let mine = c.audio.get_or_insert_with(Default::default);
-            if let Some(input) = audio.input {
-                let into = mine.input.get_or_insert_with(Default::default);
-                if input.format.is_some() {
-                    into.format = input.format;
-                }
-                into.transcription.merge(input.transcription);
-                into.noise_reduction.merge(input.noise_reduction);
-                if !input.turn_detection.is_absent() {
-                    if locked {
-                        ignored_turn_detection = true;
-                    } else {
-                        into.turn_detection = input.turn_detection;
-                    }
-                }
-            }
-            if let Some(output) = audio.output {
-                let into = mine.output.get_or_insert_with(Default::default);
-                if output.format.is_some() {
-                    into.format = output.format;
-                }
-                if output.voice.is_some() {
-                    into.voice = output.voice;
-                }
-                if output.speed.is_some() {
-                    into.speed = output.speed;
-                }
-            }
-        }
-        if ignored_turn_detection {
+        if self.agent.file.audio.lock_turn_detection
+            && let Some(input) = patch.audio.as_mut().and_then(|a| a.input.as_mut())
+            && !std::mem::take(&mut input.turn_detection).is_absent()
+        {
             self.guard(
                 GuardDecision::CallerTurnDetectionIgnored,
                 "the agent locks turn detection".to_owned(),
             );
         }
-        let session = self.effective_session();
-        self.send_to_model(ClientEvent::SessionUpdate(wire::SessionUpdate {
-            event_id: None,
-            session,
-        }));
+        self.ask_model(update::Request::Caller {
+            event_id,
+            patch,
+            tools,
+        });
     }
 
-    /// The agent's session for the current state, with the caller's own settings on top.
-    pub(super) fn effective_session(&self) -> wire::Session {
-        let mut s = self.agent.session_for(self.state.as_deref()).clone();
-        let c = &self.caller_session;
-        macro_rules! over {
-            ($($field:ident),*) => { $( if c.$field.is_some() { s.$field = c.$field.clone(); } )* };
+    /// A caller's `response.create`. Per response, the caller may not do what its
+    /// `session.update` may not: replace a locked agent's instructions or tools. An
+    /// out-of-band request runs beside the conversation's own response.
+    fn caller_response_create(&mut self, create: wire::ResponseCreate) {
+        let params = create.response.as_ref();
+        let locked = |field| !self.agent.file.leaves(field);
+        let refused = if params.is_some_and(|p| p.instructions.is_some())
+            && locked(CallerField::Instructions)
+        {
+            Some(("response.instructions", "instructions"))
+        } else if params.is_some_and(|p| p.tools.is_some()) && locked(CallerField::Tools) {
+            Some(("response.tools", "tools"))
+        } else {
+            None
+        };
+        if let Some((param, field)) = refused {
+            return self.refuse_caller(
+                create.event_id,
+                "locked_by_agent",
+                format!(
+                    "The agent's {field} cannot be replaced, for the session or for one response; \
+                     leave out '{param}'."
+                ),
+                param,
+            );
         }
-        over!(
-            output_modalities,
-            tool_choice,
-            max_output_tokens,
-            truncation,
-            reasoning,
-            parallel_tool_calls
+        let out_of_band = params.is_some_and(|p| {
+            matches!(
+                p.conversation,
+                Some(wire::ResponseConversation::Mode(
+                    wire::ConversationMode::None
+                ))
+            )
+        });
+        if !out_of_band {
+            self.response_active = true;
+        }
+        self.send_to_model(ClientEvent::ResponseCreate(create));
+    }
+
+    /// Refuses a caller's event: the caller gets an `error` under its event id, the record a
+    /// guard decision, and the model nothing.
+    fn refuse_caller(
+        &mut self,
+        event_id: Option<EventId>,
+        code: &str,
+        message: String,
+        param: &str,
+    ) {
+        self.guard(
+            GuardDecision::CallerRequestRefused,
+            format!("`{param}` refused ({code}): {message}"),
         );
-        s.tracing.merge(c.tracing.clone());
-        s.include.merge(c.include.clone());
-        s.prompt.merge(c.prompt.clone());
-        if let (Some(audio), Some(mine)) = (c.audio.as_ref(), s.audio.as_mut()) {
-            if let (Some(from), Some(into)) = (audio.input.as_ref(), mine.input.as_mut()) {
-                if from.format.is_some() {
-                    into.format = from.format;
-                }
-                into.transcription.merge(from.transcription.clone());
-                into.noise_reduction.merge(from.noise_reduction.clone());
-                into.turn_detection.merge(from.turn_detection.clone());
-            }
-            if let (Some(from), Some(into)) = (audio.output.as_ref(), mine.output.as_mut()) {
-                if from.format.is_some() {
-                    into.format = from.format;
-                }
-                if from.voice.is_some() {
-                    into.voice = from.voice.clone();
-                }
-                if from.speed.is_some() {
-                    into.speed = from.speed;
-                }
-            }
-        }
-        if c.instructions.is_some() {
-            // Only set when the agent leaves its instructions to the caller.
-            s.instructions = c.instructions.clone();
-        }
-        if !self.caller_tools.is_empty() {
-            let tools = s.tools.get_or_insert_with(Vec::new);
-            // A caller's tool of the same name replaces the agent's, when the agent allows it.
-            tools.retain(|t| !matches!(t, wire::Tool::Function(f) if self.caller_defines(&f.name)));
-            tools.extend(self.caller_tools.iter().cloned());
-        }
-        s
+        let error = wire::RealtimeError::invalid_request(code, message, Some(param.to_owned()))
+            .for_event(event_id);
+        let id = self.event_id();
+        self.send_to_caller(ServerEvent::error(id, error));
+    }
+
+    /// The agent's session for the current state, with the caller's own settings on top, as
+    /// the model has confirmed them.
+    pub(super) fn effective_session(&self) -> wire::Session {
+        self.session_with(
+            self.state.as_deref(),
+            &self.caller_session,
+            &self.caller_tools,
+        )
     }
 
     /// Whether the caller declared a function tool called `name`.

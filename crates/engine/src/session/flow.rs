@@ -1,4 +1,5 @@
-//! The dynamic flow: states, allowed transitions, slots captured from tools.
+//! The dynamic flow: states, allowed transitions, slots captured from tools. A transition
+//! happens when the model confirms it runs the new state's session (`update.rs`).
 
 use super::*;
 
@@ -23,7 +24,12 @@ impl Session {
         let Some(state) = flow.states.iter().find(|s| s.id == current) else {
             return;
         };
-        let refusal = if !state.transitions.contains(&next) {
+        let refusal = if self.updates.changes_state() {
+            // The state the model runs is not known until it answers the change asked before.
+            Some(format!(
+                "a change of state is waiting for the model to take it; the state is `{current}` until then"
+            ))
+        } else if !state.transitions.contains(&next) {
             let allowed = if state.transitions.is_empty() {
                 "none (this state is terminal)".to_owned()
             } else {
@@ -59,25 +65,79 @@ impl Session {
             );
             return;
         }
-        self.state = Some(next.clone());
-        self.record(Record::Transition {
+        // The state changes when the model confirms it runs the new state's session
+        // (`update.rs`); the call is answered then.
+        self.ask_model(update::Request::StateChange {
+            call_id,
+            args: args.clone(),
             from: current,
-            to: next.clone(),
+            to: next,
+            response_id: self.calling_response.clone(),
         });
-        let session = self.effective_session();
-        self.send_to_model(ClientEvent::SessionUpdate(wire::SessionUpdate {
-            event_id: None,
-            session,
-        }));
-        let result = json!({"status": "ok", "state": next});
+    }
+
+    /// The model runs the new state's instructions and tools: the transition is recorded and
+    /// the call answered ok.
+    pub(super) fn state_change_confirmed(
+        &mut self,
+        call_id: CallId,
+        args: Value,
+        from: String,
+        to: String,
+        response_id: Option<wire::ResponseId>,
+    ) {
+        let previous = std::mem::replace(&mut self.calling_response, response_id);
+        self.guard(
+            GuardDecision::SessionUpdateConfirmed,
+            format!("the model runs the session of state `{to}`"),
+        );
+        self.record(Record::Transition {
+            from,
+            to: to.clone(),
+        });
+        let result = json!({"status": "ok", "state": to});
         self.answer(
             &call_id,
             STATE_TOOL,
-            args.clone(),
+            args,
             ToolOutcome::Ok,
             result,
             Duration::ZERO,
         );
+        self.calling_response = previous;
+    }
+
+    /// The model did not take the new state's session: the state stays, and the call is
+    /// answered with why.
+    pub(super) fn state_change_refused(
+        &mut self,
+        call_id: CallId,
+        args: Value,
+        from: &str,
+        to: &str,
+        response_id: Option<wire::ResponseId>,
+        why: &str,
+    ) {
+        let previous = std::mem::replace(&mut self.calling_response, response_id);
+        self.guard(
+            GuardDecision::SessionUpdateRefused,
+            format!(
+                "the change from `{from}` to `{to}` was not taken: {why}; the state stays `{from}`"
+            ),
+        );
+        let result = json!({
+            "status": "error",
+            "error": format!("the conversation could not move to `{to}` ({why}); it is still in `{from}`"),
+        });
+        self.answer(
+            &call_id,
+            STATE_TOOL,
+            args,
+            ToolOutcome::Refused,
+            result,
+            Duration::ZERO,
+        );
+        self.calling_response = previous;
     }
 
     pub(super) fn capture_slots(&mut self, tool: &str, args: &Value, result: &Value) {

@@ -12,6 +12,7 @@ mod rollover;
 mod thinker;
 mod timers;
 mod tools;
+mod update;
 
 use playback::base64_len;
 use rollover::lost_response;
@@ -22,9 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use switchboard_agent::model::{
-    AudioEncoding, Behaviour, Builtin, CallerField, Fixture, Run, SlotSource,
-};
+use switchboard_agent::model::{Behaviour, Builtin, CallerField, Fixture, Run, SlotSource};
 use switchboard_agent::render::STATE_TOOL;
 use switchboard_wire as wire;
 use switchboard_wire::{CallId, ClientEvent, EventId, ItemId, ServerEvent};
@@ -93,9 +92,16 @@ pub struct Session {
     next_event: u64,
 
     // Configuration.
+    /// The flow's state, as the model last confirmed it.
     state: Option<String>,
+    /// The caller's settings and tools the model has confirmed (`update.rs`).
     caller_session: wire::Session,
     caller_tools: Vec<wire::Tool>,
+    /// The `session.update` the model has not answered, and those waiting for it.
+    updates: update::Updates,
+    /// The output audio format, as the model last reported it: what agent audio durations
+    /// are computed in.
+    output_format: wire::AudioFormat,
 
     // Tools.
     handled_calls: BTreeSet<CallId>,
@@ -223,6 +229,8 @@ impl Session {
             state,
             caller_session: wire::Session::default(),
             caller_tools: Vec::new(),
+            updates: update::Updates::default(),
+            output_format: wire::AudioFormat::pcm24k(),
             handled_calls: BTreeSet::new(),
             hidden_items: BTreeSet::new(),
             passthrough_calls: BTreeSet::new(),
@@ -259,10 +267,10 @@ impl Session {
             caller_speaking: false,
         };
         let effective = session.effective_session();
-        session.send_to_model(ClientEvent::SessionUpdate(wire::SessionUpdate {
-            event_id: None,
-            session: effective.clone(),
-        }));
+        if let Some(format) = effective.output_format() {
+            session.output_format = format;
+        }
+        session.ask_model(update::Request::Initial);
         let mut created = effective;
         created.object = Some("realtime.session".to_owned());
         created.id = Some(session.config.id.clone());
@@ -298,6 +306,7 @@ impl Session {
             || self.response_wanted
             || !self.running.is_empty()
             || self.thinking.busy()
+            || self.updates.changes_state()
             || !matches!(self.hangup, Hangup::No)
     }
 
@@ -372,6 +381,7 @@ impl Session {
                     ),
                 );
                 self.start_rollover(plan);
+                self.updates_lost();
             }
             Input::CallEnded => {
                 for p in std::mem::take(&mut self.playback) {

@@ -7,6 +7,14 @@ impl Session {
         match &event {
             // The caller already has the agent's session from `new`.
             ServerEvent::SessionCreated(_) => return,
+            // The model's answers to the engine's `session.update`s (`update.rs`). A refusal
+            // of a caller's update reaches the caller under its own event id, from there.
+            ServerEvent::SessionUpdated(updated) => self.session_updated(&updated.session),
+            ServerEvent::Error(e) if self.updates.in_flight_is(e.error.event_id.as_ref()) => {
+                return self.session_update_refused(e.error.clone());
+            }
+            // A refusal of an update already given up on (`update.rs`) changes nothing.
+            ServerEvent::Error(e) if self.updates.abandoned(e.error.event_id.as_ref()) => return,
             // Out-of-band responses (preambles) run beside the conversation's own.
             ServerEvent::ResponseCreated(created) if is_out_of_band(&created.response) => {
                 if let Some(id) = &created.response.id {

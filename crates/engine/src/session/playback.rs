@@ -123,12 +123,15 @@ impl Session {
         self.agent_heard(&text);
     }
 
+    /// How long `bytes` of agent audio last, in the output format the model last confirmed
+    /// (a caller may switch it from the agent file's).
     pub(super) fn audio_duration(&self, bytes: usize) -> Duration {
-        let per_ms = match self.agent.file.audio.output_format {
-            AudioEncoding::Pcm16 => 48,
-            AudioEncoding::G711Ulaw | AudioEncoding::G711Alaw => 8,
+        let format = match self.output_format {
+            wire::AudioFormat::Pcm { .. } => switchboard_audio::AudioFormat::PCM16_24K,
+            wire::AudioFormat::Pcmu => switchboard_audio::AudioFormat::G711Ulaw,
+            wire::AudioFormat::Pcma => switchboard_audio::AudioFormat::G711Alaw,
         };
-        Duration::from_micros(bytes as u64 * 1000 / per_ms)
+        format.duration_of(bytes)
     }
 }
 

@@ -53,6 +53,7 @@ impl Session {
             || self.caller_speaking
             || !self.running.is_empty()
             || self.thinking.busy()
+            || self.updates.busy()
         {
             return;
         }

@@ -22,6 +22,8 @@ pub enum Timer {
     PlaybackEnd,
     /// A new model connection has not acknowledged the replayed conversation.
     ReplayDeadline,
+    /// The model has not answered a `session.update`: it counts as refused.
+    SessionUpdateDeadline,
     /// The upstream session limit is near: move to a new one at the next gap between turns.
     Rollover,
     /// The goodbye has been heard: the call ends.
@@ -38,6 +40,7 @@ enum Kind {
     EscalationGrace,
     PlaybackEnd,
     ReplayDeadline,
+    SessionUpdateDeadline,
     Rollover,
     HangUp,
 }
@@ -52,6 +55,7 @@ impl Kind {
             Kind::EscalationGrace => Timer::EscalationGrace,
             Kind::PlaybackEnd => Timer::PlaybackEnd,
             Kind::ReplayDeadline => Timer::ReplayDeadline,
+            Kind::SessionUpdateDeadline => Timer::SessionUpdateDeadline,
             Kind::Rollover => Timer::Rollover,
             Kind::HangUp => Timer::HangUp,
         }
@@ -102,6 +106,10 @@ impl Session {
         let replay = self
             .replay_deadline()
             .map(|at| (at, Kind::ReplayDeadline, None));
+        let update = self
+            .updates
+            .deadline()
+            .map(|at| (at, Kind::SessionUpdateDeadline, None));
         let rollover = (!self.rollover_due && !self.rolling_over())
             .then(|| (self.rollover_at(), Kind::Rollover, None));
         let hangup = match self.hangup {
@@ -113,6 +121,7 @@ impl Session {
             .chain(escalation)
             .chain(playback)
             .chain(replay)
+            .chain(update)
             .chain(rollover)
             .chain(hangup)
     }
@@ -162,6 +171,7 @@ impl Session {
             }
             Timer::Rollover => self.rollover_due = true,
             Timer::ReplayDeadline => self.replay_timed_out(),
+            Timer::SessionUpdateDeadline => self.session_update_unanswered(),
             Timer::HangUp => {
                 self.hangup = Hangup::Done;
                 self.outputs.push_back(Output::HangUp {

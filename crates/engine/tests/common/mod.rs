@@ -73,6 +73,10 @@ pub struct Harness {
     pub session: Session,
     pub now: Instant,
     pub out: Vec<Output>,
+    /// Whether the scripted model answers every `session.update` it is sent with the
+    /// `session.updated` that confirms it, as the Realtime API does. Tests of refusals turn it
+    /// off and answer themselves.
+    pub confirms_sessions: bool,
     next: u64,
 }
 
@@ -87,9 +91,11 @@ impl Harness {
             session: Session::new(agent, SessionConfig::new("sess_test"), now),
             now,
             out: Vec::new(),
+            confirms_sessions: true,
             next: 0,
         };
-        h.drain();
+        let got = h.drain();
+        h.confirm_sessions(got);
         h
     }
 
@@ -128,13 +134,40 @@ impl Harness {
     pub fn model(&mut self, event: Value) -> Vec<Output> {
         let event = ServerEvent::from_value(event).expect("scripted model events are valid");
         self.session.handle_input(Input::Model(event), self.now);
-        self.drain()
+        let got = self.drain();
+        self.confirm_sessions(got)
     }
 
     pub fn caller(&mut self, event: Value) -> Vec<Output> {
         let event = ClientEvent::from_value(event).expect("scripted caller events are valid");
         self.session.handle_input(Input::Caller(event), self.now);
-        self.drain()
+        let got = self.drain();
+        self.confirm_sessions(got)
+    }
+
+    /// When the model confirms sessions, answers each `session.update` in `got` with a
+    /// `session.updated` reporting what was asked; returns `got` with what that caused.
+    fn confirm_sessions(&mut self, mut got: Vec<Output>) -> Vec<Output> {
+        if !self.confirms_sessions {
+            return got;
+        }
+        let asked: Vec<switchboard_wire::Session> = got
+            .iter()
+            .filter_map(|o| match o {
+                Output::ToModel(ClientEvent::SessionUpdate(u)) => Some(u.session.clone()),
+                _ => None,
+            })
+            .collect();
+        for session in asked {
+            let mut session = serde_json::to_value(&session).expect("serializable");
+            session["object"] = json!("realtime.session");
+            session["id"] = json!("sess_model");
+            let event_id = self.id("event");
+            got.extend(
+                self.model(json!({"type":"session.updated","event_id":event_id,"session":session})),
+            );
+        }
+        got
     }
 
     /// A model response that calls one function, in the GA event order.
@@ -195,6 +228,40 @@ impl Harness {
     }
 }
 
+/// The `session.update`s sent to the model in `out`, with their event ids.
+pub fn session_updates(out: &[Output]) -> Vec<(Option<String>, switchboard_wire::Session)> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::ToModel(ClientEvent::SessionUpdate(u)) => Some((
+                u.event_id.as_ref().map(|id| id.as_str().to_owned()),
+                u.session.clone(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The `error`s sent to the caller in `out`.
+pub fn caller_errors(out: &[Output]) -> Vec<switchboard_wire::RealtimeError> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::ToCaller(ServerEvent::Error(e)) => Some(e.error.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Guard decisions recorded in `out`.
+pub fn guards(out: &[Output]) -> Vec<switchboard_engine::GuardDecision> {
+    records(out)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Guard { decision, .. } => Some(*decision),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Function call outputs sent to the model, parsed.
 pub fn tool_outputs(out: &[Output]) -> Vec<(String, Value)> {
     out.iter()
@@ -233,9 +300,7 @@ pub fn executed(out: &[Output]) -> Vec<(String, String)> {
                 name,
                 outcome: ToolOutcome::Ok | ToolOutcome::Failed | ToolOutcome::Timeout,
                 ..
-            } => {
-                Some((call_id.to_string(), name.clone()))
-            }
+            } => Some((call_id.to_string(), name.clone())),
             _ => None,
         })
         .collect()
