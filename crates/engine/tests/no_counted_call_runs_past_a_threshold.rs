@@ -241,3 +241,67 @@ fn failures_past_the_threshold_do_not_start_another_escalation() {
     assert_eq!(guards(&h.out, GuardDecision::EscalationThreshold).len(), 1);
     assert_eq!(escalations(&h.out), 1);
 }
+
+#[test]
+fn a_threshold_reached_after_the_model_escalated_still_stops_tools() {
+    let mut h = Harness::agent();
+    h.caller_says("Get me a person. Also my number is 000.");
+    h.model_calls("c0", "escalate_to_human", json!({}));
+    assert_eq!(escalations(&h.out), 1);
+    h.model_calls("c1", "lookup_account", json!({"email_or_phone": "000"}));
+    h.advance(Duration::from_millis(1));
+    h.model_calls("c2", "lookup_account", json!({"email_or_phone": "111"}));
+    let out = h.advance(Duration::from_millis(1));
+    assert_eq!(outcome_of(&out, "c2"), Some(ToolOutcome::Failed));
+    assert_eq!(guards(&out, GuardDecision::EscalationThreshold).len(), 1);
+    assert!(
+        to_model_types(&out).contains(&"response.create"),
+        "the model answers the failure"
+    );
+    let out = h.model_calls("c3", "lookup_account", json!({"email_or_phone": "222"}));
+    assert_eq!(outcome_of(&out, "c3"), Some(ToolOutcome::Refused));
+    assert_eq!(escalations(&h.out), 1);
+}
+
+const OWN_HAND_OFF: &str = r#"
+name: own-hand-off
+role: You are NorthLoop Internet Support.
+tools:
+  - name: lookup_account
+    description: Fetch the account.
+    parameters: {type: object, properties: {email_or_phone: {type: string}}, required: [email_or_phone]}
+    run: {fixtures: [{error: not found}]}
+  - name: transfer_to_specialist
+    description: Hand the call to a person.
+    parameters: {type: object, properties: {reason: {type: string}}, required: [reason]}
+    run: {builtin: escalate_to_human}
+escalation:
+  triggers: [User asks for a human]
+  say: Connecting you now.
+  tool: transfer_to_specialist
+  grace_ms: 5000
+"#;
+
+#[test]
+fn the_agents_own_hand_off_tool_still_runs_past_the_threshold() {
+    let mut h = Harness::new(OWN_HAND_OFF);
+    for call in ["c1", "c2"] {
+        h.model_calls(call, "lookup_account", json!({"email_or_phone": "000"}));
+        h.advance(Duration::from_millis(1));
+    }
+    assert_eq!(escalations(&h.out), 0, "the agent gives the model 5 s");
+    let out = h.model_calls(
+        "c3",
+        "transfer_to_specialist",
+        json!({"reason": "two lookups failed"}),
+    );
+    assert_eq!(outcome_of(&out, "c3"), Some(ToolOutcome::Ok));
+    let reasons: Vec<&str> = out
+        .iter()
+        .filter_map(|o| match o {
+            Output::Escalate(e) => Some(e.reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons, ["two lookups failed"]);
+}

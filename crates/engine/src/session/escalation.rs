@@ -125,10 +125,14 @@ impl Session {
     }
 
     /// Why a call is refused because a threshold was reached, if it is: everything but the
-    /// escalation tool.
+    /// escalation tool (`escalation.tool`, or a tool of the agent's that hands off).
     pub(super) fn past_threshold_refusal(&self, name: &str) -> Option<String> {
         let reason = self.past_threshold.as_ref()?;
-        if self.is_escalation_tool(name) {
+        let hands_off =
+            self.agent.tools.get(name).is_some_and(|spec| {
+                matches!(spec.tool.run, Run::Builtin(Builtin::EscalateToHuman))
+            });
+        if self.is_escalation_tool(name) || hands_off {
             return None;
         }
         Some(format!(

@@ -377,7 +377,7 @@ impl Session {
         match reached {
             // The model reads the failure and the escalation note before it responds: one
             // response, which says the escalation line.
-            Some(reason) if !self.thinking.owns(&call_id) => {
+            Some(reason) if !self.thinking.owns(&call_id) && !self.escalated => {
                 self.send_output(&call_id, &result);
                 self.tool_record(&call_id, name, args, outcome, result, duration);
                 self.threshold_reached(reason);
