@@ -596,7 +596,9 @@ fn subject(
             call(name, &held.arguments),
             named(&held.arguments, key_arguments)
         ),
-        (About::NextCall, None) => format!("nothing held; asked before a call of `{name}`"),
+        (About::NextCall, None) => {
+            format!("nothing held yet, a question before a call of `{name}`")
+        }
     }
 }
 
