@@ -23,9 +23,15 @@
 //!
 //! Guards it enforces today: the agent's instructions, tools and locked turn detection survive
 //! a caller's `session.update`; agent tools run server-side and caller tools pass through; a
-//! call id runs at most once; confirmation-first tools run only after the caller affirms the
-//! same arguments; arguments are checked against their schema and limits; dynamic-flow
-//! transitions follow allowed edges with their requirements met; failed attempts and silence
+//! call id runs at most once; a confirmation-first call is a pending action (the tool and its
+//! normalised arguments) that runs only after the caller **heard** a question about exactly it
+//! (its confirmation phrase, naming the values of its `confirm.arguments`), answered that
+//! question with an explicit yes (questions, hedges, conditions, waits, requests to explain and
+//! negations are not consent), and the model's next call of the tool carries exactly those
+//! arguments; a consent is used once and never carries to another tool, question or arguments
+//! (`session/consent.rs`, the answer's lexicon in `affirm.rs`); arguments are checked
+//! against their schema and limits; dynamic-flow transitions follow allowed edges with their
+//! requirements met; failed attempts and silence
 //! count towards escalation, with the engine escalating itself if the model does not; barge-in
 //! truncates the agent's audio where playback stopped and the transcript keeps only what was
 //! heard; preamble tools that run silently get a spoken preamble; the supervisor (thinker)
