@@ -103,12 +103,12 @@ impl ToolOutcome {
         )
     }
 
-    /// Whether the call ended without the tool succeeding.
-    pub fn is_failure(self) -> bool {
-        matches!(
-            self,
-            Self::Failed | Self::Timeout | Self::Invalid | Self::Refused
-        )
+    /// Whether the call is a failed attempt, counted towards the agent's
+    /// `failed_tool_attempts`: the tool failed or timed out, or the model sent arguments it
+    /// refused. A guard's refusal (a state, `max_calls`, a threshold) is the model calling
+    /// the wrong tool, not a failed attempt at the task, and a held call has not failed.
+    pub fn counts_as_failed_attempt(self) -> bool {
+        matches!(self, Self::Failed | Self::Timeout | Self::Invalid)
     }
 }
 

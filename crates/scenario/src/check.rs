@@ -1162,11 +1162,6 @@ fn clarifies_unclear_audio(view: &View<'_>) -> Result<(), String> {
 
 // ---- escalation thresholds -----------------------------------------------------------
 
-/// Whether a call counts towards `failed_tool_attempts`, as the engine counts: a failure or
-/// refusal, except a refused state change (which the engine answers without counting).
-fn counts_as_failure(name: &str, outcome: ToolOutcome) -> bool {
-    outcome.is_failure() && !(name == STATE_TOOL && outcome == ToolOutcome::Refused)
-}
 
 /// What `escalated_after` counts, for messages.
 fn counted(threshold: Threshold) -> (&'static str, u32) {
@@ -1205,7 +1200,7 @@ fn escalated_after(threshold: Threshold, view: &View<'_>) -> Result<(), String> 
                 if escalation.is_none() && *name == tool && outcome.ran() {
                     escalation = Some((i, standing));
                 }
-                if counts_as_failure(name, *outcome) {
+                if outcome.counts_as_failed_attempt() {
                     let c = failures.entry(name.as_str()).or_insert(0);
                     *c += 1;
                     matches!(threshold, Threshold::Failures(_)).then_some(*c)

@@ -57,11 +57,7 @@ impl Session {
     /// Counts a call of `name` that ended with `outcome` towards `failed_tool_attempts`.
     /// Returns the reason when this failure reaches the threshold.
     pub(super) fn count_failure(&mut self, name: &str, outcome: ToolOutcome) -> Option<String> {
-        let counts = matches!(
-            outcome,
-            ToolOutcome::Failed | ToolOutcome::Timeout | ToolOutcome::Invalid
-        );
-        if !counts || self.past_threshold.is_some() {
+        if !outcome.counts_as_failed_attempt() || self.past_threshold.is_some() {
             return None;
         }
         let count = self.failures.entry(name.to_owned()).or_insert(0);
