@@ -6,7 +6,7 @@ mod consent;
 
 use common::*;
 use consent::*;
-use switchboard_engine::GuardDecision;
+use switchboard_engine::{GuardDecision, Output, Record};
 
 #[test]
 fn the_records_say_what_was_held_asked_and_answered() {
@@ -26,6 +26,22 @@ fn the_records_say_what_was_held_asked_and_answered() {
     let out = says(&mut h, "item_q", &question);
     let asked = guard_details(&out, GuardDecision::ConfirmationAsked);
     assert_eq!(asked, vec![format!("{held}; asked: “{question}”")]);
+    // Stamped with the response that spoke the question.
+    let stamped = out.iter().find_map(|o| match o {
+        Output::Record(r)
+            if matches!(
+                r.record,
+                Record::Guard {
+                    decision: GuardDecision::ConfirmationAsked,
+                    ..
+                }
+            ) =>
+        {
+            r.response_id.as_ref().map(|id| id.as_str().to_owned())
+        }
+        _ => None,
+    });
+    assert_eq!(stamped.as_deref(), Some("resp_item_q"));
 
     let out = h.caller_says("Yes please.");
     let given = guard_details(&out, GuardDecision::ConsentGiven);

@@ -75,9 +75,9 @@ enum About {
 }
 
 impl Session {
-    /// The caller heard `text` from the agent: is it a confirmation question of a
-    /// confirmation-first tool?
-    pub(super) fn agent_heard(&mut self, text: &str) {
+    /// The caller heard `text` from the agent, spoken in `response`: is it a confirmation
+    /// question of a confirmation-first tool?
+    pub(super) fn agent_heard(&mut self, text: &str, response: &wire::ResponseId) {
         let tools: Vec<(String, Tool)> = self
             .agent
             .tools
@@ -112,7 +112,13 @@ impl Session {
                 about,
             });
             state.consent = None;
-            self.guard(GuardDecision::ConfirmationAsked, detail);
+            self.record_for(
+                Record::Guard {
+                    decision: GuardDecision::ConfirmationAsked,
+                    detail,
+                },
+                Some(response.clone()),
+            );
         }
     }
 

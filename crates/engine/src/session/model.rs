@@ -164,7 +164,7 @@ impl Session {
                         },
                         Some(done.response_id.clone()),
                     );
-                    self.agent_heard(&text);
+                    self.agent_heard(&text, &done.response_id);
                 }
             }
             ServerEvent::InputAudioBufferSpeechStarted(_) => {

@@ -117,10 +117,10 @@ impl Session {
                 start: p.start,
                 end: p.start + heard.min(total),
             },
-            Some(p.response_id),
+            Some(p.response_id.clone()),
         );
         // Only what the caller heard can ask for their consent.
-        self.agent_heard(&text);
+        self.agent_heard(&text, &p.response_id);
     }
 
     /// How long `bytes` of agent audio last, in the output format the model last confirmed
