@@ -43,6 +43,20 @@ impl Session {
                         self.caller_turn(&text, now, now);
                     }
                 }
+                // A system message is an instruction: a locked agent takes none from the caller.
+                wire::Item::Message(message)
+                    if message.role == wire::Role::System
+                        && !self.agent.file.leaves(CallerField::Instructions) =>
+                {
+                    self.refuse_caller(
+                        create.event_id,
+                        "locked_by_agent",
+                        "The agent's instructions cannot be added to by the caller: a system \
+                         message is an instruction. Send the caller's words as a user message."
+                            .to_owned(),
+                        "item.role",
+                    );
+                }
                 _ => self.send_to_model(ClientEvent::ConversationItemCreate(create)),
             },
             ClientEvent::ResponseCreate(create) => self.caller_response_create(create),
@@ -99,7 +113,10 @@ impl Session {
                 })
                 .collect()
         });
-        if !self.agent.file.leaves(CallerField::Instructions) && patch.instructions.take().is_some()
+        // A stored prompt stands in for instructions: a locked agent drops it the same way.
+        if !self.agent.file.leaves(CallerField::Instructions)
+            && (patch.instructions.take().is_some()
+                | !std::mem::take(&mut patch.prompt).is_absent())
         {
             self.guard(
                 GuardDecision::CallerInstructionsIgnored,
@@ -128,12 +145,26 @@ impl Session {
     fn caller_response_create(&mut self, create: wire::ResponseCreate) {
         let params = create.response.as_ref();
         let locked = |field| !self.agent.file.leaves(field);
+        // A system message in the response's own input instructs the model as `instructions`
+        // would.
+        let system_input = params
+            .and_then(|p| p.input.as_ref())
+            .and_then(|input| {
+                input.iter().position(|i| {
+                    matches!(i, wire::InputItem::Item(wire::Item::Message(m)) if m.role == wire::Role::System)
+                })
+            })
+            .map(|i| format!("response.input[{i}].role"));
         let refused = if params.is_some_and(|p| p.instructions.is_some())
             && locked(CallerField::Instructions)
         {
-            Some(("response.instructions", "instructions"))
+            Some(("response.instructions".to_owned(), "instructions"))
+        } else if params.is_some_and(|p| p.prompt.is_some()) && locked(CallerField::Instructions) {
+            Some(("response.prompt".to_owned(), "instructions"))
+        } else if let Some(param) = system_input.filter(|_| locked(CallerField::Instructions)) {
+            Some((param, "instructions"))
         } else if params.is_some_and(|p| p.tools.is_some()) && locked(CallerField::Tools) {
-            Some(("response.tools", "tools"))
+            Some(("response.tools".to_owned(), "tools"))
         } else {
             None
         };
@@ -145,7 +176,7 @@ impl Session {
                     "The agent's {field} cannot be replaced, for the session or for one response; \
                      leave out '{param}'."
                 ),
-                param,
+                &param,
             );
         }
         let out_of_band = params.is_some_and(|p| {
