@@ -25,7 +25,15 @@ impl Session {
                 self.response_active = true;
                 self.open_response = created.response.id.clone();
             }
-            ServerEvent::ResponseDone(done) if !is_out_of_band(&done.response) => {
+            // An out-of-band response's audio is all there: it is recorded once heard.
+            ServerEvent::ResponseDone(done) if is_out_of_band(&done.response) => {
+                if let Some(id) = &done.response.id {
+                    for p in self.playback.iter_mut().filter(|p| p.response_id == *id) {
+                        p.complete = true;
+                    }
+                }
+            }
+            ServerEvent::ResponseDone(done) => {
                 self.response_active = false;
                 self.open_response = None;
                 for p in &mut self.playback {
