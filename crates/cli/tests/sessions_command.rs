@@ -103,6 +103,7 @@ fn fill(data: &Path) -> Store {
             name: "lookup_account".into(),
             arguments: json!({"email_or_phone": "415-555-0123"}),
             outcome: ToolOutcome::Ok,
+            called_by: switchboard_engine::CalledBy::Model,
             result: json!({"account_id": "NL-20931", "email": "jane@example.com"}),
             duration: ms(180),
         },

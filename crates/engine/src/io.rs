@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use switchboard_wire::{CallId, ClientEvent, ItemId, ResponseId, ServerEvent, WireError};
 
-use crate::vocabulary::{GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome};
+use crate::vocabulary::{
+    CalledBy, GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome,
+};
 
 /// Something that happened, for the session to handle.
 #[derive(Debug, Clone)]
@@ -256,6 +258,8 @@ pub enum Record {
         arguments: Value,
         /// How it ended.
         outcome: ToolOutcome,
+        /// Who made the call.
+        called_by: CalledBy,
         /// The result or error sent to the model.
         result: Value,
         /// How long it took.

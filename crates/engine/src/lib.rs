@@ -55,5 +55,5 @@ pub use io::{
 };
 pub use session::{Session, SessionConfig, Timer};
 pub use vocabulary::{
-    GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome, UnknownName,
+    CalledBy, GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome, UnknownName,
 };

@@ -191,6 +191,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Who made a tool call, in a [`Record::ToolCall`](crate::Record::ToolCall).
+    pub enum CalledBy {
+        /// The speaking model (the responder).
+        Model = "model",
+        /// The supervisor (thinker), while answering the responder's question.
+        Supervisor = "supervisor",
+    }
+}
+
+vocabulary! {
     /// What a [`Record::Latency`](crate::Record::Latency) measures.
     pub enum LatencyKind {
         /// From the end of the caller's speech to the agent's first audio.

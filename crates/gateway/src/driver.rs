@@ -566,7 +566,7 @@ impl Driver<'_> {
 
     fn record(&self, stamped: &Stamped) {
         if let Some(recorder) = self.recorder {
-            recorder.record_at(&stamped.record, stamped.at);
+            recorder.record_stamped(stamped);
         }
         let record = &stamped.record;
         let metrics = &self.shared.metrics;

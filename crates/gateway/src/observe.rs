@@ -39,6 +39,7 @@ pub(crate) fn record_event(event_id: &str, record: &Record) -> Option<Value> {
             name,
             arguments,
             outcome,
+            called_by,
             result,
             duration,
         } => json!({
@@ -48,6 +49,7 @@ pub(crate) fn record_event(event_id: &str, record: &Record) -> Option<Value> {
             "name": name,
             "arguments": arguments,
             "outcome": outcome,
+            "called_by": called_by,
             "result": result,
             "duration_ms": millis(*duration),
         }),

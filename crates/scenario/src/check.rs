@@ -1162,7 +1162,6 @@ fn clarifies_unclear_audio(view: &View<'_>) -> Result<(), String> {
 
 // ---- escalation thresholds -----------------------------------------------------------
 
-
 /// What `escalated_after` counts, for messages.
 fn counted(threshold: Threshold) -> (&'static str, u32) {
     match threshold {
@@ -1395,6 +1394,7 @@ mod tests {
             name: name.to_owned(),
             arguments,
             outcome: outcome.parse().expect("a tool outcome"),
+            called_by: switchboard_engine::CalledBy::Model,
             result: json!({"status": "ok"}),
             duration: Duration::ZERO,
         }
@@ -1406,6 +1406,7 @@ mod tests {
             name: name.to_owned(),
             arguments,
             outcome: ToolOutcome::Refused,
+            called_by: switchboard_engine::CalledBy::Model,
             result: json!({"status": "error", "error": why}),
             duration: Duration::ZERO,
         }
@@ -1451,6 +1452,8 @@ mod tests {
                 .into_iter()
                 .zip(0u64..)
                 .map(|(event, i)| Entry {
+                    response_id: None,
+                    out_of_band: false,
                     at: Duration::from_millis(i * 100),
                     event,
                 })

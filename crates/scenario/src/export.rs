@@ -32,7 +32,7 @@ use std::time::Duration;
 use serde_json::Value;
 use switchboard_agent::AgentFile;
 use switchboard_agent::model::TurnDetection;
-use switchboard_engine::{GuardDecision, Speaker, ToolOutcome};
+use switchboard_engine::{CalledBy, GuardDecision, Speaker, ToolOutcome};
 use switchboard_store::{Entry, Event, SessionRecord, timestamp};
 
 /// Tools a scenario may name besides the agent's own (as the scenario loader accepts them).
@@ -56,6 +56,19 @@ const NOISE_MS: u64 = 1_500;
 /// expectations may name); `agent_path` is written as the scenario's `agent`, so it must be
 /// relative to where the scenario file will be (or absolute).
 pub fn scenario_from_record(record: &SessionRecord, agent: &AgentFile, agent_path: &str) -> String {
+    // The supervisor's own tool calls are part of its answer, which the replay's supervisor
+    // gives back whole: the model never made them, so they are neither replayed nor expected.
+    let mut record = record.clone();
+    record.timeline.retain(|entry| {
+        !matches!(
+            entry.event,
+            Event::ToolCall {
+                called_by: CalledBy::Supervisor,
+                ..
+            }
+        )
+    });
+    let record = &record;
     let replay = Replay::of(record, agent);
     let mut out = String::new();
     header(&mut out, record, &replay);
@@ -623,6 +636,8 @@ mod tests {
 
     fn caller(at: u64, text: &str) -> Entry {
         Entry {
+            response_id: None,
+            out_of_band: false,
             at: ms(at),
             event: Event::Utterance {
                 speaker: Speaker::Caller,
@@ -640,6 +655,8 @@ mod tests {
     /// An audio line heard from `at` to `end`.
     fn spoken(at: u64, end: u64, text: &str) -> Entry {
         Entry {
+            response_id: None,
+            out_of_band: false,
             at: ms(at),
             event: Event::Utterance {
                 speaker: Speaker::Agent,
@@ -651,12 +668,15 @@ mod tests {
 
     fn tool(at: u64, took: u64, name: &str, arguments: Value, outcome: &str) -> Entry {
         Entry {
+            response_id: None,
+            out_of_band: false,
             at: ms(at),
             event: Event::ToolCall {
                 call_id: format!("call_{at}"),
                 name: name.into(),
                 arguments,
                 outcome: outcome.parse().expect("a tool outcome"),
+                called_by: switchboard_engine::CalledBy::Model,
                 result: json!({"status": "ok"}),
                 duration: ms(took),
             },
@@ -665,6 +685,8 @@ mod tests {
 
     fn guard(at: u64, decision: &str, detail: &str) -> Entry {
         Entry {
+            response_id: None,
+            out_of_band: false,
             at: ms(at),
             event: Event::Guard {
                 decision: decision.parse().expect("a guard decision"),
@@ -1049,23 +1071,29 @@ mod tests {
     #[test]
     fn the_supervisor_answers_replay_and_its_tool_is_not_asserted() {
         let answered = Entry {
+            response_id: None,
+            out_of_band: false,
             at: ms(100),
             event: Event::ToolCall {
                 call_id: "call_sup".into(),
                 name: "getNextResponseFromSupervisor".into(),
                 arguments: json!({}),
                 outcome: ToolOutcome::Ok,
+                called_by: switchboard_engine::CalledBy::Model,
                 result: json!({"status": "ok", "answer": "Your last payment was forty-five dollars and twenty cents."}),
                 duration: ms(900),
             },
         };
         let failed = Entry {
+            response_id: None,
+            out_of_band: false,
             at: ms(3_000),
             event: Event::ToolCall {
                 call_id: "call_sup2".into(),
                 name: "getNextResponseFromSupervisor".into(),
                 arguments: json!({}),
                 outcome: ToolOutcome::Timeout,
+                called_by: switchboard_engine::CalledBy::Model,
                 result: json!({"status": "error", "error": "the supervisor did not answer in time"}),
                 duration: ms(8_000),
             },
@@ -1125,8 +1153,42 @@ mod tests {
     }
 
     #[test]
+    fn the_supervisors_own_tool_calls_are_neither_replayed_nor_expected() {
+        let mut by_supervisor = tool(
+            150,
+            40,
+            "getUserAccountInfo",
+            json!({"phone_number": "4155550123"}),
+            "ok",
+        );
+        if let Event::ToolCall { called_by, .. } = &mut by_supervisor.event {
+            *called_by = CalledBy::Supervisor;
+        }
+        let timeline = vec![
+            caller(0, "What was my last payment?"),
+            by_supervisor,
+            tool(100, 900, "getNextResponseFromSupervisor", json!({}), "ok"),
+            spoken(1_100, 3_000, "It was forty-five dollars."),
+        ];
+        let (yaml, scenario) = export(
+            &record("supervisor", "caller_left", timeline),
+            "examples/agents/supervisor/agent.yaml",
+        );
+        assert!(!yaml.contains("getUserAccountInfo"), "{yaml}");
+        let calls: Vec<&str> = scenario
+            .script
+            .entries()
+            .iter()
+            .flat_map(|e| e.calls.iter().map(|c| c.name.as_str()))
+            .collect();
+        assert_eq!(calls, ["getNextResponseFromSupervisor"], "{yaml}");
+    }
+
+    #[test]
     fn transitions_become_the_states_and_silences_become_silent_turns() {
         let transition = |at: u64, from: &str, to: &str| Entry {
+            response_id: None,
+            out_of_band: false,
             at: ms(at),
             event: Event::Transition {
                 from: from.into(),

@@ -434,6 +434,8 @@ pub(crate) mod tests {
 
     fn at(ms: u64, event: Event) -> Entry {
         Entry {
+            response_id: None,
+            out_of_band: false,
             at: Duration::from_millis(ms),
             event,
         }
@@ -488,6 +490,7 @@ pub(crate) mod tests {
                         name: "lookup_account".to_owned(),
                         arguments: json!({"email_or_phone": "4155550123"}),
                         outcome: ToolOutcome::Ok,
+                        called_by: switchboard_engine::CalledBy::Model,
                         result: json!({"account_id": "NL-10482"}),
                         duration: millis(35),
                     },

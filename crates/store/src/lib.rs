@@ -55,7 +55,7 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use switchboard_engine::{Escalation, Record};
+use switchboard_engine::{Escalation, Record, Stamped};
 
 mod read;
 mod redact;
@@ -301,7 +301,27 @@ impl Recorder {
     /// utterance is placed at its own `start`; a tool call at `at` minus its duration (it is
     /// reported when it finishes).
     pub fn record_at(&self, record: &Record, at: Duration) {
-        self.send(at, What::Record(record.clone()));
+        self.send(
+            at,
+            What::Record {
+                record: record.clone(),
+                response_id: None,
+                out_of_band: false,
+            },
+        );
+    }
+
+    /// Records what the engine reported with its stamp: the engine's time, and the response
+    /// the record belongs to.
+    pub fn record_stamped(&self, stamped: &Stamped) {
+        self.send(
+            stamped.at,
+            What::Record {
+                record: stamped.record.clone(),
+                response_id: stamped.response_id.as_ref().map(|r| r.as_str().to_owned()),
+                out_of_band: stamped.out_of_band,
+            },
+        );
     }
 
     /// Records the hand-off summary of an escalation. It completes the escalation the engine

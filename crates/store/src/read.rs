@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter, types::Value as Sql};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
-use switchboard_engine::{GuardDecision, LatencyKind, Speaker, ToolOutcome};
+use switchboard_engine::{CalledBy, GuardDecision, LatencyKind, Speaker, ToolOutcome};
 
 use crate::{Redaction, StoreError, timestamp};
 
@@ -76,6 +76,13 @@ pub struct Entry {
     /// started; an utterance where its speech started.
     #[serde(rename = "at_ms", serialize_with = "millis")]
     pub at: Duration,
+    /// The model response a line or a tool call belongs to, when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_id: Option<String>,
+    /// Whether that response ran outside the conversation (preambles, fillers, a caller's
+    /// own out-of-band request).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub out_of_band: bool,
     /// What.
     #[serde(flatten)]
     pub event: Event,
@@ -107,6 +114,8 @@ pub enum Event {
         arguments: Value,
         /// How it ended.
         outcome: ToolOutcome,
+        /// Who made the call: the model, or the supervisor while answering it.
+        called_by: CalledBy,
         /// The result or error sent to the model.
         result: Value,
         /// How long it took.
@@ -249,11 +258,24 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
     let Some((summary, redaction, agent_path)) = found else {
         return Ok(None);
     };
-    let mut timeline: Vec<(Duration, i64, Event)> = Vec::new();
+    let mut timeline: Vec<(i64, Entry)> = Vec::new();
     let mut read = |sql: &str, event: fn(&Row<'_>) -> rusqlite::Result<Event>| {
         let mut statement = conn.prepare(sql)?;
+        // Lines and tool calls also name their response (columns of their tables only).
+        let stamped = statement.column_index("response_id").is_ok();
         let rows = statement.query_map([id], |row| {
-            Ok((duration(row.get(0)?), row.get::<_, i64>(1)?, event(row)?))
+            let (response_id, out_of_band) = if stamped {
+                (row.get("response_id")?, row.get("out_of_band")?)
+            } else {
+                (None, false)
+            };
+            let entry = Entry {
+                at: duration(row.get(0)?),
+                response_id,
+                out_of_band,
+                event: event(row)?,
+            };
+            Ok((row.get::<_, i64>(1)?, entry))
         })?;
         for row in rows {
             timeline.push(row?);
@@ -261,7 +283,8 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
         rusqlite::Result::Ok(())
     };
     read(
-        "SELECT offset_ms, seq, speaker, text, end_ms FROM utterances WHERE session_id = ?1",
+        "SELECT offset_ms, seq, speaker, text, end_ms, response_id, out_of_band
+         FROM utterances WHERE session_id = ?1",
         |row| {
             Ok(Event::Utterance {
                 speaker: if row.get::<_, String>(2)? == "caller" {
@@ -276,7 +299,8 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
     )
     .map_err(StoreError::Read)?;
     read(
-        "SELECT offset_ms, seq, call_id, name, arguments, outcome, result, duration_ms
+        "SELECT offset_ms, seq, call_id, name, arguments, outcome, result, duration_ms,
+                called_by, response_id, out_of_band
          FROM tool_calls WHERE session_id = ?1",
         |row| {
             Ok(Event::ToolCall {
@@ -284,6 +308,7 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
                 name: row.get(3)?,
                 arguments: json(row, 4)?,
                 outcome: name_of(row, 5)?,
+                called_by: name_of(row, 8)?,
                 result: json(row, 6)?,
                 duration: duration(row.get(7)?),
             })
@@ -336,15 +361,12 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
     // In the order the call recorded them: utterances carry the engine's offsets and the
     // rest the recorder's, a few milliseconds apart, so sorting by time could put a caller's
     // "yes" before the question it answered.
-    timeline.sort_by_key(|(_, seq, _)| *seq);
+    timeline.sort_by_key(|(seq, _)| *seq);
     Ok(Some(SessionRecord {
         summary,
         redaction: crate::redaction_from_column(&redaction),
         agent_path,
-        timeline: timeline
-            .into_iter()
-            .map(|(at, _, event)| Entry { at, event })
-            .collect(),
+        timeline: timeline.into_iter().map(|(_, entry)| entry).collect(),
     }))
 }
 

@@ -106,6 +106,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ",
     // 2: the agent file each session was served from, so a call can be replayed with it.
     "ALTER TABLE sessions ADD COLUMN agent_path TEXT;",
+    // 3: who made a tool call (the model or the supervisor), and the response a line or a
+    // call belongs to, with whether it ran outside the conversation.
+    "
+    ALTER TABLE tool_calls ADD COLUMN called_by TEXT NOT NULL DEFAULT 'model';
+    ALTER TABLE tool_calls ADD COLUMN response_id TEXT;
+    ALTER TABLE tool_calls ADD COLUMN out_of_band INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE utterances ADD COLUMN response_id TEXT;
+    ALTER TABLE utterances ADD COLUMN out_of_band INTEGER NOT NULL DEFAULT 0;
+    ",
 ];
 
 /// Opens (creating it if needed) the database file and brings it to the current version.
@@ -230,7 +239,7 @@ mod tests {
                 err,
                 StoreError::TooNew {
                     found: 7,
-                    known: 2,
+                    known: 3,
                     ..
                 }
             ),

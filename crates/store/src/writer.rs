@@ -44,7 +44,13 @@ pub(crate) struct Item {
 
 pub(crate) enum What {
     Begin,
-    Record(Record),
+    Record {
+        record: Record,
+        /// The model response it belongs to.
+        response_id: Option<String>,
+        /// Whether that response ran outside the conversation.
+        out_of_band: bool,
+    },
     /// The summary of an escalation. It completes the session's last escalation when that one
     /// has the same reason and no summary yet (the engine records `Escalated` and then hands
     /// out the `Escalation`), else it is an escalation of its own.
@@ -106,6 +112,8 @@ enum Row {
         speaker: &'static str,
         text: String,
         end_ms: i64,
+        response_id: Option<String>,
+        out_of_band: bool,
     },
     ToolCall {
         call_id: String,
@@ -113,7 +121,10 @@ enum Row {
         arguments: String,
         result: String,
         outcome: &'static str,
+        called_by: &'static str,
         duration_ms: i64,
+        response_id: Option<String>,
+        out_of_band: bool,
     },
     Guard {
         decision: &'static str,
@@ -155,29 +166,48 @@ fn prepare(item: Item) -> Prepared {
     let r = item.session.redaction;
     let text = |s: &str| r.redact(s).into_owned();
     let mut offset = item.at;
+    let (response_id, out_of_band) = match &item.what {
+        What::Record {
+            response_id,
+            out_of_band,
+            ..
+        } => (response_id.clone(), *out_of_band),
+        _ => (None, false),
+    };
     let row = match item.what {
         What::Begin => Row::Session,
-        What::Record(Record::Utterance {
-            speaker,
-            text: said,
-            start,
-            end,
-        }) => {
+        What::Record {
+            record:
+                Record::Utterance {
+                    speaker,
+                    text: said,
+                    start,
+                    end,
+                },
+            ..
+        } => {
             offset = start;
             Row::Utterance {
                 speaker: speaker_name(speaker),
                 text: text(&said),
                 end_ms: ms(end),
+                response_id,
+                out_of_band,
             }
         }
-        What::Record(Record::ToolCall {
-            call_id,
-            name,
-            arguments,
-            outcome,
-            result,
-            duration,
-        }) => {
+        What::Record {
+            record:
+                Record::ToolCall {
+                    call_id,
+                    name,
+                    arguments,
+                    outcome,
+                    called_by,
+                    result,
+                    duration,
+                },
+            ..
+        } => {
             // Recorded when it finished; placed where it started.
             offset = item.at.saturating_sub(duration);
             Row::ToolCall {
@@ -186,18 +216,33 @@ fn prepare(item: Item) -> Prepared {
                 arguments: r.redact_json(&arguments).to_string(),
                 result: r.redact_json(&result).to_string(),
                 outcome: outcome.as_str(),
+                called_by: called_by.as_str(),
                 duration_ms: ms(duration),
+                response_id,
+                out_of_band,
             }
         }
-        What::Record(Record::Guard { decision, detail }) => Row::Guard {
+        What::Record {
+            record: Record::Guard { decision, detail },
+            ..
+        } => Row::Guard {
             decision: decision.as_str(),
             detail: text(&detail),
         },
-        What::Record(Record::Transition { from, to }) => Row::Transition { from, to },
-        What::Record(Record::Escalated { reason }) => Row::Escalated {
+        What::Record {
+            record: Record::Transition { from, to },
+            ..
+        } => Row::Transition { from, to },
+        What::Record {
+            record: Record::Escalated { reason },
+            ..
+        } => Row::Escalated {
             reason: text(&reason),
         },
-        What::Record(Record::Latency { kind, duration }) => Row::Latency {
+        What::Record {
+            record: Record::Latency { kind, duration },
+            ..
+        } => Row::Latency {
             kind: kind.as_str(),
             duration_ms: ms(duration),
         },
@@ -369,12 +414,25 @@ fn write(conn: &mut Connection, items: &[Prepared], _config: &Config) -> rusqlit
                 speaker,
                 text,
                 end_ms,
+                response_id,
+                out_of_band,
             } => {
                 tx.prepare_cached(
-                    "INSERT INTO utterances (session_id, seq, speaker, text, offset_ms, end_ms, at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO utterances (session_id, seq, speaker, text, offset_ms, end_ms, at,
+                         response_id, out_of_band)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )?
-                .execute(params![id, seq, speaker, text, offset, end_ms, at])?;
+                .execute(params![
+                    id,
+                    seq,
+                    speaker,
+                    text,
+                    offset,
+                    end_ms,
+                    at,
+                    response_id,
+                    out_of_band
+                ])?;
             }
             Row::ToolCall {
                 call_id,
@@ -382,12 +440,15 @@ fn write(conn: &mut Connection, items: &[Prepared], _config: &Config) -> rusqlit
                 arguments,
                 result,
                 outcome,
+                called_by,
                 duration_ms,
+                response_id,
+                out_of_band,
             } => {
                 tx.prepare_cached(
                     "INSERT INTO tool_calls (session_id, seq, call_id, name, arguments, result,
-                         outcome, duration_ms, offset_ms, at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                         outcome, duration_ms, offset_ms, at, called_by, response_id, out_of_band)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )?
                 .execute(params![
                     id,
@@ -399,7 +460,10 @@ fn write(conn: &mut Connection, items: &[Prepared], _config: &Config) -> rusqlit
                     outcome,
                     duration_ms,
                     offset,
-                    at
+                    at,
+                    called_by,
+                    response_id,
+                    out_of_band
                 ])?;
             }
             Row::Guard { decision, detail } => {

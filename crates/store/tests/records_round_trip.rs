@@ -145,6 +145,7 @@ fn the_export_is_json_with_times_and_milliseconds() {
             "name": "lookup_account",
             "arguments": {"email_or_phone": "[phone]"},
             "outcome": "ok",
+            "called_by": "model",
             "result": {"account_id": "NL-20931", "email": "[email]", "plan": "Fiber 500"},
             "duration_ms": 180,
         })
@@ -278,4 +279,57 @@ fn an_escalation_summary_without_the_record_stands_alone() {
         escalations,
         [("too many failures", true), ("another", false)]
     );
+}
+
+#[test]
+fn stamps_come_back_with_their_records() {
+    use switchboard_engine::{CalledBy, Stamped, ToolOutcome};
+    let dir = tempdir("stamps");
+    let store = Store::open(&dir).unwrap();
+    let recorder = store.begin(start(
+        "sess_s",
+        "supervisor",
+        nov_24(),
+        Redaction::default(),
+    ));
+    recorder.record_stamped(&Stamped {
+        at: ms(1_200),
+        response_id: Some("resp_oob".into()),
+        out_of_band: true,
+        record: Record::Utterance {
+            speaker: Speaker::Agent,
+            text: "One moment.".into(),
+            start: ms(1_000),
+            end: ms(1_200),
+        },
+    });
+    recorder.record_stamped(&Stamped {
+        at: ms(2_000),
+        response_id: None,
+        out_of_band: false,
+        record: Record::ToolCall {
+            call_id: "call_sup/1/0".into(),
+            name: "getUserAccountInfo".into(),
+            arguments: json!({}),
+            outcome: ToolOutcome::Ok,
+            called_by: CalledBy::Supervisor,
+            result: json!({"balance": 45.2}),
+            duration: ms(300),
+        },
+    });
+    recorder.end("completed");
+    store.flush();
+    let record = store.session("sess_s").unwrap().expect("recorded");
+    let line = &record.timeline[0];
+    assert_eq!(line.response_id.as_deref(), Some("resp_oob"));
+    assert!(line.out_of_band);
+    let call = &record.timeline[1];
+    assert!(!call.out_of_band);
+    assert!(matches!(
+        call.event,
+        Event::ToolCall {
+            called_by: CalledBy::Supervisor,
+            ..
+        }
+    ));
 }

@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
-use switchboard_engine::Speaker;
+use switchboard_engine::{CalledBy, Speaker};
 use switchboard_store::{
     Entry, Event, FILE_NAME, SessionFilter, SessionRecord, SessionSummary, Store, timestamp,
 };
@@ -325,7 +325,13 @@ fn transcript(record: &SessionRecord) -> String {
 
     let indent = " ".repeat(offset(Duration::ZERO).len() + 1);
     let mut latency: Vec<(&str, Vec<Duration>)> = Vec::new();
-    for Entry { at, event } in &record.timeline {
+    for Entry {
+        at,
+        event,
+        out_of_band,
+        ..
+    } in &record.timeline
+    {
         let at = offset(*at);
         match event {
             Event::Utterance { speaker, text, .. } => {
@@ -333,19 +339,25 @@ fn transcript(record: &SessionRecord) -> String {
                     Speaker::Caller => "caller",
                     Speaker::Agent => "agent",
                 };
-                let _ = writeln!(out, "{at} {who}: {text}");
+                let aside = if *out_of_band { " (out of band)" } else { "" };
+                let _ = writeln!(out, "{at} {who}{aside}: {text}");
             }
             Event::ToolCall {
                 name,
                 arguments,
                 outcome,
+                called_by,
                 result,
                 duration,
                 ..
             } => {
+                let by = match called_by {
+                    CalledBy::Model => "",
+                    CalledBy::Supervisor => " (supervisor)",
+                };
                 let _ = writeln!(
                     out,
-                    "{at} tool {name} {} -> {outcome} in {}",
+                    "{at} tool{by} {name} {} -> {outcome} in {}",
                     compact(arguments),
                     millis(*duration)
                 );

@@ -33,7 +33,9 @@ use crate::compiled::CompiledAgent;
 use crate::io::{
     CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, Stamped, ToolRun,
 };
-use crate::vocabulary::{GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome};
+use crate::vocabulary::{
+    CalledBy, GuardDecision, HangUpReason, LatencyKind, ToolError, ToolOutcome,
+};
 
 /// Settings a driver may tune per session.
 #[derive(Debug, Clone)]

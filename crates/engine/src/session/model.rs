@@ -33,7 +33,7 @@ impl Session {
                     }
                 }
             }
-            ServerEvent::ResponseDone(done) => {
+            ServerEvent::ResponseDone(_) => {
                 self.response_active = false;
                 self.open_response = None;
                 for p in &mut self.playback {

@@ -561,11 +561,17 @@ impl Session {
         result: Value,
         duration: Duration,
     ) {
+        let called_by = if self.thinking.owns(call_id) {
+            CalledBy::Supervisor
+        } else {
+            CalledBy::Model
+        };
         self.record(Record::ToolCall {
             call_id: call_id.clone(),
             name: name.to_owned(),
             arguments,
             outcome,
+            called_by,
             result,
             duration,
         });

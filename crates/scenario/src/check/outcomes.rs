@@ -162,6 +162,7 @@ mod tests {
             name: name.to_owned(),
             arguments,
             outcome: outcome.parse().expect("a tool outcome"),
+            called_by: switchboard_engine::CalledBy::Model,
             result: json!({"status": "ok"}),
             duration: Duration::ZERO,
         }
@@ -193,6 +194,8 @@ mod tests {
                 .into_iter()
                 .zip(0u64..)
                 .map(|(event, i)| Entry {
+                    response_id: None,
+                    out_of_band: false,
                     at: Duration::from_millis(i * 100),
                     event,
                 })

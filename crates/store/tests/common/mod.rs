@@ -96,6 +96,7 @@ pub fn record_support_call(store: &Store, start: SessionStart) {
             name: "lookup_account".to_owned(),
             arguments: json!({"email_or_phone": PHONE}),
             outcome: ToolOutcome::Ok,
+            called_by: switchboard_engine::CalledBy::Model,
             result: json!({"account_id": "NL-20931", "email": EMAIL, "plan": "Fiber 500"}),
             duration: ms(180),
         },
