@@ -8,7 +8,7 @@
 //! ```
 //! use std::sync::Arc;
 //! use std::time::Instant;
-//! use switchboard_engine::{CompiledAgent, Output, Session, SessionConfig};
+//! use switchboard_engine::{CompiledAgent, Output, Session, SessionConfig, Timer};
 //!
 //! let file = switchboard_agent::load("name: demo\nrole: You are a demo agent.\n").expect("valid").agent;
 //! let agent = Arc::new(CompiledAgent::new(file).expect("compiles"));
@@ -17,8 +17,11 @@
 //! // The model is configured first, then the caller learns the session.
 //! assert!(matches!(session.poll_output(), Some(Output::ToModel(_))));
 //! assert!(matches!(session.poll_output(), Some(Output::ToCaller(_))));
-//! // The only deadline of a new session: moving to a fresh upstream before its 60 minutes.
-//! assert_eq!(session.poll_timeout(), Some(now + std::time::Duration::from_secs(55 * 60)));
+//! // Timers are named: the model must confirm the agent's session within 10 s, and the call
+//! // moves to a fresh upstream session before the upstream's 60 minutes.
+//! let timers: Vec<Timer> = session.timers().into_iter().map(|(_, t)| t).collect();
+//! assert_eq!(timers, [Timer::SessionUpdateDeadline, Timer::Rollover]);
+//! assert_eq!(session.poll_timeout(), Some(now + std::time::Duration::from_secs(10)));
 //! ```
 //!
 //! Guards it enforces today: the agent's instructions, tools and locked turn detection survive
