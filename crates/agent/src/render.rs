@@ -392,8 +392,12 @@ fn tools_section(out: &mut String, agent: &AgentFile, tools: &[ToolRef<'_>]) {
                 if !t.confirm.arguments.is_empty() {
                     // The engine holds the call unless the question the caller heard named
                     // these values: the prompt says so, so the model asks that way at once.
-                    let names: Vec<String> =
-                        t.confirm.arguments.iter().map(|a| format!("`{a}`")).collect();
+                    let names: Vec<String> = t
+                        .confirm
+                        .arguments
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect();
                     let _ = writeln!(
                         out,
                         "When asking, say the value of {} you will use; call only with those values once the user agrees.",

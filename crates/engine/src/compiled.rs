@@ -1,7 +1,7 @@
 //! An agent file made ready for sessions: rendered payloads per state and compiled argument
 //! validators, built once and shared by every call (`Arc`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 use switchboard_agent::model::{AgentFile, Tool};
@@ -50,6 +50,30 @@ pub struct CompiledAgent {
     /// The `session.update` session per state (`None` key: an agent without a dynamic flow).
     sessions: BTreeMap<Option<String>, WireSession>,
     pub(crate) tools: BTreeMap<String, ToolSpec>,
+    /// How a call of each name the engine answers is routed, decided once here.
+    routes: BTreeMap<String, Route>,
+    /// Every function tool the agent declares to the model, in any state.
+    declared: BTreeSet<String>,
+}
+
+/// How the engine answers a call of a tool name. Names without a route are not the agent's:
+/// a tool the caller declared (passed through to the caller) or an unknown one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// `set_conversation_state`: a move of the dynamic flow.
+    StateChange,
+    /// The escalation tool, when the agent does not declare it as a tool of its own.
+    Escalation,
+    /// The responder's question to the supervisor.
+    Supervisor,
+    /// A common tool the engine answers itself (`finish_session`, `answer`), when the agent
+    /// does not declare a tool of that name.
+    Common,
+    /// One of the agent's own tools; `client`-run ones are the caller's to run.
+    Agent {
+        /// Whether the caller's app runs it (`run: client`).
+        by_client: bool,
+    },
 }
 
 impl CompiledAgent {
@@ -83,11 +107,27 @@ impl CompiledAgent {
                 },
             );
         }
+        let routes = routes(&file, &tools);
+        let declared = sessions
+            .values()
+            .flat_map(|s: &WireSession| s.tools.iter().flatten())
+            .filter_map(|t| match t {
+                switchboard_wire::Tool::Function(f) => Some(f.name.clone()),
+                _ => None,
+            })
+            .collect();
         Ok(Self {
             file,
             sessions,
             tools,
+            routes,
+            declared,
         })
+    }
+
+    /// How a call of `name` is answered, or `None` for a name that is not the agent's.
+    pub(crate) fn route(&self, name: &str) -> Option<Route> {
+        self.routes.get(name).copied()
     }
 
     /// The agent file.
@@ -115,12 +155,7 @@ impl CompiledAgent {
 
     /// Names of every tool the agent declares to the model in any state.
     pub(crate) fn owns_tool(&self, name: &str) -> bool {
-        self.sessions.values().any(|s| {
-            s.tools
-                .iter()
-                .flatten()
-                .any(|t| matches!(t, switchboard_wire::Tool::Function(f) if f.name == name))
-        })
+        self.declared.contains(name)
     }
 
     /// Checks arguments against the tool's schema and declared limits.
@@ -169,4 +204,39 @@ impl std::fmt::Debug for CompiledAgent {
             .field("name", &self.file.name)
             .finish_non_exhaustive()
     }
+}
+
+/// The route of every name the engine answers. The order of the checks is the precedence: a
+/// name the agent declares as its own tool keeps it over a common tool or the escalation tool
+/// of the same name, and the flow's state tool and the supervisor's tool come first.
+fn routes(file: &AgentFile, tools: &BTreeMap<String, ToolSpec>) -> BTreeMap<String, Route> {
+    let mut routes = BTreeMap::new();
+    for (name, spec) in tools {
+        routes.insert(
+            name.clone(),
+            Route::Agent {
+                by_client: spec.tool.run == switchboard_agent::model::Run::Client,
+            },
+        );
+    }
+    for common in &file.common_tools {
+        routes
+            .entry(switchboard_agent::common_tool_name(*common).to_owned())
+            .or_insert(Route::Common);
+    }
+    let escalation = file
+        .escalation
+        .as_ref()
+        .map_or("escalate_to_human", |e| e.tool.as_str());
+    if !tools.contains_key(escalation) {
+        routes.insert(escalation.to_owned(), Route::Escalation);
+    }
+    if let Some(supervisor) = &file.supervisor {
+        routes.insert(supervisor.tool_name.clone(), Route::Supervisor);
+    }
+    routes.insert(
+        switchboard_agent::render::STATE_TOOL.to_owned(),
+        Route::StateChange,
+    );
+    routes
 }

@@ -29,7 +29,7 @@ use switchboard_wire as wire;
 use switchboard_wire::{CallId, ClientEvent, EventId, ItemId, ServerEvent};
 
 use crate::affirm::Lexicon;
-use crate::compiled::CompiledAgent;
+use crate::compiled::{CompiledAgent, Route};
 use crate::io::{
     CallSummary, Escalation, Input, Output, Record, RolloverPlan, Speaker, Stamped, ToolRun,
 };

@@ -26,28 +26,15 @@ impl Session {
         if self.caller_defines(name) && self.agent.file.leaves(CallerField::Tools) {
             return false;
         }
-        if let Some(spec) = self.agent.tools.get(name) {
-            return spec.tool.run != Run::Client;
+        match self.agent.route(name) {
+            Some(Route::Agent { by_client }) => !by_client,
+            Some(_) => true,
+            None => false,
         }
-        name == STATE_TOOL
-            || self.is_escalation_tool(name)
-            || self.is_common(name)
-            || self
-                .agent
-                .file
-                .supervisor
-                .as_ref()
-                .is_some_and(|s| s.tool_name == name)
     }
 
-    pub(super) fn is_common(&self, name: &str) -> bool {
-        self.agent
-            .file
-            .common_tools
-            .iter()
-            .any(|c| switchboard_agent::common_tool_name(*c) == name)
-    }
-
+    /// Whether `name` is the escalation tool: the one the agent names, answered by the engine
+    /// or run by the agent's own built-in.
     pub(super) fn is_escalation_tool(&self, name: &str) -> bool {
         let configured = self
             .agent
@@ -85,34 +72,25 @@ impl Session {
         {
             return self.refuse(call_id, name, args, refusal);
         }
-        if name == STATE_TOOL {
-            return self.change_state(call_id, &args, now);
+        match self.agent.route(name) {
+            Some(Route::StateChange) => self.change_state(call_id, &args, now),
+            Some(Route::Escalation) => {
+                self.answer(
+                    &call_id,
+                    name,
+                    args,
+                    ToolOutcome::Ok,
+                    json!({"status": "ok", "message": "A specialist is joining the call."}),
+                    Duration::ZERO,
+                );
+                self.escalate(self.escalation_reason());
+            }
+            Some(Route::Supervisor) => self.ask_supervisor(call_id, &args, now),
+            Some(Route::Common) => self.common_tool(call_id, name, args, now),
+            Some(Route::Agent { .. }) | None => {
+                self.run_agent_tool(call_id, name, args, By::Responder, now);
+            }
         }
-        if self.is_escalation_tool(name) && !self.agent.tools.contains_key(name) {
-            self.answer(
-                &call_id,
-                name,
-                args,
-                ToolOutcome::Ok,
-                json!({"status": "ok", "message": "A specialist is joining the call."}),
-                Duration::ZERO,
-            );
-            self.escalate(self.escalation_reason());
-            return;
-        }
-        if self
-            .agent
-            .file
-            .supervisor
-            .as_ref()
-            .is_some_and(|s| s.tool_name == name)
-        {
-            return self.ask_supervisor(call_id, &args, now);
-        }
-        if self.is_common(name) && !self.agent.tools.contains_key(name) {
-            return self.common_tool(call_id, name, args, now);
-        }
-        self.run_agent_tool(call_id, name, args, By::Responder, now);
     }
 
     /// Runs one of the agent's tools for `by`, after the checks every call meets whoever made
