@@ -41,6 +41,7 @@
 //! negatives, "a.m."/"p.m.", month before day.
 
 mod clock;
+mod heard;
 mod lexicon;
 mod money;
 mod normalise;
@@ -51,6 +52,7 @@ mod spell;
 mod words;
 
 pub use clock::{date, time};
+pub use heard::numbers_said;
 pub use lexicon::Lexicon;
 pub use money::money;
 pub use normalise::{normalise_text, sentence_key};

@@ -352,7 +352,7 @@ fn names(text: &str, value: &Value) -> bool {
     match value {
         Value::Number(n) => n
             .as_f64()
-            .is_some_and(|n| spoken_numbers(text).contains(&n)),
+            .is_some_and(|n| switchboard_speech::numbers_said(text).contains(&n)),
         Value::String(s) => {
             let said = key_words(text);
             if contains_words(&said, &key_words(s))
@@ -374,160 +374,6 @@ fn names(text: &str, value: &Value) -> bool {
         // A yes or no has no words of its own to hear.
         Value::Bool(_) | Value::Null => true,
     }
-}
-
-const SMALL: [&str; 20] = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-];
-
-const TENS: [&str; 8] = [
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-];
-
-/// Every number said in `text`, in digits ("30", "1,250", "2.5") or in words ("thirty",
-/// "sixty-five", "two hundred and five", "one point five").
-fn spoken_numbers(text: &str) -> Vec<f64> {
-    #[derive(PartialEq, Clone, Copy)]
-    enum Last {
-        None,
-        Unit,
-        Teen,
-        Ten,
-        Hundred,
-        Scale,
-    }
-    let lower = switchboard_speech::normalise_text(text);
-    let mut tokens: Vec<String> = Vec::new();
-    let mut chars = lower.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_ascii_digit() {
-            let mut numeral = String::new();
-            while let Some(&c) = chars.peek() {
-                if c.is_ascii_digit() || c == ',' || c == '.' {
-                    numeral.push(c);
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            tokens.push(numeral);
-        } else if c.is_alphabetic() {
-            let mut word = String::new();
-            while let Some(&c) = chars.peek() {
-                if c.is_alphabetic() {
-                    word.push(c);
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            tokens.push(word);
-        } else {
-            chars.next();
-        }
-    }
-    let mut out = Vec::new();
-    let (mut total, mut group, mut last) = (0.0_f64, 0.0_f64, Last::None);
-    let flush = |out: &mut Vec<f64>, total: &mut f64, group: &mut f64, last: &mut Last| {
-        if *last != Last::None {
-            out.push(*total + *group);
-        }
-        (*total, *group, *last) = (0.0, 0.0, Last::None);
-    };
-    let mut i = 0;
-    while i < tokens.len() {
-        let token = tokens[i].as_str();
-        let next = tokens.get(i + 1).map(String::as_str);
-        if token.starts_with(|c: char| c.is_ascii_digit()) {
-            flush(&mut out, &mut total, &mut group, &mut last);
-            let numeral = token.trim_end_matches([',', '.']);
-            // "1,250" groups thousands; any other comma separates numbers.
-            let plain = if numeral.split(',').skip(1).all(|g| g.len() == 3) {
-                numeral.replace(',', "")
-            } else {
-                numeral.split(',').next().unwrap_or_default().to_owned()
-            };
-            if let Ok(n) = plain.parse::<f64>() {
-                out.push(n);
-            }
-        } else if let Some(n) = SMALL.iter().position(|w| *w == token) {
-            let teen = n >= 10;
-            let fits = match last {
-                Last::None | Last::Hundred | Last::Scale => true,
-                Last::Ten => !teen && n > 0,
-                Last::Unit | Last::Teen => false,
-            };
-            if !fits {
-                flush(&mut out, &mut total, &mut group, &mut last);
-            }
-            group += n as f64;
-            last = if teen { Last::Teen } else { Last::Unit };
-        } else if let Some(n) = TENS.iter().position(|w| *w == token) {
-            if !matches!(last, Last::None | Last::Hundred | Last::Scale) {
-                flush(&mut out, &mut total, &mut group, &mut last);
-            }
-            group += (n as f64 + 2.0) * 10.0;
-            last = Last::Ten;
-        } else if token == "hundred" && last != Last::Hundred {
-            group = if last == Last::None { 1.0 } else { group } * 100.0;
-            last = Last::Hundred;
-        } else if let Some(scale) = match token {
-            "thousand" => Some(1e3),
-            "million" => Some(1e6),
-            _ => None,
-        } {
-            total += if last == Last::None { 1.0 } else { group } * scale;
-            group = 0.0;
-            last = Last::Scale;
-        } else if token == "a" && matches!(next, Some("hundred" | "thousand" | "million")) {
-            flush(&mut out, &mut total, &mut group, &mut last);
-            group = 1.0;
-            last = Last::Unit;
-        } else if token == "and"
-            && last != Last::None
-            && next.is_some_and(|w| SMALL.contains(&w) || TENS.contains(&w))
-        {
-            // "two hundred and five".
-        } else if token == "point"
-            && last != Last::None
-            && next.is_some_and(|w| SMALL[..10].contains(&w))
-        {
-            let mut fraction = String::from("0.");
-            while let Some(digit) = tokens
-                .get(i + 1)
-                .and_then(|w| SMALL[..10].iter().position(|d| d == w))
-            {
-                fraction.push(char::from(b'0' + digit as u8));
-                i += 1;
-            }
-            group += fraction.parse::<f64>().unwrap_or(0.0);
-            flush(&mut out, &mut total, &mut group, &mut last);
-        } else {
-            flush(&mut out, &mut total, &mut group, &mut last);
-        }
-        i += 1;
-    }
-    flush(&mut out, &mut total, &mut group, &mut last);
-    out
 }
 
 /// Arguments written one way for comparing: members in name order and without nulls,
@@ -642,23 +488,6 @@ fn confirmation_needed(name: &str, phrase: &str, args: &Value, key_arguments: &[
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_heard_in_digits_and_words() {
-        for (text, expected) in [
-            ("It would be thirty minutes.", vec![30.0]),
-            ("a 30-minute credit", vec![30.0]),
-            ("sixty-five or 1,250 or 2.5", vec![65.0, 1250.0, 2.5]),
-            ("two hundred and five", vec![205.0]),
-            ("a hundred", vec![100.0]),
-            ("one point five", vec![1.5]),
-            ("thirty five", vec![35.0]),
-            ("ten twenty", vec![10.0, 20.0]),
-            ("no numbers here", vec![]),
-        ] {
-            assert_eq!(spoken_numbers(text), expected, "{text}");
-        }
-    }
 
     #[test]
     fn a_value_is_named_the_way_a_caller_hears_it() {
