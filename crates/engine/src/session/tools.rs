@@ -45,6 +45,19 @@ impl Session {
         name == configured
     }
 
+    /// The model called the escalation tool: the call is answered and handed to a person.
+    fn hand_off(&mut self, call_id: &CallId, name: &str, args: Value, reason: String) {
+        self.answer(
+            call_id,
+            name,
+            args,
+            ToolOutcome::Ok,
+            json!({"status": "ok", "message": "A specialist is joining the call."}),
+            Duration::ZERO,
+        );
+        self.escalate(reason);
+    }
+
     pub(super) fn handle_call(
         &mut self,
         call_id: CallId,
@@ -75,15 +88,8 @@ impl Session {
         match self.agent.route(name) {
             Some(Route::StateChange) => self.change_state(call_id, &args, now),
             Some(Route::Escalation) => {
-                self.answer(
-                    &call_id,
-                    name,
-                    args,
-                    ToolOutcome::Ok,
-                    json!({"status": "ok", "message": "A specialist is joining the call."}),
-                    Duration::ZERO,
-                );
-                self.escalate(self.escalation_reason());
+                let reason = self.escalation_reason();
+                self.hand_off(&call_id, name, args, reason);
             }
             Some(Route::Supervisor) => self.ask_supervisor(call_id, &args, now),
             Some(Route::Common) => self.common_tool(call_id, name, args, now),
@@ -214,15 +220,7 @@ impl Session {
                     .and_then(Value::as_str)
                     .filter(|r| !r.trim().is_empty())
                     .map_or_else(|| self.escalation_reason(), str::to_owned);
-                self.answer(
-                    &call_id,
-                    name,
-                    args,
-                    ToolOutcome::Ok,
-                    json!({"status": "ok", "message": "A specialist is joining the call."}),
-                    Duration::ZERO,
-                );
-                self.escalate(reason);
+                self.hand_off(&call_id, name, args, reason);
             }
             Run::Builtin(Builtin::FinishSession) => self.finish_session(call_id, name, args),
             Run::Builtin(Builtin::Answer) if self.agent.file.supervisor.is_some() => {
