@@ -174,44 +174,38 @@ impl Session {
         match &tool.run {
             Run::Fixtures(fixtures) => {
                 let (outcome, delay) = fixture_reply(fixtures, &args);
-                let deadline = now + delay.min(timeout);
                 let outcome = if delay > timeout {
                     Err(ToolError::Timeout)
                 } else {
                     outcome.map_err(ToolError::Failed)
                 };
-                self.running.insert(
-                    call_id,
-                    Running {
-                        name: name.to_owned(),
-                        arguments: args,
-                        started: now,
-                        deadline,
-                        fixture: Some(outcome),
-                        preamble_at,
-                    },
-                );
+                let running = Running {
+                    name: name.to_owned(),
+                    arguments: args,
+                    started: now,
+                    deadline: now + delay.min(timeout),
+                    fixture: Some(outcome),
+                    preamble_at,
+                };
+                self.running.insert(call_id, running);
             }
             Run::Webhook(_) => {
-                let deadline = now + timeout;
+                let running = Running {
+                    name: name.to_owned(),
+                    arguments: args,
+                    started: now,
+                    deadline: now + timeout,
+                    fixture: None,
+                    preamble_at,
+                };
                 self.outputs.push_back(Output::RunTool(ToolRun {
                     call_id: call_id.clone(),
-                    name: name.to_owned(),
-                    arguments: args.clone(),
+                    name: running.name.clone(),
+                    arguments: running.arguments.clone(),
                     idempotency_key: format!("{}:{call_id}", self.config.id),
-                    deadline,
+                    deadline: running.deadline,
                 }));
-                self.running.insert(
-                    call_id,
-                    Running {
-                        name: name.to_owned(),
-                        arguments: args,
-                        started: now,
-                        deadline,
-                        fixture: None,
-                        preamble_at,
-                    },
-                );
+                self.running.insert(call_id, running);
             }
             Run::Builtin(Builtin::EscalateToHuman) => {
                 // The agent's own escalation tool, with its arguments checked above.
