@@ -134,6 +134,7 @@ fn fill(data: &Path) -> Store {
     );
     call.record_at(
         &Record::Guard {
+            tool: Some("refund_credit".into()),
             decision: GuardDecision::ConfirmationRequested,
             detail: "refund_credit held until the caller confirms".into(),
         },

@@ -269,6 +269,8 @@ pub enum Record {
     Guard {
         /// Which guard acted.
         decision: GuardDecision,
+        /// The tool it acted on, when it concerns one (a held call, a refused run, a preamble).
+        tool: Option<String>,
         /// What happened, for a person.
         detail: String,
     },

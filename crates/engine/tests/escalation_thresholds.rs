@@ -97,7 +97,7 @@ fn three_unintelligible_turns_count_as_no_match() {
         "error":{"type":"transcription_error","code":"audio_unintelligible","message":"unintelligible"}}));
     let out = h.caller_says("   ");
     assert!(records(&out).iter().any(
-        |r| matches!(r, switchboard_engine::Record::Guard { decision, detail }
+        |r| matches!(r, switchboard_engine::Record::Guard { decision, detail, .. }
         if *decision == GuardDecision::EscalationThreshold && detail.contains("3 consecutive no-match events"))
     ));
 }

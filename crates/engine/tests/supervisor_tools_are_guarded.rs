@@ -162,6 +162,7 @@ fn guards(out: &[Output], decision: GuardDecision) -> Vec<String> {
             Record::Guard {
                 decision: d,
                 detail,
+                ..
             } if *d == decision => Some(detail.clone()),
             _ => None,
         })

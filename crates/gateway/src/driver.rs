@@ -572,7 +572,9 @@ impl Driver<'_> {
         let metrics = &self.shared.metrics;
         match record {
             Record::ToolCall { name, outcome, .. } => metrics.tool_call(name, outcome.as_str()),
-            Record::Guard { decision, detail } => {
+            Record::Guard {
+                decision, detail, ..
+            } => {
                 metrics.guard(decision.as_str());
                 tracing::debug!(session = %self.call.session_id, %decision, %detail, "guard");
             }

@@ -53,10 +53,15 @@ pub(crate) fn record_event(event_id: &str, record: &Record) -> Option<Value> {
             "result": result,
             "duration_ms": millis(*duration),
         }),
-        Record::Guard { decision, detail } => json!({
+        Record::Guard {
+            decision,
+            tool,
+            detail,
+        } => json!({
             "event_id": event_id,
             "type": GUARD,
             "decision": decision,
+            "tool": tool,
             "detail": detail,
         }),
         Record::Transition { from, to } => json!({
@@ -110,6 +115,7 @@ mod tests {
     #[test]
     fn a_guard_record_keeps_its_fields() {
         let record = Record::Guard {
+            tool: None,
             decision: GuardDecision::ConfirmationRequested,
             detail: "asked first".to_owned(),
         };

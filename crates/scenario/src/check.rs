@@ -303,14 +303,13 @@ fn confirmed_before(name: &str, view: &View<'_>) -> Result<(), String> {
             view.attempts(name)
         ));
     }
-    let needle = format!("`{name}`");
     for run in runs {
         let timeline = &view.record.timeline[..run.index];
         // The last confirmation request for this tool before the run…
         let asked = timeline.iter().rposition(|e| {
-            matches!(&e.event, Event::Guard { decision, detail }
+            matches!(&e.event, Event::Guard { decision, tool: Some(tool), .. }
                 if (*decision == GuardDecision::ConfirmationRequested || *decision == GuardDecision::ConfirmationAsked)
-                    && detail.contains(&needle))
+                    && tool == name)
         });
         let Some(asked) = asked else {
             return Err(format!(
@@ -666,17 +665,19 @@ fn only_allowed_transitions(view: &View<'_>) -> Result<(), String> {
 /// `preamble_by_model` note (taken when the call came in a response that also spoke, whose
 /// audio is only recorded once heard).
 fn spoke_before(call: &Call<'_>, view: &View<'_>) -> bool {
-    let needle = format!("`{}`", call.name);
     let mut after_other_call = false;
     for i in (0..call.index).rev() {
         if view.turns[i] != call.turn {
             break;
         }
         match &view.record.timeline[i].event {
-            Event::Guard { decision, detail }
-                if (*decision == GuardDecision::PreambleSpoken
-                    || *decision == GuardDecision::PreambleByModel)
-                    && detail.contains(&needle) =>
+            Event::Guard {
+                decision,
+                tool: Some(tool),
+                ..
+            } if (*decision == GuardDecision::PreambleSpoken
+                || *decision == GuardDecision::PreambleByModel)
+                && *tool == call.name =>
             {
                 return true;
             }
@@ -1415,6 +1416,8 @@ mod tests {
     fn guard(decision: &str, detail: &str) -> Event {
         Event::Guard {
             decision: decision.parse().expect("a guard decision"),
+            // As the engine records it: the tool the detail names in backticks.
+            tool: detail.split('`').nth(1).map(str::to_owned),
             detail: detail.to_owned(),
         }
     }

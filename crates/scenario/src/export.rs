@@ -268,50 +268,23 @@ fn silence_ms(agent: &AgentFile) -> u64 {
     idle_timeout_ms(agent).unwrap_or(5_000) + SILENCE_MARGIN_MS
 }
 
-/// The timeline without the lines the gateway had the model say out of band (preambles and
-/// supervisor fillers), which take no script entry. Each is announced by a guard decision
-/// quoting it, before it is heard; what was heard of it (cut short by the caller, or missing
-/// its first words) is a part of the phrase.
+/// The timeline without the lines the model said out of band (preambles, supervisor fillers,
+/// a caller's own `conversation: "none"` requests), which take no script entry: each record
+/// says whether its response ran out of band.
 fn in_band(timeline: &[Entry]) -> Vec<&Entry> {
-    let mut announced: Vec<String> = Vec::new();
-    let mut kept = Vec::with_capacity(timeline.len());
-    for entry in timeline {
-        match &entry.event {
-            Event::Guard { decision, detail }
-                if *decision == GuardDecision::PreambleSpoken
-                    || *decision == GuardDecision::SupervisorFiller =>
-            {
-                if let Some(phrase) = quoted(detail) {
-                    announced.push(phrase.trim().to_owned());
-                }
-            }
-            Event::Utterance {
-                speaker: Speaker::Agent,
-                text,
-                ..
-            } => {
-                let text = text.trim();
-                let out_of_band = announced
-                    .iter()
-                    .position(|phrase| !text.is_empty() && phrase.contains(text));
-                match out_of_band {
-                    Some(i) => {
-                        announced.remove(i);
+    timeline
+        .iter()
+        .filter(|entry| {
+            !(entry.out_of_band
+                && matches!(
+                    entry.event,
+                    Event::Utterance {
+                        speaker: Speaker::Agent,
+                        ..
                     }
-                    None => kept.push(entry),
-                }
-            }
-            _ => kept.push(entry),
-        }
-    }
-    kept
-}
-
-/// The text between the last “ and ” of `detail`.
-fn quoted(detail: &str) -> Option<&str> {
-    let start = detail.rfind('“')? + '“'.len_utf8();
-    let end = detail[start..].rfind('”')? + start;
-    Some(&detail[start..end])
+                ))
+        })
+        .collect()
 }
 
 /// `entries` in the order the model produced them. Spoken lines (with a duration) were
@@ -690,6 +663,7 @@ mod tests {
             at: ms(at),
             event: Event::Guard {
                 decision: decision.parse().expect("a guard decision"),
+                tool: detail.split('`').nth(1).map(str::to_owned),
                 detail: detail.into(),
             },
         }
@@ -999,7 +973,10 @@ mod tests {
             ),
             tool(30, 900, "check_outage", json!({"address": "1 A St"}), "ok"),
             // Heard in part: its first words lost, the rest cut short by the caller.
-            spoken(400, 900, "check that"),
+            Entry {
+                out_of_band: true,
+                ..spoken(400, 900, "check that")
+            },
             agent_said(1_000, "No outage there."),
         ];
         let (yaml, scenario) = export(&record("northloop", "caller_left", timeline), NORTHLOOP);
@@ -1105,7 +1082,10 @@ mod tests {
                 "supervisor_filler",
                 "the model said nothing while asking: “One moment.”",
             ),
-            spoken(60, 600, "One moment."),
+            Entry {
+                out_of_band: true,
+                ..spoken(60, 600, "One moment.")
+            },
             answered,
             spoken(
                 1_100,

@@ -292,7 +292,9 @@ fn timeline(out: &mut String, record: &SessionRecord) {
                     escape(&result.to_string())
                 ),
             ),
-            Event::Guard { decision, detail } => (
+            Event::Guard {
+                decision, detail, ..
+            } => (
                 "guard",
                 "guard".to_owned(),
                 format!(
@@ -499,6 +501,7 @@ pub(crate) mod tests {
                     3600,
                     Event::Guard {
                         decision: GuardDecision::ConfirmationRequested,
+                        tool: Some("refund_credit".to_owned()),
                         detail: "held refund_credit until the caller answers".to_owned(),
                     },
                 ),

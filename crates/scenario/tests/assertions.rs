@@ -54,7 +54,7 @@ async fn northloop_readback_language_variety_and_preamble_pass() {
     let record = report.record.expect("recorded");
     assert!(
         record.timeline.iter().any(|e| matches!(&e.event,
-            switchboard_store::Event::Guard { decision, detail }
+            switchboard_store::Event::Guard { decision, detail, .. }
                 if decision.as_str() == "preamble_spoken" && detail.contains("`check_outage`"))),
         "{:#?}",
         record.timeline

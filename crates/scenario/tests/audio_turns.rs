@@ -63,6 +63,7 @@ fn guards<'a>(record: &'a SessionRecord, decision: &str) -> Vec<&'a str> {
             Event::Guard {
                 decision: d,
                 detail,
+                ..
             } if d.as_str() == decision => Some(detail.as_str()),
             _ => None,
         })

@@ -126,6 +126,9 @@ pub enum Event {
     Guard {
         /// Which guard acted.
         decision: GuardDecision,
+        /// The tool it acted on, when it concerns one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tool: Option<String>,
         /// What happened, for a person.
         detail: String,
     },
@@ -316,10 +319,11 @@ pub(crate) fn session(conn: &Connection, id: &str) -> Result<Option<SessionRecor
     )
     .map_err(StoreError::Read)?;
     read(
-        "SELECT offset_ms, seq, decision, detail FROM guard_decisions WHERE session_id = ?1",
+        "SELECT offset_ms, seq, decision, detail, tool FROM guard_decisions WHERE session_id = ?1",
         |row| {
             Ok(Event::Guard {
                 decision: name_of(row, 2)?,
+                tool: row.get(4)?,
                 detail: row.get(3)?,
             })
         },

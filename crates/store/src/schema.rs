@@ -114,6 +114,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE tool_calls ADD COLUMN out_of_band INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE utterances ADD COLUMN response_id TEXT;
     ALTER TABLE utterances ADD COLUMN out_of_band INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE guard_decisions ADD COLUMN tool TEXT;
     ",
 ];
 

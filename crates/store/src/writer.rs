@@ -128,6 +128,7 @@ enum Row {
     },
     Guard {
         decision: &'static str,
+        tool: Option<String>,
         detail: String,
     },
     Transition {
@@ -223,10 +224,16 @@ fn prepare(item: Item) -> Prepared {
             }
         }
         What::Record {
-            record: Record::Guard { decision, detail },
+            record:
+                Record::Guard {
+                    decision,
+                    tool,
+                    detail,
+                },
             ..
         } => Row::Guard {
             decision: decision.as_str(),
+            tool,
             detail: text(&detail),
         },
         What::Record {
@@ -466,12 +473,17 @@ fn write(conn: &mut Connection, items: &[Prepared], _config: &Config) -> rusqlit
                     out_of_band
                 ])?;
             }
-            Row::Guard { decision, detail } => {
+            Row::Guard {
+                decision,
+                tool,
+                detail,
+            } => {
                 tx.prepare_cached(
-                    "INSERT INTO guard_decisions (session_id, seq, decision, detail, offset_ms, at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO guard_decisions (session_id, seq, decision, detail, offset_ms, at,
+                         tool)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
-                .execute(params![id, seq, decision, detail, offset, at])?;
+                .execute(params![id, seq, decision, detail, offset, at, tool])?;
             }
             Row::Transition { from, to } => {
                 tx.prepare_cached(

@@ -363,7 +363,9 @@ fn transcript(record: &SessionRecord) -> String {
                 );
                 let _ = writeln!(out, "{indent}result: {}", compact(result));
             }
-            Event::Guard { decision, detail } => {
+            Event::Guard {
+                decision, detail, ..
+            } => {
                 let _ = writeln!(out, "{at} guard {decision}: {detail}");
             }
             Event::Transition { from, to } => {

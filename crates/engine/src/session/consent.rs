@@ -115,6 +115,7 @@ impl Session {
             self.record_for(
                 Record::Guard {
                     decision: GuardDecision::ConfirmationAsked,
+                    tool: Some(name.clone()),
                     detail,
                 },
                 Some(response.clone()),
@@ -146,15 +147,16 @@ impl Session {
                 );
                 if answer.is_consent() {
                     state.consent = Some(question);
-                    guards.push((GuardDecision::ConsentGiven, detail));
+                    guards.push((GuardDecision::ConsentGiven, name.clone(), detail));
                 } else {
-                    guards.push((GuardDecision::ConsentNotGiven, detail));
+                    guards.push((GuardDecision::ConsentNotGiven, name.clone(), detail));
                 }
             } else if answer == Answer::Deny
                 && let Some(question) = state.consent.take()
             {
                 guards.push((
                     GuardDecision::ConsentNotGiven,
+                    name.clone(),
                     format!(
                         "{}; the yes to “{}” is withdrawn: caller: “{text}” → {answer}",
                         subject(
@@ -168,8 +170,8 @@ impl Session {
                 ));
             }
         }
-        for (decision, detail) in guards {
-            self.guard(decision, detail);
+        for (decision, tool, detail) in guards {
+            self.guard_tool(decision, &tool, detail);
         }
     }
 
@@ -233,8 +235,9 @@ impl Session {
         let phrase = spec.tool.confirmation_phrase.clone().unwrap_or_default();
         let key_arguments = key_arguments(&spec.tool);
         if missing.repeat {
-            self.guard(
+            self.guard_tool(
                 GuardDecision::ConsentMissing,
+                name,
                 format!(
                     "{} came back without consent for exactly these arguments: {}",
                     call(name, &args),
@@ -251,7 +254,7 @@ impl Session {
         if !key_arguments.is_empty() {
             detail.push_str(&format!(", naming {}", named(&args, &key_arguments)));
         }
-        self.guard(GuardDecision::ConfirmationRequested, detail);
+        self.guard_tool(GuardDecision::ConfirmationRequested, name, detail);
         let output = confirmation_needed(name, &phrase, &args, &key_arguments);
         self.answer(
             call_id,

@@ -468,7 +468,20 @@ impl Session {
     }
 
     fn guard(&mut self, decision: GuardDecision, detail: String) {
-        self.record(Record::Guard { decision, detail });
+        self.record(Record::Guard {
+            decision,
+            tool: None,
+            detail,
+        });
+    }
+
+    /// Records a guard's decision about a call of `tool`.
+    fn guard_tool(&mut self, decision: GuardDecision, tool: &str, detail: String) {
+        self.record(Record::Guard {
+            decision,
+            tool: Some(tool.to_owned()),
+            detail,
+        });
     }
 }
 

@@ -75,8 +75,9 @@ impl Session {
                     // The client runs it: it counts towards `max_calls` like a run here.
                     self.count_run(&done.name);
                     self.passthrough_calls.insert(done.call_id.clone());
-                    self.guard(
+                    self.guard_tool(
                         GuardDecision::ToolPassedThrough,
+                        &done.name,
                         format!("`{}` is run by the client", done.name),
                     );
                     self.forward_model(event);

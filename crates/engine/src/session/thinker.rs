@@ -318,8 +318,9 @@ impl Session {
         now: Instant,
     ) {
         let name = call.function.name;
-        self.guard(
+        self.guard_tool(
             GuardDecision::SupervisorToolCall,
+            &name,
             format!(
                 "the supervisor, answering `{question}`, called `{name}` (its call `{}`) as `{call_id}`",
                 call.id
@@ -360,8 +361,9 @@ impl Session {
     /// A confirmation-first tool called by the supervisor: held, with the reason. Only the
     /// responder can ask the caller, and the supervisor never hears the answer.
     pub(super) fn supervisor_needs_consent(&mut self, call_id: &CallId, name: &str, args: Value) {
-        self.guard(
+        self.guard_tool(
             GuardDecision::SupervisorNeedsConsent,
+            name,
             format!("the supervisor called `{name}` with {args}; only the caller can agree to it"),
         );
         let output = json!({

@@ -66,8 +66,9 @@ impl Session {
         now: Instant,
     ) {
         if !self.handled_calls.insert(call_id.clone()) {
-            self.guard(
+            self.guard_tool(
                 GuardDecision::DuplicateCallIgnored,
+                name,
                 format!("call `{call_id}` of `{name}` was already handled"),
             );
             return;
@@ -160,8 +161,9 @@ impl Session {
                 .then(|| now + self.config.preamble_delay);
         if tool.behaviour == Behaviour::Preamble && !silent && by == By::Responder {
             // Spoken words are recorded once heard, after the call: this says they came with it.
-            self.guard(
+            self.guard_tool(
                 GuardDecision::PreambleByModel,
+                name,
                 format!("`{name}` was called in a response that also spoke"),
             );
         }
@@ -393,7 +395,7 @@ impl Session {
         args: Value,
         (decision, why): (GuardDecision, String),
     ) {
-        self.guard(decision, why.clone());
+        self.guard_tool(decision, name, why.clone());
         let mut error = why;
         if decision == GuardDecision::PastThreshold {
             // A model still calling tools instead of escalating has had its chance.
@@ -485,8 +487,9 @@ impl Session {
             return;
         }
         let phrase = self.next_phrase(&name, &phrases);
-        self.guard(
+        self.guard_tool(
             GuardDecision::PreambleSpoken,
+            &name,
             format!("`{name}` is still running: “{phrase}”"),
         );
         self.say_out_of_band(&phrase);

@@ -139,6 +139,7 @@ pub fn guard_details(out: &[Output], decision: GuardDecision) -> Vec<String> {
                 Record::Guard {
                     decision: d,
                     detail,
+                    ..
                 } if *d == decision => Some(detail.clone()),
                 _ => None,
             },

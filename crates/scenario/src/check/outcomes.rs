@@ -79,6 +79,7 @@ pub(super) fn guard_recorded(
         let Event::Guard {
             decision: d,
             detail: text,
+            ..
         } = &entry.event
         else {
             continue;
@@ -171,6 +172,8 @@ mod tests {
     fn guard(decision: &str, detail: &str) -> Event {
         Event::Guard {
             decision: decision.parse().expect("a guard decision"),
+            // As the engine records it: the tool the detail names in backticks.
+            tool: detail.split('`').nth(1).map(str::to_owned),
             detail: detail.to_owned(),
         }
     }

@@ -143,6 +143,7 @@ pub fn record_support_call(store: &Store, start: SessionStart) {
     );
     call.record_at(
         &Record::Guard {
+            tool: Some("refund_credit".into()),
             decision: GuardDecision::ConfirmationRequested,
             detail: "refund_credit held until the caller confirms".to_owned(),
         },
