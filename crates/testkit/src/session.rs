@@ -642,12 +642,12 @@ impl EmulatedSession {
                 item_id,
                 content_index: 0,
                 transcript: heard,
-                usage: TranscriptionUsage::Tokens(TokenUsage {
+                usage: Some(TranscriptionUsage::Tokens(TokenUsage {
                     input_tokens: 20,
                     output_tokens: words,
                     total_tokens: 20 + words,
                     input_token_details: None,
-                }),
+                })),
                 logprobs: Nullable::Absent,
                 languages: None,
             },

@@ -240,8 +240,10 @@ pub struct TranscriptionCompleted {
     pub content_index: u32,
     /// The whole transcript.
     pub transcript: String,
-    /// What the transcription cost.
-    pub usage: TranscriptionUsage,
+    /// What the transcription cost. Real servers sent none until at least mid-2025, so an
+    /// event without it is read (and relayed) as it came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<TranscriptionUsage>,
     /// Log probabilities, when included.
     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
     pub logprobs: Nullable<Vec<Logprob>>,
