@@ -68,20 +68,6 @@ fn refusals(out: &[Output]) -> Vec<(String, ToolOutcome)> {
         .collect()
 }
 
-fn guards(out: &[Output], decision: GuardDecision) -> Vec<String> {
-    records(out)
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Guard {
-                decision: d,
-                detail,
-                ..
-            } if *d == decision => Some(detail.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 fn outcome_of(out: &[Output], call: &str) -> Option<ToolOutcome> {
     records(out).into_iter().find_map(|r| match r {
         Record::ToolCall {
@@ -136,13 +122,13 @@ fn a_second_credit_with_max_calls_one_is_refused_before_it_runs() {
         "refused before it is held for consent"
     );
     assert!(
-        !guards(&h.out, GuardDecision::ConfirmationRequested)
+        !guard_details(&h.out, GuardDecision::ConfirmationRequested)
             .iter()
             .any(|g| g.contains("30")),
         "a call over the limit is not held"
     );
     assert_eq!(outcome_of(&out, "call_4"), Some(ToolOutcome::Refused));
-    let reached = guards(&h.out, GuardDecision::MaxCallsReached);
+    let reached = guard_details(&h.out, GuardDecision::MaxCallsReached);
     assert_eq!(reached.len(), 2, "{reached:?}");
     assert!(
         reached[0].contains("refund_credit") && reached[0].contains("max_calls: 1"),
@@ -218,7 +204,7 @@ fn held_invalid_and_refused_calls_do_not_count() {
         Some(ToolOutcome::HeldForConfirmation)
     );
     assert_eq!(outcome_of(&h.out, "call_i1"), Some(ToolOutcome::Invalid));
-    assert!(guards(&h.out, GuardDecision::MaxCallsReached).is_empty());
+    assert!(guard_details(&h.out, GuardDecision::MaxCallsReached).is_empty());
     // The one allowed credit still runs.
     let out = agreed_credit(&mut h, "call_1", "call_2", 60);
     assert_eq!(runs_of(&out, "refund_credit"), 1);
@@ -236,7 +222,7 @@ fn held_invalid_and_refused_calls_do_not_count() {
         h.advance(Duration::from_millis(1));
     }
     assert_eq!(executed(&h.out).len(), 2);
-    assert!(guards(&h.out, GuardDecision::MaxCallsReached).is_empty());
+    assert!(guard_details(&h.out, GuardDecision::MaxCallsReached).is_empty());
 }
 
 #[test]
@@ -246,7 +232,7 @@ fn a_call_still_running_counts_so_parallel_calls_cannot_pass_the_limit() {
     h.model_calls("call_1", "check_outage", json!({"address": "1 Main St"}));
     let out = h.model_calls("call_2", "check_outage", json!({"address": "1 Main St"}));
     assert_eq!(outcome_of(&out, "call_2"), Some(ToolOutcome::Refused));
-    assert_eq!(guards(&out, GuardDecision::MaxCallsReached).len(), 1);
+    assert_eq!(guard_details(&out, GuardDecision::MaxCallsReached).len(), 1);
     h.advance(Duration::from_secs(2));
     assert_eq!(outcome_of(&h.out, "call_1"), Some(ToolOutcome::Ok));
     assert_eq!(
@@ -265,7 +251,7 @@ fn refusals_over_the_limit_are_not_failed_attempts() {
     }
     assert_eq!(refusals(&h.out).len(), 3);
     assert!(
-        guards(&h.out, GuardDecision::EscalationThreshold).is_empty(),
+        guard_details(&h.out, GuardDecision::EscalationThreshold).is_empty(),
         "the model was told; repeating a refused call is not the tool failing"
     );
     assert!(!h.out.iter().any(|o| matches!(o, Output::Escalate(_))));
@@ -288,7 +274,7 @@ fn a_tool_the_client_runs_is_bounded_too() {
         to_caller_types(&out)
     );
     assert_eq!(outcome_of(&out, "call_2"), Some(ToolOutcome::Refused));
-    assert_eq!(guards(&out, GuardDecision::MaxCallsReached).len(), 1);
+    assert_eq!(guard_details(&out, GuardDecision::MaxCallsReached).len(), 1);
     assert_eq!(output_of(&out, "call_2")["status"], "error");
 }
 
@@ -365,7 +351,7 @@ fn the_supervisors_calls_share_the_limit() {
     );
     let mut out = h.drain();
     out.extend(h.advance(Duration::from_millis(1)));
-    assert_eq!(guards(&out, GuardDecision::MaxCallsReached).len(), 1);
+    assert_eq!(guard_details(&out, GuardDecision::MaxCallsReached).len(), 1);
     assert_eq!(
         refusals(&out),
         [("getUserAccountInfo".to_owned(), ToolOutcome::Refused)]

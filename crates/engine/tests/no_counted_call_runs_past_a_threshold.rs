@@ -29,20 +29,6 @@ fn outcome_of(out: &[Output], call: &str) -> Option<ToolOutcome> {
     })
 }
 
-fn guards(out: &[Output], decision: GuardDecision) -> Vec<String> {
-    records(out)
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Guard {
-                decision: d,
-                detail,
-                ..
-            } if *d == decision => Some(detail.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The record, shortened: tool calls as `name:outcome`, escalation guards, escalations.
 fn story(out: &[Output]) -> Vec<String> {
     records(out)
@@ -135,7 +121,7 @@ fn a_third_lookup_after_two_failures_never_runs_and_the_escalation_comes_at_the_
     assert_eq!(outcome_of(&out, "c4"), Some(ToolOutcome::Ok));
     assert_eq!(escalations(&h.out), 1);
     assert_eq!(
-        guards(&h.out, GuardDecision::EscalationThreshold).len(),
+        guard_details(&h.out, GuardDecision::EscalationThreshold).len(),
         1,
         "the threshold is reached once"
     );
@@ -162,7 +148,7 @@ fn past_a_threshold_no_other_tool_runs_either() {
             "{call}"
         );
     }
-    assert_eq!(guards(after, GuardDecision::PastThreshold).len(), 3);
+    assert_eq!(guard_details(after, GuardDecision::PastThreshold).len(), 3);
     assert_eq!(h.session.state(), Some("verify"));
     assert!(
         !after.iter().any(|o| matches!(o, Output::HangUp { .. })),
@@ -228,7 +214,10 @@ fn calls_already_running_at_the_threshold_finish_but_no_longer_count() {
         "the escalation follows the second failure; the third ran before the threshold and is \
          recorded when it ends"
     );
-    assert_eq!(guards(&h.out, GuardDecision::EscalationThreshold).len(), 1);
+    assert_eq!(
+        guard_details(&h.out, GuardDecision::EscalationThreshold).len(),
+        1
+    );
 }
 
 #[test]
@@ -239,7 +228,10 @@ fn failures_past_the_threshold_do_not_start_another_escalation() {
     for call in ["c3", "c4", "c5"] {
         h.model_calls(call, "lookup_account", json!({"email_or_phone": 1}));
     }
-    assert_eq!(guards(&h.out, GuardDecision::EscalationThreshold).len(), 1);
+    assert_eq!(
+        guard_details(&h.out, GuardDecision::EscalationThreshold).len(),
+        1
+    );
     assert_eq!(escalations(&h.out), 1);
 }
 
@@ -254,7 +246,10 @@ fn a_threshold_reached_after_the_model_escalated_still_stops_tools() {
     h.model_calls("c2", "lookup_account", json!({"email_or_phone": "111"}));
     let out = h.advance(Duration::from_millis(1));
     assert_eq!(outcome_of(&out, "c2"), Some(ToolOutcome::Failed));
-    assert_eq!(guards(&out, GuardDecision::EscalationThreshold).len(), 1);
+    assert_eq!(
+        guard_details(&out, GuardDecision::EscalationThreshold).len(),
+        1
+    );
     assert!(
         to_model_types(&out).contains(&"response.create"),
         "the model answers the failure"

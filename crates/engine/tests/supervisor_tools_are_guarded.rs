@@ -155,20 +155,6 @@ fn supervisor_calls(out: &[Output]) -> Vec<(String, ToolOutcome)> {
         .collect()
 }
 
-fn guards(out: &[Output], decision: GuardDecision) -> Vec<String> {
-    records(out)
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Guard {
-                decision: d,
-                detail,
-                ..
-            } if *d == decision => Some(detail.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn a_fixture_runs_for_the_supervisor_and_its_result_goes_back_in_the_next_request() {
     let mut h = Harness::new(AGENT);
@@ -220,7 +206,7 @@ fn a_fixture_runs_for_the_supervisor_and_its_result_goes_back_in_the_next_reques
         supervisor_calls(&out),
         [("getUserAccountInfo".to_owned(), ToolOutcome::Ok)]
     );
-    let marked = guards(&out, GuardDecision::SupervisorToolCall);
+    let marked = guard_details(&out, GuardDecision::SupervisorToolCall);
     assert!(
         marked[0].contains("getUserAccountInfo") && marked[0].contains("call_acct"),
         "{marked:?}"
@@ -291,7 +277,7 @@ fn invalid_arguments_are_refused_before_running_and_count_towards_escalation() {
         round(2),
         calls(&[("call_d", "getUserAccountInfo", r#"{"phone_number":"1"}"#)]),
     );
-    let threshold = guards(&out, GuardDecision::EscalationThreshold);
+    let threshold = guard_details(&out, GuardDecision::EscalationThreshold);
     assert!(
         threshold
             .iter()
@@ -323,7 +309,10 @@ fn a_confirmation_first_tool_called_by_the_supervisor_is_held_and_never_runs() {
         supervisor_calls(&out),
         [("refund_credit".to_owned(), ToolOutcome::HeldForConfirmation)]
     );
-    assert_eq!(guards(&out, GuardDecision::SupervisorNeedsConsent).len(), 1);
+    assert_eq!(
+        guard_details(&out, GuardDecision::SupervisorNeedsConsent).len(),
+        1
+    );
 
     // A caller's yes to something else later does not make the supervisor's call run either.
     h.caller_says("Yes please.");

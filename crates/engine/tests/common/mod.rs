@@ -262,6 +262,21 @@ pub fn guards(out: &[Output]) -> Vec<switchboard_engine::GuardDecision> {
         .collect()
 }
 
+/// The details of the guard records with `decision`, in order.
+pub fn guard_details(out: &[Output], decision: switchboard_engine::GuardDecision) -> Vec<String> {
+    records(out)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Guard {
+                decision: d,
+                detail,
+                ..
+            } if *d == decision => Some(detail.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Function call outputs sent to the model, parsed.
 pub fn tool_outputs(out: &[Output]) -> Vec<(String, Value)> {
     out.iter()

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use switchboard_engine::{GuardDecision, Output, Record, ToolOutcome};
+use switchboard_engine::{Output, Record, ToolOutcome};
 
 use crate::common::Harness;
 
@@ -126,23 +126,6 @@ pub fn runs_with(out: &[Output], name: &str) -> Vec<Value> {
     out.iter()
         .filter_map(|o| match o {
             Output::RunTool(r) if r.name == name => Some(r.arguments.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The details of guard decisions `decision` in `out`.
-pub fn guard_details(out: &[Output], decision: GuardDecision) -> Vec<String> {
-    out.iter()
-        .filter_map(|o| match o {
-            Output::Record(r) => match &r.record {
-                Record::Guard {
-                    decision: d,
-                    detail,
-                    ..
-                } if *d == decision => Some(detail.clone()),
-                _ => None,
-            },
             _ => None,
         })
         .collect()
