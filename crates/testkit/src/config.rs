@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use switchboard_audio::VadConfig;
+
+use crate::profile::Profile;
 use switchboard_wire::{
     AudioConfig, AudioFormat, AudioInput, AudioOutput, Infinite, MaxOutputTokens, Modality,
     Nullable, SemanticVad, ServerVad, Session, SessionKind, ToolChoice, ToolChoiceMode, Truncation,
@@ -14,8 +16,8 @@ use switchboard_wire::{
 const DEFAULT_INSTRUCTIONS: &str = "You are a helpful, witty, and friendly AI. Act like a human, \
      but remember that you aren't a human and that you can't do human things in the real world.";
 
-/// The effective session a fresh connection starts with.
-pub(crate) fn default_session(id: String, model: &str) -> Session {
+/// The effective session a fresh connection starts with, as the profile's model reports it.
+pub(crate) fn default_session(id: String, model: &str, profile: Profile) -> Session {
     Session {
         kind: SessionKind::Realtime,
         object: Some("realtime.session".to_owned()),
@@ -43,11 +45,13 @@ pub(crate) fn default_session(id: String, model: &str) -> Session {
         tracing: Nullable::Null,
         tools: Some(Vec::new()),
         tool_choice: Some(ToolChoice::Mode(ToolChoiceMode::Auto)),
-        parallel_tool_calls: None,
+        parallel_tool_calls: profile.parallel_tool_calls(),
         max_output_tokens: Some(MaxOutputTokens::Inf(Infinite)),
         truncation: Some(Truncation::Mode(TruncationMode::Auto)),
         prompt: Nullable::Null,
-        reasoning: None,
+        reasoning: profile.reasoning(),
+        // Fields the wire crate gains later start as it defaults them.
+        ..Session::default()
     }
 }
 
@@ -196,7 +200,7 @@ mod tests {
 
     #[test]
     fn partial_turn_detection_is_completed_and_null_turns_it_off() {
-        let mut session = default_session("sess_1".into(), "gpt-realtime");
+        let mut session = default_session("sess_1".into(), "gpt-realtime", Profile::GptRealtime);
         let patch: Session = serde_json::from_str(
             r#"{"type":"realtime","audio":{"input":{"turn_detection":{"type":"server_vad","idle_timeout_ms":6000}}}}"#,
         )

@@ -37,6 +37,7 @@ mod config;
 mod echo;
 mod rehearsal;
 pub mod relay;
+mod profile;
 mod script;
 mod server;
 mod session;
@@ -44,6 +45,7 @@ mod voice;
 
 pub use echo::EchoModel;
 pub use rehearsal::Rehearsal;
-pub use script::{Entry, Pace, Script, ScriptError, ScriptedCall, SupervisorReply};
+pub use profile::Profile;
+pub use script::{Entry, Pace, Script, ScriptError, ScriptedCall, ScriptedStep, SupervisorReply};
 pub use server::{Emulator, EmulatorOptions, serve};
 pub use session::{EmulatedSession, Output};

@@ -11,6 +11,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use switchboard_agent::{Document, Span, parse_document};
 
+use crate::profile::{KNOWN_MODELS, Profile};
+
 /// How fast the emulator streams a response's audio.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -23,21 +25,58 @@ pub enum Pace {
 }
 
 /// One scripted response.
+///
+/// What the response does, in order, is [`Entry::steps`]; `say`, `say_from_output` and
+/// `calls` summarise it for readers of a script (a loaded script fills all of them). An entry
+/// built in code with no `steps` plays its `say` (or `say_from_output`), then its `calls`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Entry {
     /// What the caller is reported to have said in the audio turn before this response.
     pub heard: Option<String>,
-    /// What the model says (a message at output index 0).
+    /// What the model says: the text of every scripted message, joined with a space.
     pub say: Option<String>,
     /// Say the string under this key of the latest function call output in the conversation
     /// instead (as a model reads a tool's answer to the caller), when `say` is absent.
     pub say_from_output: Option<String>,
-    /// Function calls the model makes, after the message.
+    /// Every function call the response makes, in order.
     pub calls: Vec<ScriptedCall>,
+    /// The response's output items in order: each message and each call.
+    pub steps: Vec<ScriptedStep>,
     /// Frames sent verbatim before the response's events.
     pub raw: Vec<String>,
     /// Close the socket instead of answering.
     pub disconnect: bool,
+}
+
+/// One output item of a scripted response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScriptedStep {
+    /// An assistant message saying this text.
+    Say(String),
+    /// An assistant message saying the string under this key of the latest function call
+    /// output in the conversation (nothing when there is none).
+    SayFromOutput(String),
+    /// A function call.
+    Call(ScriptedCall),
+}
+
+impl Entry {
+    /// What the response does, in order: its `steps`, or for an entry built in code without
+    /// them, its message then its calls.
+    pub(crate) fn plan(&self) -> Vec<ScriptedStep> {
+        if !self.steps.is_empty() {
+            return self.steps.clone();
+        }
+        let message = match (&self.say, &self.say_from_output) {
+            (Some(text), _) => Some(ScriptedStep::Say(text.clone())),
+            (None, Some(key)) => Some(ScriptedStep::SayFromOutput(key.clone())),
+            (None, None) => None,
+        };
+        message
+            .into_iter()
+            .chain(self.calls.iter().cloned().map(ScriptedStep::Call))
+            .collect()
+    }
 }
 
 /// A function call in a scripted response.
@@ -73,6 +112,7 @@ pub struct Script {
     audio_chunk: Duration,
     pace: Pace,
     voice_rate: Option<u32>,
+    model: Option<Profile>,
 }
 
 /// A script that could not be loaded, placed at `origin:line:column` when the place is known.
@@ -137,6 +177,8 @@ struct RawScript {
     pace: Option<Pace>,
     #[serde(default)]
     voice_rate: Option<u32>,
+    #[serde(default)]
+    model: Option<String>,
     responses: Vec<RawEntry>,
     #[serde(default)]
     supervisor: Vec<RawSupervisorReply>,
@@ -163,11 +205,26 @@ struct RawEntry {
     #[serde(default)]
     say_from_output: Option<String>,
     #[serde(default)]
+    messages: Option<Vec<String>>,
+    #[serde(default)]
     calls: Vec<RawCall>,
+    #[serde(default)]
+    steps: Option<Vec<RawStep>>,
     #[serde(default)]
     raw: Vec<String>,
     #[serde(default)]
     disconnect: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    #[serde(default)]
+    say: Option<String>,
+    #[serde(default)]
+    say_from_output: Option<String>,
+    #[serde(default)]
+    call: Option<RawCall>,
 }
 
 #[derive(Deserialize)]
@@ -216,35 +273,23 @@ impl Script {
                 ),
             ));
         }
+        let model = match &raw.model {
+            None => None,
+            Some(name) if KNOWN_MODELS.contains(&name.as_str()) => Some(Profile::for_model(name)),
+            Some(name) => {
+                return Err(ScriptError::new(
+                    origin,
+                    at("model"),
+                    format!(
+                        "unknown model `{name}`; expected one of: {}",
+                        KNOWN_MODELS.join(", ")
+                    ),
+                ));
+            }
+        };
         let mut entries = Vec::with_capacity(raw.responses.len());
         for (i, entry) in raw.responses.into_iter().enumerate() {
-            let path = format!("responses[{i}]");
-            if entry.disconnect
-                && (entry.say.is_some() || !entry.calls.is_empty() || !entry.raw.is_empty())
-            {
-                return Err(ScriptError::new(
-                    origin,
-                    document.key_span_of(&format!("{path}.disconnect")),
-                    "`disconnect` closes the socket instead of answering, so it cannot be \
-                     combined with `say`, `calls` or `raw`",
-                ));
-            }
-            if entry.say.is_some() && entry.say_from_output.is_some() {
-                return Err(ScriptError::new(
-                    origin,
-                    document.key_span_of(&format!("{path}.say_from_output")),
-                    "an entry says either `say` or `say_from_output`, not both",
-                ));
-            }
-            let calls = scripted_calls(&document, origin, &path, entry.calls)?;
-            entries.push(Entry {
-                heard: entry.heard,
-                say: entry.say,
-                say_from_output: entry.say_from_output,
-                calls,
-                raw: entry.raw,
-                disconnect: entry.disconnect,
-            });
+            entries.push(scripted_entry(&document, origin, &format!("responses[{i}]"), entry)?);
         }
         let supervisor = supervisor_replies(&document, origin, raw.supervisor)?;
         Ok(Script {
@@ -254,6 +299,7 @@ impl Script {
             audio_chunk: Duration::from_millis(u64::from(audio_chunk_ms)),
             pace: raw.pace.unwrap_or_default(),
             voice_rate: raw.voice_rate,
+            model,
         })
     }
 
@@ -279,6 +325,7 @@ impl Script {
             audio_chunk: Duration::from_millis(u64::from(DEFAULT_CHUNK_MS)),
             pace: Pace::Instant,
             voice_rate: None,
+            model: None,
         }
     }
 
@@ -316,6 +363,18 @@ impl Script {
         self.audio_chunk
     }
 
+    /// The profile the script forces (its `model`), whatever model a connection asks for.
+    pub fn model(&self) -> Option<Profile> {
+        self.model
+    }
+
+    /// Forces a profile (builder style), as a script's `model` does.
+    #[must_use]
+    pub fn with_model(mut self, profile: Profile) -> Script {
+        self.model = Some(profile);
+        self
+    }
+
     /// How fast responses are streamed.
     pub fn pace(&self) -> Pace {
         self.pace
@@ -329,51 +388,179 @@ impl Script {
     /// Every text the script may speak, including the end-of-script line, so speech can be
     /// synthesized before the first call.
     pub(crate) fn phrases(&self) -> impl Iterator<Item = &str> {
-        self.entries
-            .iter()
-            .filter_map(|e| e.say.as_deref())
-            .chain(std::iter::once(ENDED_LINE))
+        let joined = self.entries.iter().filter_map(|e| e.say.as_deref());
+        let each = self.entries.iter().flat_map(|e| {
+            e.steps.iter().filter_map(|step| match step {
+                ScriptedStep::Say(text) => Some(text.as_str()),
+                _ => None,
+            })
+        });
+        // Both: the 2025 profile speaks a response's messages as one.
+        joined.chain(each).chain(std::iter::once(ENDED_LINE))
     }
 }
 
-/// The calls of the entry or supervisor reply at `path`, checked: each has a name, and its
-/// arguments become the text sent on the wire.
+/// The entry at `path`, checked: one of the three shapes of a response's output (`say` or
+/// `say_from_output` with `calls`; `messages` with `calls`; `steps`), or `disconnect` alone.
+fn scripted_entry(
+    document: &Document,
+    origin: &str,
+    path: &str,
+    entry: RawEntry,
+) -> Result<Entry, ScriptError> {
+    let key_at = |key: &str| document.key_span_of(&format!("{path}.{key}"));
+    let speaks = entry.say.is_some() || entry.say_from_output.is_some();
+    if entry.disconnect
+        && (speaks
+            || entry.messages.is_some()
+            || entry.steps.is_some()
+            || !entry.calls.is_empty()
+            || !entry.raw.is_empty())
+    {
+        return Err(ScriptError::new(
+            origin,
+            key_at("disconnect"),
+            "`disconnect` closes the socket instead of answering, so it cannot be combined \
+             with `say`, `messages`, `steps`, `calls` or `raw`",
+        ));
+    }
+    if entry.say.is_some() && entry.say_from_output.is_some() {
+        return Err(ScriptError::new(
+            origin,
+            key_at("say_from_output"),
+            "an entry says either `say` or `say_from_output`, not both",
+        ));
+    }
+    if entry.messages.is_some() && speaks {
+        return Err(ScriptError::new(
+            origin,
+            key_at("messages"),
+            "`messages` lists every message of the response, so it cannot be combined with \
+             `say` or `say_from_output`",
+        ));
+    }
+    if entry.steps.is_some() && (speaks || entry.messages.is_some() || !entry.calls.is_empty()) {
+        return Err(ScriptError::new(
+            origin,
+            key_at("steps"),
+            "`steps` lists every message and call of the response in order, so it cannot be \
+             combined with `say`, `say_from_output`, `messages` or `calls`",
+        ));
+    }
+    let mut steps = Vec::new();
+    if let Some(raw_steps) = entry.steps {
+        for (j, step) in raw_steps.into_iter().enumerate() {
+            let step_path = format!("{path}.steps[{j}]");
+            steps.push(match (step.say, step.say_from_output, step.call) {
+                (Some(text), None, None) => ScriptedStep::Say(text),
+                (None, Some(key), None) => ScriptedStep::SayFromOutput(key),
+                (None, None, Some(call)) => ScriptedStep::Call(scripted_call(
+                    document,
+                    origin,
+                    &format!("{step_path}.call"),
+                    call,
+                )?),
+                _ => {
+                    return Err(ScriptError::new(
+                        origin,
+                        document.span_of(&step_path),
+                        "a step has exactly one of `say`, `say_from_output` and `call`",
+                    ));
+                }
+            });
+        }
+    } else {
+        if let Some(text) = &entry.say {
+            steps.push(ScriptedStep::Say(text.clone()));
+        }
+        if let Some(key) = &entry.say_from_output {
+            steps.push(ScriptedStep::SayFromOutput(key.clone()));
+        }
+        if let Some(messages) = entry.messages {
+            if messages.is_empty() {
+                return Err(ScriptError::new(
+                    origin,
+                    document.span_of(&format!("{path}.messages")),
+                    "`messages` needs at least one message",
+                ));
+            }
+            steps.extend(messages.into_iter().map(ScriptedStep::Say));
+        }
+        let calls = scripted_calls(document, origin, path, entry.calls)?;
+        steps.extend(calls.into_iter().map(ScriptedStep::Call));
+    }
+    let texts: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| match s {
+            ScriptedStep::Say(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    Ok(Entry {
+        heard: entry.heard,
+        say: (!texts.is_empty()).then(|| texts.join(" ")),
+        say_from_output: steps.iter().find_map(|s| match s {
+            ScriptedStep::SayFromOutput(key) => Some(key.clone()),
+            _ => None,
+        }),
+        calls: steps
+            .iter()
+            .filter_map(|s| match s {
+                ScriptedStep::Call(call) => Some(call.clone()),
+                _ => None,
+            })
+            .collect(),
+        steps,
+        raw: entry.raw,
+        disconnect: entry.disconnect,
+    })
+}
+
+/// The calls of the entry or supervisor reply at `path`, checked (see [`scripted_call`]).
 fn scripted_calls(
     document: &Document,
     origin: &str,
     path: &str,
     raw: Vec<RawCall>,
 ) -> Result<Vec<ScriptedCall>, ScriptError> {
-    let mut calls = Vec::with_capacity(raw.len());
-    for (j, call) in raw.into_iter().enumerate() {
-        let call_path = format!("{path}.calls[{j}]");
-        if call.name.trim().is_empty() {
+    raw.into_iter()
+        .enumerate()
+        .map(|(j, call)| scripted_call(document, origin, &format!("{path}.calls[{j}]"), call))
+        .collect()
+}
+
+/// The call at `path`, checked: it has a name, and its arguments become the text sent on the
+/// wire.
+fn scripted_call(
+    document: &Document,
+    origin: &str,
+    path: &str,
+    call: RawCall,
+) -> Result<ScriptedCall, ScriptError> {
+    if call.name.trim().is_empty() {
+        return Err(ScriptError::new(
+            origin,
+            document.span_of(&format!("{path}.name")),
+            "a call needs a function `name`",
+        ));
+    }
+    let arguments = match call.arguments {
+        None => "{}".to_owned(),
+        Some(Value::String(text)) => text,
+        Some(object @ Value::Object(_)) => object.to_string(),
+        Some(_) => {
             return Err(ScriptError::new(
                 origin,
-                document.span_of(&format!("{call_path}.name")),
-                "a call needs a function `name`",
+                document.span_of(&format!("{path}.arguments")),
+                "`arguments` must be an object (sent as JSON text) or a string (sent verbatim)",
             ));
         }
-        let arguments = match call.arguments {
-            None => "{}".to_owned(),
-            Some(Value::String(text)) => text,
-            Some(object @ Value::Object(_)) => object.to_string(),
-            Some(_) => {
-                return Err(ScriptError::new(
-                    origin,
-                    document.span_of(&format!("{call_path}.arguments")),
-                    "`arguments` must be an object (sent as JSON text) or a string \
-                     (sent verbatim)",
-                ));
-            }
-        };
-        calls.push(ScriptedCall {
-            name: call.name,
-            arguments,
-            call_id: call.call_id,
-        });
-    }
-    Ok(calls)
+    };
+    Ok(ScriptedCall {
+        name: call.name,
+        arguments,
+        call_id: call.call_id,
+    })
 }
 
 /// The `supervisor` replies, each with exactly one of `say`, `calls` and `error`.

@@ -69,6 +69,13 @@ pub struct EmulatorOptions {
     /// `Authorization: Bearer <key>` (or the browser subprotocol
     /// `openai-insecure-api-key.<key>`).
     pub require_key: Option<String>,
+    /// Refuse the upgrade (and Chat Completions requests) the same way unless the client
+    /// sends `api-key: <key>`, as Azure OpenAI's deployments authenticate. Set alone, an
+    /// `Authorization` header does not pass; set with `require_key`, either header does.
+    pub require_api_key: Option<String>,
+    /// Play an Azure OpenAI deployment: every server event carries the session's id at the
+    /// top level (`"session_id": "sess_…"`), as Azure adds it.
+    pub azure: bool,
     /// Speak tone sequences even when espeak-ng is installed (faster, deterministic audio).
     pub tones_only: bool,
     /// Do not keep the log behind [`Emulator::received`]. A long-running emulator (rehearsal
@@ -273,17 +280,8 @@ async fn upgrade(
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
-    if let Some(key) = &shared.options.require_key
-        && !authorized(&headers, key)
-    {
-        let body = ErrorBody {
-            error: RealtimeError::invalid_request(
-                "invalid_api_key",
-                "Incorrect API key provided. You can find your API key in the emulator's options.",
-                None,
-            ),
-        };
-        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    if let Some(refused) = refuse(&shared.options, &headers) {
+        return refused;
     }
     let ws = match ws {
         Ok(ws) => ws,
@@ -302,17 +300,8 @@ async fn chat_completions(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Some(key) = &shared.options.require_key
-        && !authorized(&headers, key)
-    {
-        let body = ErrorBody {
-            error: RealtimeError::invalid_request(
-                "invalid_api_key",
-                "Incorrect API key provided. You can find your API key in the emulator's options.",
-                None,
-            ),
-        };
-        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    if let Some(refused) = refuse(&shared.options, &headers) {
+        return refused;
     }
     let created = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -331,6 +320,43 @@ async fn chat_completions(
         axum::body::Body::from_stream(pieces),
     )
         .into_response()
+}
+
+/// The 401 a request gets when the options require a key it did not send.
+fn refuse(options: &EmulatorOptions, headers: &HeaderMap) -> Option<Response> {
+    if options.require_key.is_none() && options.require_api_key.is_none() {
+        return None;
+    }
+    let bearer = options
+        .require_key
+        .as_deref()
+        .is_some_and(|key| authorized(headers, key));
+    let api_key = options
+        .require_api_key
+        .as_deref()
+        .is_some_and(|key| api_key_matches(headers, key));
+    if bearer || api_key {
+        return None;
+    }
+    let message = if options.require_key.is_none() && headers.contains_key(header::AUTHORIZATION)
+    {
+        "Access denied due to missing or invalid 'api-key' header. This endpoint takes the key \
+         in an 'api-key' header, not in 'Authorization'."
+    } else {
+        "Incorrect API key provided. You can find your API key in the emulator's options."
+    };
+    let body = ErrorBody {
+        error: RealtimeError::invalid_request("invalid_api_key", message, None),
+    };
+    Some((StatusCode::UNAUTHORIZED, axum::Json(body)).into_response())
+}
+
+/// Whether the `api-key` header (Azure OpenAI's) carries `key`.
+fn api_key_matches(headers: &HeaderMap, key: &str) -> bool {
+    headers
+        .get("api-key")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|given| given.trim() == key)
 }
 
 fn authorized(headers: &HeaderMap, key: &str) -> bool {
@@ -362,11 +388,19 @@ async fn connection(
     };
     tracing::debug!(connection = index, %model, "emulator connection");
     let mut session = EmulatedSession::new(shared.rehearsal.clone(), &model, Instant::now());
+    let azure_id = shared
+        .options
+        .azure
+        .then(|| session.session().id.clone())
+        .flatten();
     let (mut sink, mut stream) = socket.split();
     loop {
         while let Some(output) = session.poll_output() {
             let frame = match output {
-                Output::Event(event) => event.to_json(),
+                Output::Event(event) => match &azure_id {
+                    Some(id) => with_session_id(&event.to_json(), id),
+                    None => event.to_json(),
+                },
                 Output::Raw(frame) => frame,
                 // A scripted disconnect is an upstream lost mid-call: no close handshake.
                 Output::Close => return,
@@ -420,6 +454,18 @@ async fn connection(
                 return;
             }
         }
+    }
+}
+
+/// A server event as Azure OpenAI sends it: with the session's id at the top level.
+fn with_session_id(frame: &str, session_id: &str) -> String {
+    match serde_json::from_str::<Value>(frame) {
+        Ok(Value::Object(mut event)) => {
+            event.insert("session_id".to_owned(), Value::String(session_id.to_owned()));
+            Value::Object(event).to_string()
+        }
+        // Events are always objects; anything else goes out as it is.
+        _ => frame.to_owned(),
     }
 }
 

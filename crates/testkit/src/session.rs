@@ -27,7 +27,8 @@ use switchboard_wire::{
 use crate::config::{Effective, default_session, merge};
 use crate::rehearsal::Rehearsal;
 use crate::script::Pace;
-use crate::script::{ENDED_LINE, ScriptedCall};
+use crate::profile::Profile;
+use crate::script::{ENDED_LINE, ScriptedCall, ScriptedStep};
 use crate::voice::{audio_format, encode};
 
 /// Largest audio one `input_audio_buffer.append` may carry.
@@ -53,6 +54,8 @@ pub enum Output {
 #[derive(Debug)]
 pub struct EmulatedSession {
     rehearsal: Arc<Rehearsal>,
+    /// The model generation played: how many messages a response may hold, and the defaults.
+    profile: Profile,
     /// The next script entry this connection takes.
     cursor: usize,
     number: usize,
@@ -165,6 +168,43 @@ struct Open {
     bytes: Vec<u8>,
 }
 
+/// An output item a response will make, its text resolved.
+#[derive(Debug)]
+enum Planned {
+    Message(String),
+    Call(ScriptedCall),
+}
+
+/// The plan of a model that speaks at most one message per response (the 2025 model): every
+/// message's text, joined, said where the first message was.
+fn one_message(plan: Vec<Planned>) -> Vec<Planned> {
+    let texts: Vec<&str> = plan
+        .iter()
+        .filter_map(|p| match p {
+            Planned::Message(text) if !text.is_empty() => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    if texts.len() < 2 {
+        return plan;
+    }
+    let joined = texts.join(" ");
+    let mut merged = Some(joined);
+    let mut out = Vec::with_capacity(plan.len());
+    for planned in plan {
+        match planned {
+            Planned::Message(text) if text.is_empty() => {}
+            Planned::Message(_) => {
+                if let Some(text) = merged.take() {
+                    out.push(Planned::Message(text));
+                }
+            }
+            call @ Planned::Call(_) => out.push(call),
+        }
+    }
+    out
+}
+
 /// Where a response's words come from.
 enum Source<'a> {
     Entry(&'a crate::script::Entry),
@@ -178,10 +218,15 @@ impl EmulatedSession {
     pub fn new(rehearsal: Arc<Rehearsal>, model: &str, now: Instant) -> EmulatedSession {
         let number = rehearsal.next_session();
         let cursor = rehearsal.start();
-        let session = default_session(format!("sess_emu{number}"), model);
+        let profile = rehearsal
+            .script()
+            .model()
+            .unwrap_or_else(|| Profile::for_model(model));
+        let session = default_session(format!("sess_emu{number}"), model, profile);
         let effective = Effective::of(&session);
         let mut this = EmulatedSession {
             rehearsal,
+            profile,
             cursor,
             number,
             counter: 0,
@@ -215,6 +260,12 @@ impl EmulatedSession {
     /// The effective session, as `session.updated` last reported it.
     pub fn session(&self) -> &switchboard_wire::Session {
         &self.session
+    }
+
+    /// The model generation this session plays: the script's `model`, else the one the
+    /// connection asked for.
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     /// Whether a scripted `disconnect` has closed the session; it ignores input from then on.
@@ -881,7 +932,7 @@ impl EmulatedSession {
         } else {
             Source::OutOfBand(oob_phrase(&params))
         };
-        let (raw, say, calls): (&[String], Option<String>, &[ScriptedCall]) = match &source {
+        let (raw, plan): (&[String], Vec<Planned>) = match &source {
             Source::Entry(entry) => {
                 if entry.disconnect {
                     self.rehearsal.resume_at(self.cursor);
@@ -891,17 +942,27 @@ impl EmulatedSession {
                     self.out.push_back(Output::Close);
                     return;
                 }
-                let said = match (&entry.say, &entry.say_from_output) {
-                    (Some(say), _) => Some(say.clone()),
-                    (None, Some(key)) => self.latest_output_field(key),
-                    (None, None) => None,
-                };
-                (&entry.raw, said, &entry.calls)
+                let plan = entry
+                    .plan()
+                    .into_iter()
+                    .filter_map(|step| match step {
+                        ScriptedStep::Say(text) => Some(Planned::Message(text)),
+                        ScriptedStep::SayFromOutput(key) => {
+                            self.latest_output_field(&key).map(Planned::Message)
+                        }
+                        ScriptedStep::Call(call) => Some(Planned::Call(call)),
+                    })
+                    .collect();
+                (&entry.raw, plan)
             }
-            Source::Ended => (&[], Some(ENDED_LINE.to_owned()), &[]),
-            Source::OutOfBand(text) => (&[], Some(text.clone()), &[]),
+            Source::Ended => (&[], vec![Planned::Message(ENDED_LINE.to_owned())]),
+            Source::OutOfBand(text) => (&[], vec![Planned::Message(text.clone())]),
         };
-        let say = say.as_deref();
+        let plan = if self.profile.several_messages() {
+            plan
+        } else {
+            one_message(plan)
+        };
         if in_band {
             self.idle = None;
         }
@@ -934,46 +995,53 @@ impl EmulatedSession {
             output: Vec::new(),
         };
         let mut output_index = 0;
-        if let Some(text) = say.filter(|t| !t.is_empty()) {
-            response.steps.push_back(Step::MessageStart {
-                item_id: self.item_id(),
-                output_index,
-                audio,
-            });
-            if audio {
-                let samples = rehearsal.voice.samples(text);
-                let bytes = encode(&samples, format);
-                let chunk_len = audio_format(format)
-                    .bytes_for(rehearsal.script().audio_chunk())
-                    .max(1);
-                let chunks: Vec<&[u8]> = bytes.chunks(chunk_len).collect();
-                let words = split_words(text, chunks.len().max(1));
-                for (i, words) in words.into_iter().enumerate() {
-                    let audio = chunks.get(i).map_or_else(Vec::new, |c| c.to_vec());
-                    let duration = audio_format(format).duration_of(audio.len());
-                    response.total += duration;
-                    response.steps.push_back(Step::Chunk {
+        for planned in plan {
+            match planned {
+                Planned::Message(text) => {
+                    if text.is_empty() {
+                        continue;
+                    }
+                    response.steps.push_back(Step::MessageStart {
+                        item_id: self.item_id(),
+                        output_index,
                         audio,
-                        duration,
-                        words,
+                    });
+                    if audio {
+                        let samples = rehearsal.voice.samples(&text);
+                        let bytes = encode(&samples, format);
+                        let chunk_len = audio_format(format)
+                            .bytes_for(rehearsal.script().audio_chunk())
+                            .max(1);
+                        let chunks: Vec<&[u8]> = bytes.chunks(chunk_len).collect();
+                        let words = split_words(&text, chunks.len().max(1));
+                        for (i, words) in words.into_iter().enumerate() {
+                            let audio = chunks.get(i).map_or_else(Vec::new, |c| c.to_vec());
+                            let duration = audio_format(format).duration_of(audio.len());
+                            response.total += duration;
+                            response.steps.push_back(Step::Chunk {
+                                audio,
+                                duration,
+                                words,
+                            });
+                        }
+                    } else {
+                        for words in split_words(&text, text.split_whitespace().count().max(1)) {
+                            response.steps.push_back(Step::Text(words));
+                        }
+                    }
+                    response.steps.push_back(Step::MessageEnd);
+                }
+                Planned::Call(call) => {
+                    let call_id =
+                        CallId::new(call.call_id.clone().unwrap_or_else(|| self.fresh("call")));
+                    response.steps.push_back(Step::Call {
+                        item_id: self.item_id(),
+                        output_index,
+                        call_id,
+                        call,
                     });
                 }
-            } else {
-                for words in split_words(text, text.split_whitespace().count().max(1)) {
-                    response.steps.push_back(Step::Text(words));
-                }
             }
-            response.steps.push_back(Step::MessageEnd);
-            output_index += 1;
-        }
-        for call in calls {
-            let call_id = CallId::new(call.call_id.clone().unwrap_or_else(|| self.fresh("call")));
-            response.steps.push_back(Step::Call {
-                item_id: self.item_id(),
-                output_index,
-                call_id,
-                call: call.clone(),
-            });
             output_index += 1;
         }
         let created = response.snapshot(
