@@ -14,7 +14,9 @@ impl Session {
             ClientEvent::ConversationItemCreate(create) => match &create.item {
                 wire::Item::FunctionCallOutput(output) => {
                     if self.passthrough_calls.remove(&output.call_id) {
+                        self.batches.answered(&output.call_id);
                         self.send_to_model(ClientEvent::ConversationItemCreate(create));
+                        self.go_on_when_ready();
                     } else {
                         let why = if self.handled_calls.contains(&output.call_id) {
                             "is answered by the agent, not by the client"
@@ -187,6 +189,21 @@ impl Session {
                 ))
             )
         });
+        if !out_of_band && !self.response_active && self.batches.waiting() {
+            // Calls of the last response have no output yet: the model would answer without
+            // them, then again. The request goes once they all have (`batch.rs`).
+            if self.held_response_create.is_some() {
+                return self.refuse_caller(
+                    create.event_id,
+                    "conversation_already_has_active_response",
+                    "A response is already waiting for the calls of the last one to be answered."
+                        .to_owned(),
+                    "type",
+                );
+            }
+            self.held_response_create = Some(create);
+            return;
+        }
         if !out_of_band {
             self.response_active = true;
         }

@@ -102,6 +102,8 @@ impl Session {
             )
         };
         self.system_message(text);
+        // Wanted already: the response it waits for (the model's own answer to an idle
+        // timeout, or the end of a batch of calls) is followed by this one.
         if !self.response_wanted {
             self.request_response();
         }

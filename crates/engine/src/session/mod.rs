@@ -1,6 +1,7 @@
 //! The per-call state machine. `mod.rs` holds the session's state and routes inputs; each
 //! sub-state's behaviour lives in its own module, read top to bottom.
 
+mod batch;
 mod caller;
 mod consent;
 mod escalation;
@@ -135,6 +136,11 @@ pub struct Session {
     /// The in-band response the model has started and not finished, as the caller knows it.
     open_response: Option<wire::ResponseId>,
     response_wanted: bool,
+    /// The calls of each in-band response, answered before the model goes on (`batch.rs`).
+    batches: batch::Batches,
+    /// A caller's `response.create` that came while calls of a response had no output yet:
+    /// sent once they all have.
+    held_response_create: Option<wire::ResponseCreate>,
     caller_turns: u64,
     intent: Option<String>,
     /// Agent audio items in play order: the first is playing, the rest are queued.
@@ -249,6 +255,8 @@ impl Session {
             response_active: false,
             open_response: None,
             response_wanted: false,
+            batches: batch::Batches::default(),
+            held_response_create: None,
             caller_turns: 0,
             intent: None,
             playback: VecDeque::new(),
@@ -372,6 +380,7 @@ impl Session {
                 }
                 self.response_active = false;
                 self.response_wanted = false;
+                self.batches.all_ended();
                 self.caller_speaking = false;
                 self.rollover_due = false;
                 let plan = self.rollover_plan();
@@ -422,15 +431,35 @@ impl Session {
         ));
     }
 
+    /// Asks the model to go on, as soon as no response is going and every call of the last
+    /// ones has its output (`batch.rs`).
     fn request_response(&mut self) {
-        if self.response_active {
-            self.response_wanted = true;
-        } else {
+        self.response_wanted = true;
+        self.go_on_when_ready();
+    }
+
+    /// Sends the response wanted (or the caller's, held) once nothing is outstanding.
+    fn go_on_when_ready(&mut self) {
+        if self.response_active || self.batches.waiting() {
+            return;
+        }
+        let finished = self.batches.take_finished();
+        if let Some(create) = self.held_response_create.take() {
+            // The caller's own request stands for the one the engine wanted.
+            self.response_wanted = false;
+            self.response_active = true;
+            self.send_to_model(ClientEvent::ResponseCreate(create));
+        } else if finished.client_goes_on {
+            // The client answers its calls and asks for the response itself, as it would
+            // talking to the model directly; asking too would make two.
+            self.response_wanted = false;
+        } else if self.response_wanted {
             self.request_response_now();
         }
     }
 
     fn request_response_now(&mut self) {
+        self.response_wanted = false;
         self.response_active = true;
         self.send_to_model(ClientEvent::ResponseCreate(wire::ResponseCreate::default()));
     }

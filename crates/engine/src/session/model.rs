@@ -24,6 +24,10 @@ impl Session {
             ServerEvent::ResponseCreated(created) => {
                 self.response_active = true;
                 self.open_response = created.response.id.clone();
+                if let Some(id) = &created.response.id {
+                    self.batches
+                        .response_started(id.clone(), self.state.clone());
+                }
             }
             // An out-of-band response's audio is all there: it is recorded once heard.
             ServerEvent::ResponseDone(done) if is_out_of_band(&done.response) => {
@@ -33,9 +37,12 @@ impl Session {
                     }
                 }
             }
-            ServerEvent::ResponseDone(_) => {
+            ServerEvent::ResponseDone(done) => {
                 self.response_active = false;
                 self.open_response = None;
+                if let Some(id) = &done.response.id {
+                    self.batches.response_ended(id);
+                }
                 for p in &mut self.playback {
                     p.complete = true;
                 }
@@ -52,12 +59,10 @@ impl Session {
                     Hangup::GoodbyeNext => self.hangup = Hangup::AfterGoodbye,
                     _ => {}
                 }
-                if self.response_wanted {
-                    self.response_wanted = false;
-                    self.forward_model(event);
-                    self.request_response_now();
-                    return;
-                }
+                // The caller hears the end of this response before the next one is asked for.
+                self.forward_model(event);
+                self.go_on_when_ready();
+                return;
             }
             ServerEvent::ResponseOutputItemAdded(added) => {
                 if let wire::Item::FunctionCall(call) = &added.item
@@ -75,6 +80,8 @@ impl Session {
                     // The client runs it: it counts towards `max_calls` like a run here.
                     self.count_run(&done.name);
                     self.passthrough_calls.insert(done.call_id.clone());
+                    self.batches
+                        .client_call(&done.response_id, done.call_id.clone());
                     self.guard_tool(
                         GuardDecision::ToolPassedThrough,
                         &done.name,
@@ -84,6 +91,8 @@ impl Session {
                     return;
                 }
                 self.hidden_items.insert(done.item_id.clone());
+                self.batches
+                    .engine_call(&done.response_id, done.call_id.clone());
                 self.calling_response = Some(done.response_id.clone());
                 self.handle_call(done.call_id, &done.name, &done.arguments, now);
                 self.calling_response = None;

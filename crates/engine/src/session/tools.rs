@@ -115,7 +115,16 @@ impl Session {
             let why = format!("`{name}` is not a tool of this agent");
             return self.fail_call(call_id, name, args, ToolOutcome::Invalid, why, now);
         };
-        if let Some(state) = self.state.as_deref()
+        // A call is judged in the state its response was made in: a state change in the same
+        // response applies after it (`batch.rs`).
+        let state = match (by, &self.calling_response) {
+            (By::Responder, Some(response)) => self
+                .batches
+                .state_of(response)
+                .unwrap_or(self.state.as_deref()),
+            _ => self.state.as_deref(),
+        };
+        if let Some(state) = state
             && let Some(flow) = &self.agent.file.dynamic
             && flow
                 .states
@@ -353,6 +362,8 @@ impl Session {
                 self.send_output(&call_id, &result);
                 self.tool_record(&call_id, name, args, outcome, result, duration);
                 self.threshold_reached(reason);
+                // This output may have been the last of its batch.
+                self.go_on_when_ready();
             }
             reached => {
                 self.answer(&call_id, name, args, outcome, result, duration);
@@ -430,6 +441,7 @@ impl Session {
 
     /// Gives the model a call's output without asking it to respond.
     pub(super) fn send_output(&mut self, call_id: &CallId, output: &Value) {
+        self.batches.answered(call_id);
         let item = wire::Item::FunctionCallOutput(wire::FunctionCallOutputItem {
             id: None,
             object: None,

@@ -193,6 +193,66 @@ impl Harness {
         got
     }
 
+    /// A model response with several output items in order, as the newer models make them:
+    /// spoken messages and function calls. With `done`, the response ends; without, it stays
+    /// open (the test sends `response.done` itself). Returns the response id and the outputs.
+    pub fn model_response(&mut self, parts: &[Part], done: bool) -> (String, Vec<Output>) {
+        let resp = self.id("resp");
+        let mut got = self.model_event(json!({"type":"response.created",
+            "response":{"id":resp,"status":"in_progress","output":[]}}));
+        let mut listed = Vec::new();
+        for (index, part) in parts.iter().enumerate() {
+            let (opened, finished) = part.items(&format!("item_{resp}_{index}"));
+            got.extend(self.model_event(json!({"type":"response.output_item.added",
+                "response_id":resp,"output_index":index,"item":opened})));
+            let id = opened["id"].as_str().expect("items have ids").to_owned();
+            match part {
+                Part::Say { transcript, bytes } => {
+                    let chunk = "A".repeat(bytes / 3 * 4);
+                    for event in [
+                        json!({"type":"response.content_part.added","response_id":resp,"item_id":id,"output_index":index,
+                            "content_index":0,"part":{"type":"audio","transcript":""}}),
+                        json!({"type":"response.output_audio.delta","response_id":resp,"item_id":id,"output_index":index,
+                            "content_index":0,"delta":chunk}),
+                        json!({"type":"response.output_audio_transcript.delta","response_id":resp,"item_id":id,
+                            "output_index":index,"content_index":0,"delta":transcript}),
+                        json!({"type":"response.output_audio.done","response_id":resp,"item_id":id,"output_index":index,
+                            "content_index":0}),
+                        json!({"type":"response.output_audio_transcript.done","response_id":resp,"item_id":id,
+                            "output_index":index,"content_index":0,"transcript":transcript}),
+                        json!({"type":"response.content_part.done","response_id":resp,"item_id":id,"output_index":index,
+                            "content_index":0,"part":{"type":"audio","transcript":transcript}}),
+                    ] {
+                        got.extend(self.model_event(event));
+                    }
+                }
+                Part::Call {
+                    call_id,
+                    name,
+                    args,
+                } => {
+                    got.extend(self.model_event(json!({"type":"response.function_call_arguments.done",
+                        "response_id":resp,"item_id":id,"output_index":index,"call_id":call_id,"name":name,
+                        "arguments":args.to_string()})));
+                }
+            }
+            got.extend(self.model_event(json!({"type":"response.output_item.done",
+                "response_id":resp,"output_index":index,"item":finished})));
+            listed.push(finished);
+        }
+        if done {
+            got.extend(self.model_event(json!({"type":"response.done",
+                "response":{"id":resp,"status":"completed","output":listed}})));
+        }
+        (resp, got)
+    }
+
+    /// A model event, given a fresh event id.
+    fn model_event(&mut self, mut event: Value) -> Vec<Output> {
+        event["event_id"] = json!(self.id("event"));
+        self.model(event)
+    }
+
     /// The caller says something (as the model's input transcription reports it).
     pub fn caller_says(&mut self, text: &str) -> Vec<Output> {
         let (item, event) = (self.id("item"), self.id("event"));
@@ -341,6 +401,65 @@ pub fn to_model_types(out: &[Output]) -> Vec<&'static str> {
             } else {
                 None
             }
+        })
+        .collect()
+}
+
+/// One output item of a scripted model response.
+pub enum Part {
+    /// A spoken message: `bytes` of PCM16 audio with `transcript`.
+    Say { transcript: String, bytes: usize },
+    /// A function call.
+    Call {
+        call_id: String,
+        name: String,
+        args: Value,
+    },
+}
+
+impl Part {
+    pub fn say(transcript: &str, bytes: usize) -> Self {
+        Self::Say {
+            transcript: transcript.to_owned(),
+            bytes,
+        }
+    }
+
+    pub fn call(call_id: &str, name: &str, args: Value) -> Self {
+        Self::Call {
+            call_id: call_id.to_owned(),
+            name: name.to_owned(),
+            args,
+        }
+    }
+
+    /// The item as `output_item.added` and as `output_item.done` carry it.
+    fn items(&self, id: &str) -> (Value, Value) {
+        match self {
+            Part::Say { transcript, .. } => (
+                json!({"type":"message","id":id,"role":"assistant","status":"in_progress","content":[]}),
+                json!({"type":"message","id":id,"role":"assistant","status":"completed",
+                    "content":[{"type":"output_audio","transcript":transcript}]}),
+            ),
+            Part::Call {
+                call_id,
+                name,
+                args,
+            } => (
+                json!({"type":"function_call","id":id,"call_id":call_id,"name":name,"arguments":"","status":"in_progress"}),
+                json!({"type":"function_call","id":id,"call_id":call_id,"name":name,"arguments":args.to_string(),
+                    "status":"completed"}),
+            ),
+        }
+    }
+}
+
+/// The `response.create`s sent to the model in `out`.
+pub fn response_creates(out: &[Output]) -> Vec<&switchboard_wire::ResponseCreate> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::ToModel(ClientEvent::ResponseCreate(c)) => Some(c),
+            _ => None,
         })
         .collect()
 }
