@@ -148,6 +148,11 @@ pub struct Session {
     /// Transcript text of audio items whose first audio has not arrived yet: a model may
     /// send an item's transcript ahead of its audio, and those words belong to the item.
     early_transcripts: Vec<(ItemId, String)>,
+    /// Responses the caller spoke over: what more comes of them is not played (a newer model
+    /// may start another message of the response before it hears it was cancelled).
+    spoken_over: BTreeSet<wire::ResponseId>,
+    /// Agent items cut at barge-in (or never played): later audio of them is dropped.
+    cut_items: BTreeSet<ItemId>,
     speech_stopped_at: Option<Instant>,
 
     // Escalation and ending.
@@ -261,6 +266,8 @@ impl Session {
             intent: None,
             playback: VecDeque::new(),
             early_transcripts: Vec::new(),
+            spoken_over: BTreeSet::new(),
+            cut_items: BTreeSet::new(),
             speech_stopped_at: None,
             failures: BTreeMap::new(),
             no_input: 0,

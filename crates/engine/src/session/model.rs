@@ -35,6 +35,7 @@ impl Session {
                     for p in self.playback.iter_mut().filter(|p| p.response_id == *id) {
                         p.complete = true;
                     }
+                    self.spoken_over.remove(id);
                 }
             }
             ServerEvent::ResponseDone(done) => {
@@ -42,6 +43,10 @@ impl Session {
                 self.open_response = None;
                 if let Some(id) = &done.response.id {
                     self.batches.response_ended(id);
+                    self.spoken_over.remove(id);
+                }
+                if self.spoken_over.is_empty() {
+                    self.cut_items.clear();
                 }
                 for p in &mut self.playback {
                     p.complete = true;
@@ -96,6 +101,23 @@ impl Session {
                 self.calling_response = Some(done.response_id.clone());
                 self.handle_call(done.call_id, &done.name, &done.arguments, now);
                 self.calling_response = None;
+                return;
+            }
+            ServerEvent::ResponseOutputAudioDelta(delta) if self.drop_unheard_audio(delta) => {
+                return;
+            }
+            ServerEvent::ResponseOutputAudioTranscriptDelta(delta)
+                if self.spoken_over.contains(&delta.response_id)
+                    && self.cut_items.contains(&delta.item_id) =>
+            {
+                return;
+            }
+            ServerEvent::ResponseOutputAudioTranscriptDone(done)
+                if self.spoken_over.contains(&done.response_id)
+                    && self.cut_items.contains(&done.item_id)
+                    && !self.playback.iter().any(|p| p.item_id == done.item_id) =>
+            {
+                // What the caller did not hear is neither shown nor checked.
                 return;
             }
             ServerEvent::ResponseOutputAudioDelta(delta) => {

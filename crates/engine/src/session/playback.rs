@@ -21,10 +21,19 @@ impl Session {
                 "cancelled the response the caller spoke over".to_owned(),
             );
         }
+        if let Some(id) = &self.open_response {
+            self.spoken_over.insert(id.clone());
+        }
         for p in std::mem::take(&mut self.playback) {
             let total = self.audio_duration(p.bytes);
             let played = self.heard_so_far(&p, now);
-            if played < total {
+            self.cut_items.insert(p.item_id.clone());
+            if !p.complete {
+                self.spoken_over.insert(p.response_id.clone());
+            }
+            // An item whose response is still going may get more audio: it is cut where it
+            // was heard even if all of its audio so far was.
+            if played < total || !p.complete {
                 self.send_to_model(ClientEvent::ConversationItemTruncate(
                     wire::ConversationItemTruncate {
                         event_id: None,
@@ -45,6 +54,34 @@ impl Session {
             }
             self.record_agent_utterance(p, played);
         }
+    }
+
+    /// Audio of a response the caller spoke over, arriving after the barge-in: not played.
+    /// An item the caller never heard any of is cut at zero, once, so the model does not
+    /// take it as said. Returns whether the delta is dropped.
+    pub(super) fn drop_unheard_audio(&mut self, delta: &wire::ContentDelta) -> bool {
+        if !self.spoken_over.contains(&delta.response_id) {
+            return false;
+        }
+        if !self.cut_items.contains(&delta.item_id) {
+            self.cut_items.insert(delta.item_id.clone());
+            self.send_to_model(ClientEvent::ConversationItemTruncate(
+                wire::ConversationItemTruncate {
+                    event_id: None,
+                    item_id: delta.item_id.clone(),
+                    content_index: delta.content_index,
+                    audio_end_ms: 0,
+                },
+            ));
+            self.guard(
+                GuardDecision::BargeIn,
+                format!(
+                    "`{}` started after the caller spoke over its response: not played, truncated at 0 ms",
+                    delta.item_id
+                ),
+            );
+        }
+        true
     }
 
     /// Whether the effective turn detection starts a response when a turn ends (or the

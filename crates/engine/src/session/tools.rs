@@ -527,7 +527,8 @@ impl Session {
                 input: Some(Vec::new()),
                 instructions: Some(format!("Say exactly this, and nothing else: “{phrase}”")),
                 tools: Some(Vec::new()),
-                output_modalities: Some(vec![wire::Modality::Audio]),
+                // As the caller asked for its output: a text-only caller gets no audio.
+                output_modalities: Some(self.output_modalities()),
                 metadata: Some(BTreeMap::from([(
                     "switchboard".to_owned(),
                     "preamble".to_owned(),
@@ -535,6 +536,15 @@ impl Session {
                 ..Default::default()
             }),
         }));
+    }
+
+    /// The output modalities of the session as the model runs it: the agent's, or the
+    /// caller's once confirmed. Audio when neither says.
+    pub(super) fn output_modalities(&self) -> Vec<wire::Modality> {
+        self.effective_session()
+            .output_modalities
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| vec![wire::Modality::Audio])
     }
 
     pub(super) fn tool_record(
