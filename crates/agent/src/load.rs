@@ -239,45 +239,18 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
 
     for (i, tool) in agent.tools.iter().enumerate() {
         let at = |field: &str| doc.span_of(&format!("tools[{i}].{field}"));
-        match tool.behaviour {
-            Behaviour::ConfirmationFirst if tool.confirmation_phrase.is_none() => out.push(
-                Diagnostic::error("SB0009", format!("confirmation-first tool `{}` has no `confirmation_phrase`", tool.name))
-                    .at_opt(at("behaviour"))
-                    .hint("add the question the agent asks, e.g. \"I can issue a credit—would you like me to go ahead?\""),
-            ),
-            Behaviour::Preamble if tool.preamble_phrases.is_empty() => out.push(
-                Diagnostic::error("SB0009", format!("preamble tool `{}` has no `preamble_phrases`", tool.name))
-                    .at_opt(at("behaviour"))
-                    .hint("add one or more short lines such as \"I’m checking that now.\""),
-            ),
-            _ => {}
-        }
-        if tool.behaviour != Behaviour::ConfirmationFirst && tool.confirmation_phrase.is_some() {
-            out.push(
-                Diagnostic::error(
-                    "SB0009",
-                    format!(
-                        "tool `{}` has a `confirmation_phrase` but is not confirmation-first",
-                        tool.name
-                    ),
-                )
-                .at_opt(at("confirmation_phrase"))
-                .hint("set `behaviour: confirmation_first`, or remove the phrase"),
-            );
-        }
-        if tool.behaviour != Behaviour::ConfirmationFirst && !tool.confirm.is_empty() {
-            out.push(
-                Diagnostic::error(
-                    "SB0009",
-                    format!(
-                        "tool `{}` has `confirm` but is not confirmation-first",
-                        tool.name
-                    ),
-                )
-                .at_opt(at("confirm"))
-                .hint("set `behaviour: confirmation_first`, or remove `confirm`"),
-            );
-        }
+        behaviour_settings(
+            &mut out,
+            doc,
+            &format!("tools[{i}]"),
+            &Behaved {
+                name: &tool.name,
+                behaviour: tool.behaviour,
+                confirmation_phrase: tool.confirmation_phrase.is_some(),
+                confirm: !tool.confirm.is_empty(),
+                preamble_phrases: !tool.preamble_phrases.is_empty(),
+            },
+        );
         // The engine holds a call until its question names these arguments: one the tool
         // does not have could never be named, and the tool would never run.
         let parameters: Vec<&str> = tool
@@ -319,6 +292,9 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
         }
     }
 
+    reasoning_settings(&mut out, agent, doc);
+    mcp_servers(&mut out, agent, doc);
+
     if let Some(e) = &agent.escalation {
         // The engine escalates after exactly these counts: none of them can be zero.
         for (field, value) in [
@@ -350,6 +326,188 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// What the behaviour checks need to know of a function tool or an MCP tool.
+struct Behaved<'a> {
+    name: &'a str,
+    behaviour: Behaviour,
+    confirmation_phrase: bool,
+    confirm: bool,
+    preamble_phrases: bool,
+}
+
+/// A confirmation-first tool needs the question it asks, a preamble tool its lines, and
+/// neither setting means anything on a tool of another behaviour.
+fn behaviour_settings(out: &mut Vec<Diagnostic>, doc: &Document, path: &str, tool: &Behaved<'_>) {
+    let at = |field: &str| doc.span_of(&format!("{path}.{field}"));
+    let name = tool.name;
+    match tool.behaviour {
+        Behaviour::ConfirmationFirst if !tool.confirmation_phrase => out.push(
+            Diagnostic::error("SB0009", format!("confirmation-first tool `{name}` has no `confirmation_phrase`"))
+                .at_opt(at("behaviour"))
+                .hint("add the question the agent asks, e.g. \"I can issue a credit—would you like me to go ahead?\""),
+        ),
+        Behaviour::Preamble if !tool.preamble_phrases => out.push(
+            Diagnostic::error("SB0009", format!("preamble tool `{name}` has no `preamble_phrases`"))
+                .at_opt(at("behaviour"))
+                .hint("add one or more short lines such as \"I’m checking that now.\""),
+        ),
+        _ => {}
+    }
+    if tool.behaviour != Behaviour::ConfirmationFirst && tool.confirmation_phrase {
+        out.push(
+            Diagnostic::error(
+                "SB0009",
+                format!("tool `{name}` has a `confirmation_phrase` but is not confirmation-first"),
+            )
+            .at_opt(at("confirmation_phrase"))
+            .hint("set `behaviour: confirmation_first`, or remove the phrase"),
+        );
+    }
+    if tool.behaviour != Behaviour::ConfirmationFirst && tool.confirm {
+        out.push(
+            Diagnostic::error(
+                "SB0009",
+                format!("tool `{name}` has `confirm` but is not confirmation-first"),
+            )
+            .at_opt(at("confirm"))
+            .hint("set `behaviour: confirmation_first`, or remove `confirm`"),
+        );
+    }
+}
+
+/// A state's effort replaces the agent's while the call is in it. Leaving it must put an
+/// effort back, and `session.update` only replaces what it carries: without an effort of the
+/// agent's to send, the next state would keep this one's.
+fn reasoning_settings(out: &mut Vec<Diagnostic>, agent: &AgentFile, doc: &Document) {
+    if agent.reasoning.is_some() {
+        return;
+    }
+    let Some(flow) = &agent.dynamic else { return };
+    for (i, state) in flow.states.iter().enumerate() {
+        if state.reasoning.is_some() {
+            out.push(
+                Diagnostic::error(
+                    "SB0011",
+                    format!(
+                        "dynamic state `{}` sets `reasoning` but the agent does not",
+                        state.id
+                    ),
+                )
+                .at_opt(doc.span_of(&format!("dynamic.states[{i}].reasoning")))
+                .hint("add `reasoning: {effort: …}` at the top level: the other states use it, and leaving this state returns to it"),
+            );
+        }
+    }
+}
+
+/// MCP servers: how to reach each, credentials only by environment variable, unique labels and
+/// tool guidance that makes sense for its behaviour.
+fn mcp_servers(out: &mut Vec<Diagnostic>, agent: &AgentFile, doc: &Document) {
+    let labels: Vec<(String, String)> = agent
+        .mcp_servers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                s.server_label.clone(),
+                format!("mcp_servers[{i}].server_label"),
+            )
+        })
+        .collect();
+    duplicates(out, doc, "MCP server", &labels);
+    for (i, server) in agent.mcp_servers.iter().enumerate() {
+        let path = format!("mcp_servers[{i}]");
+        let at = |field: &str| doc.span_of(&format!("{path}.{field}"));
+        let label = &server.server_label;
+        if label.is_empty()
+            || !label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            out.push(
+                Diagnostic::error(
+                    "SB0005",
+                    format!("MCP server label `{label}` may only use letters, digits, `-` and `_`"),
+                )
+                .at_opt(at("server_label")),
+            );
+        }
+        match (&server.server_url, &server.connector_id) {
+            (Some(_), Some(_)) => out.push(
+                Diagnostic::error(
+                    "SB0012",
+                    format!("MCP server `{label}` has both `server_url` and `connector_id`"),
+                )
+                .at_opt(at("connector_id"))
+                .hint("keep the one the provider should call"),
+            ),
+            (None, None) => out.push(
+                Diagnostic::error(
+                    "SB0012",
+                    format!("MCP server `{label}` has neither `server_url` nor `connector_id`"),
+                )
+                .at_opt(at("server_label"))
+                .hint("add `server_url: https://…`, or the `connector_id` of a built-in connector"),
+            ),
+            _ => {}
+        }
+        // Secrets stay out of agent files, which are checked in and shown in reviews; a value
+        // that is no variable name is most likely the secret itself, so it is not repeated.
+        let mut variables: Vec<(String, &str)> = Vec::new();
+        if let Some(var) = &server.authorization_env {
+            variables.push((format!("{path}.authorization_env"), var));
+        }
+        for (header, var) in &server.headers_env {
+            variables.push((format!("{path}.headers_env.{header}"), var));
+        }
+        for (at_path, var) in variables {
+            if !is_variable_name(var) {
+                out.push(
+                    Diagnostic::error(
+                        "SB0013",
+                        format!(
+                            "`{}` must name an environment variable, not hold a value",
+                            at_path.strip_prefix(&format!("{path}.")).unwrap_or(&at_path)
+                        ),
+                    )
+                    .at_opt(doc.span_of(&at_path))
+                    .hint("put the secret in an environment variable of the gateway and write its name here, e.g. `CALENDAR_TOKEN`"),
+                );
+            }
+        }
+        let tools: Vec<(String, String)> = server
+            .tools
+            .iter()
+            .enumerate()
+            .map(|(j, t)| (t.name.clone(), format!("{path}.tools[{j}].name")))
+            .collect();
+        duplicates(out, doc, "MCP tool", &tools);
+        for (j, tool) in server.tools.iter().enumerate() {
+            behaviour_settings(
+                out,
+                doc,
+                &format!("{path}.tools[{j}]"),
+                &Behaved {
+                    name: &tool.name,
+                    behaviour: tool.behaviour,
+                    confirmation_phrase: tool.confirmation_phrase.is_some(),
+                    confirm: !tool.confirm.is_empty(),
+                    preamble_phrases: !tool.preamble_phrases.is_empty(),
+                },
+            );
+        }
+    }
+}
+
+/// `CALENDAR_TOKEN`: what a shell accepts as a variable name.
+fn is_variable_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn duplicates(out: &mut Vec<Diagnostic>, doc: &Document, what: &str, ids: &[(String, String)]) {
@@ -396,7 +554,7 @@ mod tests {
     #[test]
     fn a_minimal_agent_loads_with_defaults() {
         let loaded = load("name: tiny\nrole: You are a helpful agent.\n").expect("valid");
-        assert_eq!(loaded.agent.model, "gpt-realtime");
+        assert_eq!(loaded.agent.model, "gpt-realtime-2.1");
         assert_eq!(loaded.agent.audio.voice, "marin");
     }
 
@@ -473,5 +631,53 @@ mod tests {
             "name: a\nrole: r\ntools:\n  - name: refund\n    description: d\n    behaviour: confirmation_first\n",
         )[0];
         assert_eq!(d.code, "SB0009");
+    }
+
+    #[test]
+    fn a_state_effort_needs_one_of_the_agents_to_return_to() {
+        let flow = "dynamic:\n  initial: a\n  states:\n    - id: a\n      instructions: x\n      reasoning: {effort: high}\n";
+        let d = &errors(&format!("name: a\nrole: r\n{flow}"))[0];
+        assert_eq!(d.code, "SB0011");
+        assert_eq!(d.span.map(|s| s.line), Some(8));
+        load(&format!(
+            "name: a\nrole: r\nreasoning: {{effort: low}}\n{flow}"
+        ))
+        .expect("valid");
+        let d = &errors("name: a\nrole: r\nreasoning: {effort: huge}\n")[0];
+        assert_eq!(d.code, "SB0005");
+        assert_eq!(d.hint.as_deref(), Some("did you mean `high`?"));
+    }
+
+    #[test]
+    fn an_mcp_server_is_reached_one_way_with_credentials_named_not_written() {
+        let server =
+            |rest: &str| format!("name: a\nrole: r\nmcp_servers:\n  - server_label: cal\n{rest}");
+        load(&server(
+            "    server_url: https://mcp.example.com\n    authorization_env: CAL_TOKEN\n",
+        ))
+        .expect("valid");
+        let d = &errors(&server("    authorization_env: CAL_TOKEN\n"))[0];
+        assert_eq!((d.code, d.span.map(|s| s.line)), ("SB0012", Some(4)));
+        let d = &errors(&server(
+            "    server_url: https://x\n    connector_id: connector_gmail\n",
+        ))[0];
+        assert_eq!(d.code, "SB0012");
+        let secret = "Bearer sk-live-1234";
+        let d = &errors(&server(&format!(
+            "    server_url: https://x\n    headers_env:\n      Authorization: {secret}\n"
+        )))[0];
+        assert_eq!(d.code, "SB0013");
+        assert_eq!(d.span.map(|s| s.line), Some(7));
+        assert!(
+            !d.message.contains(secret) && !d.hint.as_deref().unwrap_or_default().contains(secret)
+        );
+        let d = &errors(&server(
+            "    server_url: https://x\n    tools:\n      - name: book\n        behaviour: confirmation_first\n",
+        ))[0];
+        assert_eq!((d.code, d.span.map(|s| s.line)), ("SB0009", Some(8)));
+        let d = &errors(&format!(
+            "name: a\nrole: r\nmcp_servers:\n  - {{server_label: cal, server_url: 'https://x'}}\n  - {{server_label: cal, server_url: 'https://y'}}\n"
+        ))[0];
+        assert_eq!((d.code, d.span.map(|s| s.line)), ("SB0007", Some(5)));
     }
 }

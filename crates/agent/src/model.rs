@@ -11,6 +11,8 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+pub use crate::models::Effort;
+
 /// An agent: who it is, how it speaks, what it may do, and how a call flows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -28,9 +30,21 @@ pub struct AgentFile {
     /// One line for people browsing agents; not sent to the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The model, e.g. `gpt-realtime`.
+    /// The Realtime model, e.g. `gpt-realtime-2.1` (the default). Behind an Azure deployment,
+    /// name the model the deployment runs, not the deployment. `switchboard lint` warns when
+    /// the model is unknown or near its shutdown date (docs/models.md).
     #[serde(default = "default_model")]
     pub model: String,
+    /// How much the model reasons before it speaks, for models that reason
+    /// (`gpt-realtime-2` and later). A dynamic state's own `reasoning` replaces it while the
+    /// call is in that state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<ReasoningSettings>,
+    /// A stored prompt of OpenAI's prompt-objects API (`session.prompt`). That API was shut
+    /// down on 2026-11-30 and the upstream refuses sessions that name one: accepted so that
+    /// older files load, reported by `switchboard lint` (SB0125). Inline the prompt instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<PromptRef>,
     /// Voice, speed, audio formats and turn detection.
     #[serde(default)]
     pub audio: AudioSettings,
@@ -58,6 +72,10 @@ pub struct AgentFile {
     /// descriptions: `answer`, `escalate_to_human`, `finish_session`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub common_tools: Vec<CommonTool>,
+    /// Remote MCP servers (`type: "mcp"` tools): the provider calls their tools itself, in
+    /// every state. Guidance and confirmation for each tool go in its `tools`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mcp_servers: Vec<McpServer>,
     /// A supervisor (thinker) tool: a stronger text model the agent consults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor: Option<Supervisor>,
@@ -129,10 +147,260 @@ impl AgentFile {
     pub fn leaves(&self, field: CallerField) -> bool {
         self.leave_to_caller.contains(&field)
     }
+
+    /// The MCP server labelled `server_label`.
+    pub fn mcp_server(&self, server_label: &str) -> Option<&McpServer> {
+        self.mcp_servers
+            .iter()
+            .find(|s| s.server_label == server_label)
+    }
+
+    /// What the agent says about tool `name` of MCP server `server_label`: its guidance and,
+    /// for a confirmation-first tool, what the caller must hear before the provider may run
+    /// it. `None` when the agent says nothing about that tool.
+    pub fn mcp_tool(&self, server_label: &str, name: &str) -> Option<&McpTool> {
+        self.mcp_server(server_label)?.tool(name)
+    }
+
+    /// The reasoning effort in `state` (a dynamic state's own, else the agent's).
+    pub fn effort_in(&self, state: Option<&DynamicState>) -> Option<Effort> {
+        state
+            .and_then(|s| s.reasoning)
+            .or(self.reasoning)
+            .map(|r| r.effort)
+    }
 }
 
 fn default_model() -> String {
-    "gpt-realtime".to_owned()
+    crate::models::DEFAULT_MODEL.to_owned()
+}
+
+/// `reasoning`: how much the model thinks before it speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasoningSettings {
+    /// `minimal`, `low`, `medium`, `high` or `xhigh`: more effort answers harder requests
+    /// better and starts speaking later.
+    pub effort: Effort,
+}
+
+/// A stored prompt of the prompt-objects API, shut down on 2026-11-30.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromptRef {
+    /// `pmpt_…`.
+    pub id: String,
+    /// Version of the prompt; the current one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Values of the prompt's variables: strings or input content objects.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, Value>,
+}
+
+/// A remote MCP server whose tools the provider calls on the model's behalf.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct McpServer {
+    /// Label naming the server in calls, e.g. `calendar` (letters, digits, `-` and `_`).
+    pub server_label: String,
+    /// `https://…` URL of the server. Give this or `connector_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
+    /// A built-in connector instead of a URL, e.g. `connector_googlecalendar`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector_id: Option<String>,
+    /// What the server is for, sent to the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_description: Option<String>,
+    /// Environment variable holding the OAuth token for the server; never the token itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_env: Option<String>,
+    /// HTTP headers for the server, each named with the environment variable holding its
+    /// value, e.g. `{X-Api-Key: CALENDAR_API_KEY}`; never the value itself.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers_env: BTreeMap<String, String>,
+    /// The only tools of the server the model may call; all of them when absent. Required
+    /// to hold every confirmation-first tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_tools: Option<Vec<String>>,
+    /// Which calls the provider holds for approval. Computed when absent: the
+    /// confirmation-first tools `always`, the others `never`. Written by hand, it must hold
+    /// every confirmation-first tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_approval: Option<RequireApproval>,
+    /// Guidance for the server's tools, by name: rendered into `# Tools` like a function
+    /// tool's, and confirmation-first ones held until the caller agrees.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<McpTool>,
+}
+
+impl McpServer {
+    /// What the agent says about its tool `name`.
+    pub fn tool(&self, name: &str) -> Option<&McpTool> {
+        self.tools.iter().find(|t| t.name == name)
+    }
+
+    /// Whether the model may call its tool `name`.
+    pub fn allows(&self, name: &str) -> bool {
+        self.allowed_tools
+            .as_ref()
+            .is_none_or(|allowed| allowed.iter().any(|a| a == name))
+    }
+
+    /// The `require_approval` sent upstream: the one written in the file, else the
+    /// confirmation-first tools `always` and every other allowed tool `never` (`never` alone
+    /// when no tool needs confirmation).
+    pub fn approval(&self) -> RequireApproval {
+        if let Some(written) = &self.require_approval {
+            return written.clone();
+        }
+        let held: Vec<String> = self
+            .tools
+            .iter()
+            .filter(|t| t.is_confirmation_first())
+            .map(|t| t.name.clone())
+            .collect();
+        if held.is_empty() {
+            return RequireApproval::Mode(ApprovalMode::Never);
+        }
+        let free: Vec<String> = self
+            .allowed_tools
+            .iter()
+            .flatten()
+            .filter(|name| !held.contains(name))
+            .cloned()
+            .collect();
+        RequireApproval::Filter(ApprovalFilter {
+            always: Some(ToolFilter::names(held)),
+            never: (!free.is_empty()).then(|| ToolFilter::names(free)),
+        })
+    }
+}
+
+/// What an agent says about one tool of an MCP server. The server defines the tool's
+/// parameters; the agent adds when to call it and whether to ask first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct McpTool {
+    /// The tool's name on the server.
+    pub name: String,
+    /// Proactive, confirmation-first or preamble.
+    #[serde(default)]
+    pub behaviour: Behaviour,
+    /// Said before a confirmation-first tool runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation_phrase: Option<String>,
+    /// What a confirmation-first tool's question must say for the caller's yes to count.
+    #[serde(default, skip_serializing_if = "Confirm::is_empty")]
+    pub confirm: Confirm,
+    /// Short lines said before the call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preamble_phrases: Vec<String>,
+    /// When to call it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_when: Option<String>,
+    /// When not to call it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avoid_when: Option<String>,
+    /// What to say or do when it fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
+}
+
+impl McpTool {
+    /// Whether the caller must agree before it runs.
+    pub fn is_confirmation_first(&self) -> bool {
+        self.behaviour == Behaviour::ConfirmationFirst
+    }
+}
+
+/// `require_approval` of an MCP server: a keyword, or which tools need approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RequireApproval {
+    /// `always` or `never`, for every tool.
+    Mode(ApprovalMode),
+    /// Per tool.
+    Filter(ApprovalFilter),
+}
+
+impl RequireApproval {
+    /// Whether a call of `name` is certainly held for approval; a `read_only` filter cannot
+    /// say, so it does not count.
+    pub fn holds(&self, name: &str) -> bool {
+        match self {
+            RequireApproval::Mode(mode) => *mode == ApprovalMode::Always,
+            RequireApproval::Filter(f) => {
+                let named = |f: &Option<ToolFilter>| {
+                    f.as_ref()
+                        .is_some_and(|f| f.tool_names.iter().any(|n| n == name))
+                };
+                named(&f.always) && !named(&f.never)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RequireApproval {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Mode(ApprovalMode),
+            Filter(ApprovalFilter),
+        }
+        match Form::deserialize(d) {
+            Ok(Form::Mode(m)) => Ok(RequireApproval::Mode(m)),
+            Ok(Form::Filter(f)) => Ok(RequireApproval::Filter(f)),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected `always`, `never`, or `{always: {tool_names: [...]}, never: {tool_names: [...]}}`",
+            )),
+        }
+    }
+}
+
+/// The keyword forms of `require_approval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalMode {
+    /// Every call waits for an approval.
+    Always,
+    /// No call waits.
+    Never,
+}
+
+/// `require_approval` per tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalFilter {
+    /// Tools whose calls wait for an approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub always: Option<ToolFilter>,
+    /// Tools whose calls run at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub never: Option<ToolFilter>,
+}
+
+/// A set of an MCP server's tools.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolFilter {
+    /// Tools by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_names: Vec<String>,
+    /// Tools the server marks read-only (`readOnlyHint`), or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+}
+
+impl ToolFilter {
+    fn names(tool_names: Vec<String>) -> Self {
+        Self {
+            tool_names,
+            read_only: None,
+        }
+    }
 }
 
 /// Text given as one string or as a list of lines; lists render as `- ` bullets.
@@ -847,6 +1115,11 @@ pub struct DynamicState {
     /// Read numbers back one character at a time in this state.
     #[serde(default)]
     pub readback: bool,
+    /// Reasoning in this state, replacing the agent's while in it (e.g. `high` while
+    /// troubleshooting). The agent must set its own `reasoning` too: leaving this state
+    /// returns to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<ReasoningSettings>,
 }
 
 /// A value captured from a tool result or argument.

@@ -11,8 +11,8 @@ use switchboard_wire as wire;
 
 use crate::load::common_tool_name;
 use crate::model::{
-    AgentFile, AudioEncoding, Behaviour, CommonTool, DynamicState, Lines, NoiseReduction, Phase,
-    Supervisor, Tool, TurnDetection, UnclearAction, Variety,
+    AgentFile, AudioEncoding, Behaviour, CommonTool, Confirm, DynamicState, Effort, Lines,
+    McpServer, NoiseReduction, Phase, Supervisor, Tool, TurnDetection, UnclearAction, Variety,
 };
 
 /// Name of the tool a dynamic flow uses to move between states (the guide's name).
@@ -83,11 +83,15 @@ pub fn render(agent: &AgentFile, state: Option<&str>) -> Result<Rendered, Render
     };
     let tools = tools_for(agent, state)?;
     let instructions = instructions(agent, state, &tools);
-    let session = session(
+    let mut session = session(
         agent,
         instructions.clone(),
         tools.iter().map(|t| wire_tool(agent, t)).collect(),
     );
+    // `session.update` replaces only what it carries, so every state carries its effort: one
+    // that left it out would keep the previous state's. The loader makes sure an agent whose
+    // states set efforts has one of its own for the others.
+    session.reasoning = agent.effort_in(state).map(wire_reasoning);
     Ok(Rendered {
         state: state.map(|s| s.id.clone()),
         instructions,
@@ -118,6 +122,8 @@ enum ToolRef<'a> {
     Common(CommonTool),
     Supervisor(&'a Supervisor),
     StateChange(&'a DynamicState),
+    /// A remote MCP server: one `type: "mcp"` tool, offered in every state.
+    Mcp(&'a McpServer),
 }
 
 fn tools_for<'a>(
@@ -154,6 +160,7 @@ fn tools_for<'a>(
             }
         }
     }
+    tools.extend(agent.mcp_servers.iter().map(ToolRef::Mcp));
     tools.extend(agent.common_tools.iter().copied().map(ToolRef::Common));
     if let Some(s) = &agent.supervisor {
         tools.push(ToolRef::Supervisor(s));
@@ -350,17 +357,15 @@ fn behaviour_tag(b: Behaviour) -> &'static str {
 
 fn tools_section(out: &mut String, agent: &AgentFile, tools: &[ToolRef<'_>]) {
     bullets(out, agent.tool_rules.iter());
-    let defined: Vec<&Tool> = tools
+    let behaviours: Vec<Behaviour> = tools
         .iter()
-        .filter_map(|t| {
-            if let ToolRef::Defined(t) = t {
-                Some(*t)
-            } else {
-                None
-            }
+        .flat_map(|t| match t {
+            ToolRef::Defined(t) => vec![t.behaviour],
+            ToolRef::Mcp(server) => server.tools.iter().map(|t| t.behaviour).collect(),
+            _ => vec![],
         })
         .collect();
-    let uses = |b: Behaviour| defined.iter().any(|t| t.behaviour == b);
+    let uses = |b: Behaviour| behaviours.contains(&b);
     // The guide's explanation of the tags, for the tags in use.
     if uses(Behaviour::Proactive) {
         out.push_str("- For the tools marked PROACTIVE: do not ask for confirmation from the user and do not output a preamble.\n");
@@ -373,51 +378,36 @@ fn tools_section(out: &mut String, agent: &AgentFile, tools: &[ToolRef<'_>]) {
     }
     for tool in tools {
         match tool {
-            ToolRef::Defined(t) => {
-                let _ = writeln!(
-                    out,
-                    "## {} — {}",
-                    signature(&t.name, &t.parameters),
-                    behaviour_tag(t.behaviour)
-                );
-                if let Some(when) = &t.use_when {
-                    let _ = writeln!(out, "Use when: {}", when.trim_end());
-                }
-                if let Some(avoid) = &t.avoid_when {
-                    let _ = writeln!(out, "Do NOT use when: {}", avoid.trim_end());
-                }
-                if let Some(phrase) = &t.confirmation_phrase {
-                    let _ = writeln!(out, "Confirmation phrase: {}", quoted(phrase));
-                }
-                if !t.confirm.arguments.is_empty() {
-                    // The engine holds the call unless the question the caller heard named
-                    // these values: the prompt says so, so the model asks that way at once.
-                    let names: Vec<String> = t
-                        .confirm
-                        .arguments
-                        .iter()
-                        .map(|a| format!("`{a}`"))
-                        .collect();
-                    let _ = writeln!(
+            ToolRef::Defined(t) => guidance(
+                out,
+                &signature(&t.name, &t.parameters),
+                &Guidance {
+                    behaviour: t.behaviour,
+                    use_when: t.use_when.as_deref(),
+                    avoid_when: t.avoid_when.as_deref(),
+                    confirmation_phrase: t.confirmation_phrase.as_deref(),
+                    confirm: &t.confirm,
+                    preamble_phrases: &t.preamble_phrases,
+                    on_failure: t.on_failure.as_deref(),
+                },
+            ),
+            ToolRef::Mcp(server) => {
+                // The server lists the tools and their parameters to the model itself; the
+                // prompt adds only what the agent says about them.
+                for t in &server.tools {
+                    guidance(
                         out,
-                        "When asking, say the value of {} you will use; call only with those values once the user agrees.",
-                        names.join(" and ")
+                        &format!("{} (on the {} server)", t.name, server.server_label),
+                        &Guidance {
+                            behaviour: t.behaviour,
+                            use_when: t.use_when.as_deref(),
+                            avoid_when: t.avoid_when.as_deref(),
+                            confirmation_phrase: t.confirmation_phrase.as_deref(),
+                            confirm: &t.confirm,
+                            preamble_phrases: &t.preamble_phrases,
+                            on_failure: t.on_failure.as_deref(),
+                        },
                     );
-                }
-                match t.preamble_phrases.as_slice() {
-                    [] => {}
-                    [one] => {
-                        let _ = writeln!(out, "Preamble: {}", quoted(one));
-                    }
-                    many => {
-                        out.push_str("Preamble sample phrases:\n");
-                        for phrase in many {
-                            let _ = writeln!(out, "- {}", quoted(phrase));
-                        }
-                    }
-                }
-                if let Some(failure) = &t.on_failure {
-                    let _ = writeln!(out, "If it fails: {}", failure.trim_end());
                 }
             }
             ToolRef::Common(c) => {
@@ -427,6 +417,60 @@ fn tools_section(out: &mut String, agent: &AgentFile, tools: &[ToolRef<'_>]) {
             ToolRef::Supervisor(s) => supervisor_section(out, s),
             ToolRef::StateChange(_) => {}
         }
+    }
+}
+
+/// What the prompt says about one tool, function or MCP.
+struct Guidance<'a> {
+    behaviour: Behaviour,
+    use_when: Option<&'a str>,
+    avoid_when: Option<&'a str>,
+    confirmation_phrase: Option<&'a str>,
+    confirm: &'a Confirm,
+    preamble_phrases: &'a [String],
+    on_failure: Option<&'a str>,
+}
+
+fn guidance(out: &mut String, heading: &str, t: &Guidance<'_>) {
+    let _ = writeln!(out, "## {heading} — {}", behaviour_tag(t.behaviour));
+    if let Some(when) = t.use_when {
+        let _ = writeln!(out, "Use when: {}", when.trim_end());
+    }
+    if let Some(avoid) = t.avoid_when {
+        let _ = writeln!(out, "Do NOT use when: {}", avoid.trim_end());
+    }
+    if let Some(phrase) = t.confirmation_phrase {
+        let _ = writeln!(out, "Confirmation phrase: {}", quoted(phrase));
+    }
+    if !t.confirm.arguments.is_empty() {
+        // The engine holds the call unless the question the caller heard named these
+        // values: the prompt says so, so the model asks that way at once.
+        let names: Vec<String> = t
+            .confirm
+            .arguments
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "When asking, say the value of {} you will use; call only with those values once the user agrees.",
+            names.join(" and ")
+        );
+    }
+    match t.preamble_phrases {
+        [] => {}
+        [one] => {
+            let _ = writeln!(out, "Preamble: {}", quoted(one));
+        }
+        many => {
+            out.push_str("Preamble sample phrases:\n");
+            for phrase in many {
+                let _ = writeln!(out, "- {}", quoted(phrase));
+            }
+        }
+    }
+    if let Some(failure) = t.on_failure {
+        let _ = writeln!(out, "If it fails: {}", failure.trim_end());
     }
 }
 
@@ -678,6 +722,7 @@ fn escalation(out: &mut String, agent: &AgentFile) {
 
 fn wire_tool(agent: &AgentFile, tool: &ToolRef<'_>) -> wire::Tool {
     let (name, description, parameters) = match tool {
+        ToolRef::Mcp(server) => return mcp_tool(server),
         ToolRef::Defined(t) => {
             let mut description = t.description.trim_end().to_owned();
             if !t.preamble_phrases.is_empty() {
@@ -718,6 +763,98 @@ fn wire_tool(agent: &AgentFile, tool: &ToolRef<'_>) -> wire::Tool {
         description: Some(description),
         parameters: Some(parameters),
     })
+}
+
+/// The `type: "mcp"` tool of a server, without its credentials ([`with_mcp_credentials`]
+/// adds them where the session is sent).
+fn mcp_tool(server: &McpServer) -> wire::Tool {
+    let mut tool = json!({
+        "type": "mcp",
+        "server_label": server.server_label,
+        "require_approval": server.approval(),
+    });
+    for (key, value) in [
+        ("server_url", &server.server_url),
+        ("connector_id", &server.connector_id),
+        ("server_description", &server.server_description),
+    ] {
+        if let Some(value) = value {
+            tool[key] = json!(value);
+        }
+    }
+    if let Some(allowed) = &server.allowed_tools {
+        tool["allowed_tools"] = json!(allowed);
+    }
+    official(tool)
+}
+
+/// `session.reasoning` for `effort`.
+fn wire_reasoning(effort: Effort) -> wire::Reasoning {
+    official(json!({ "effort": effort }))
+}
+
+/// A wire value from JSON in the official shape. The compiler writes MCP tools and reasoning
+/// as the API spells them, and lets the wire crate read them, so these stay right however the
+/// wire crate types their fields.
+fn official<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value)
+        .expect("the compiler writes only the official shape, which the wire crate reads")
+}
+
+/// An MCP credential the environment does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingVariable {
+    /// The MCP server.
+    pub server_label: String,
+    /// The environment variable.
+    pub variable: String,
+}
+
+impl std::fmt::Display for MissingVariable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "MCP server `{}` needs the environment variable {}, which is not set",
+            self.server_label, self.variable
+        )
+    }
+}
+
+impl std::error::Error for MissingVariable {}
+
+/// Adds the MCP servers' credentials to a rendered session, each read with `env` from the
+/// variable the agent names. Rendered sessions carry none, so goldens, records and logs never
+/// hold a secret: call this on the copy about to be sent upstream, and nowhere else.
+pub fn with_mcp_credentials(
+    agent: &AgentFile,
+    session: &mut wire::Session,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(), MissingVariable> {
+    let read = |server: &McpServer, variable: &str| {
+        env(variable).ok_or_else(|| MissingVariable {
+            server_label: server.server_label.clone(),
+            variable: variable.to_owned(),
+        })
+    };
+    for tool in session.tools.iter_mut().flatten() {
+        let wire::Tool::Mcp(tool) = tool else {
+            continue;
+        };
+        let Some(server) = agent.mcp_server(&tool.server_label) else {
+            continue;
+        };
+        if let Some(variable) = &server.authorization_env {
+            tool.authorization = Some(read(server, variable)?);
+        }
+        if !server.headers_env.is_empty() {
+            let mut headers = std::collections::BTreeMap::new();
+            for (header, variable) in &server.headers_env {
+                headers.insert(header.clone(), read(server, variable)?);
+            }
+            tool.headers = Some(headers);
+        }
+    }
+    Ok(())
 }
 
 /// The guide's `build_state_change_tool`: the enum lists only this state's exits.
@@ -812,6 +949,13 @@ fn session(agent: &AgentFile, instructions: String, tools: Vec<wire::Tool>) -> w
         }),
         tools: Some(tools),
         tool_choice: Some(wire::ToolChoice::Mode(wire::ToolChoiceMode::Auto)),
+        prompt: agent.prompt.as_ref().map_or(wire::Nullable::Absent, |p| {
+            wire::Nullable::Value(wire::Prompt {
+                id: p.id.clone(),
+                version: p.version.clone(),
+                variables: (!p.variables.is_empty()).then(|| p.variables.clone()),
+            })
+        }),
         ..Default::default()
     }
 }
@@ -922,5 +1066,117 @@ mod tests {
         let a = agent("name: u\nrole: r\ninstructions:\n  unclear_audio: {language: English}\n");
         let text = render(&a, None).expect("renders").instructions;
         assert!(text.contains("ask for clarification using English phrases.\n"));
+    }
+
+    fn session_of(r: &Rendered) -> &wire::Session {
+        let wire::ClientEvent::SessionUpdate(update) = &r.session_update else {
+            panic!("session.update expected")
+        };
+        &update.session
+    }
+
+    fn effort(r: &Rendered) -> Option<Value> {
+        session_of(r)
+            .reasoning
+            .as_ref()
+            .map(|r| serde_json::to_value(r).expect("plain JSON")["effort"].clone())
+    }
+
+    #[test]
+    fn every_state_carries_its_effort_so_leaving_a_state_restores_the_agents() {
+        let a = agent(
+            "name: d\nmodel: gpt-realtime-2.1\nrole: r\nreasoning: {effort: low}\ndynamic:\n  initial: verify\n  states:\n    - id: verify\n      instructions: [Verify.]\n      transitions: [troubleshoot]\n    - id: troubleshoot\n      instructions: [Find the fault.]\n      reasoning: {effort: high}\n      transitions: [resolve]\n    - id: resolve\n      instructions: [Book a visit.]\n",
+        );
+        let all = render_all(&a).expect("renders");
+        let efforts: Vec<Option<Value>> = all.iter().map(effort).collect();
+        assert_eq!(
+            efforts,
+            [Some(json!("low")), Some(json!("high")), Some(json!("low"))]
+        );
+        // Applied in order, as the engine sends them, the last state is back on low.
+        let mut session = session_of(&all[0]).clone();
+        for r in &all[1..] {
+            session.merge(session_of(r).clone());
+        }
+        assert_eq!(
+            serde_json::to_value(&session.reasoning).expect("JSON"),
+            json!({"effort": "low"})
+        );
+        let plain = agent("name: p\nrole: r\n");
+        assert_eq!(effort(&render(&plain, None).expect("renders")), None);
+    }
+
+    #[test]
+    fn a_stored_prompt_is_rendered_into_the_session() {
+        let a = agent(
+            "name: p\nrole: r\nprompt:\n  id: pmpt_1\n  version: '2'\n  variables: {city: Paris}\n",
+        );
+        let r = render(&a, None).expect("renders");
+        assert_eq!(
+            r.session_update.to_value()["session"]["prompt"],
+            json!({"id": "pmpt_1", "version": "2", "variables": {"city": "Paris"}})
+        );
+    }
+
+    const MCP_AGENT: &str = "name: m\nrole: r\nmcp_servers:\n  - server_label: calendar\n    server_url: https://mcp.example.com/calendar\n    authorization_env: CALENDAR_TOKEN\n    headers_env: {X-Tenant: CALENDAR_TENANT}\n    allowed_tools: [list_slots, book_slot]\n    tools:\n      - name: list_slots\n        use_when: the caller asks when a technician can come.\n      - name: book_slot\n        behaviour: confirmation_first\n        confirmation_phrase: Shall I book {window}?\n        confirm: {arguments: [window]}\n  - server_label: docs\n    server_url: https://mcp.example.com/docs\n";
+
+    #[test]
+    fn an_mcp_server_asks_approval_for_its_confirmation_first_tools_only() {
+        let a = agent(MCP_AGENT);
+        let r = render(&a, None).expect("renders");
+        let tools = r.session_update.to_value()["session"]["tools"].clone();
+        assert_eq!(
+            tools,
+            json!([
+                {"type": "mcp", "server_label": "calendar", "server_url": "https://mcp.example.com/calendar",
+                 "allowed_tools": ["list_slots", "book_slot"],
+                 "require_approval": {"always": {"tool_names": ["book_slot"]}, "never": {"tool_names": ["list_slots"]}}},
+                {"type": "mcp", "server_label": "docs", "server_url": "https://mcp.example.com/docs",
+                 "require_approval": "never"}
+            ])
+        );
+        assert!(r.instructions.contains(
+            "- For the tools marked as CONFIRMATION FIRST: always ask for confirmation to the user.\n"
+        ));
+        assert!(r.instructions.contains(
+            "## book_slot (on the calendar server) — CONFIRMATION FIRST\nConfirmation phrase: “Shall I book {window}?”\nWhen asking, say the value of `window` you will use;"
+        ), "{}", r.instructions);
+        assert!(r.instructions.contains(
+            "## list_slots (on the calendar server) — PROACTIVE\nUse when: the caller asks when a technician can come.\n"
+        ));
+        let held = a.mcp_tool("calendar", "book_slot").expect("guided");
+        assert!(held.is_confirmation_first());
+        assert_eq!(held.confirm.arguments, ["window"]);
+        assert!(
+            !a.mcp_tool("calendar", "list_slots")
+                .expect("guided")
+                .is_confirmation_first()
+        );
+        assert_eq!(a.mcp_tool("docs", "search"), None);
+    }
+
+    #[test]
+    fn mcp_credentials_come_from_the_environment_only_when_asked() {
+        let a = agent(MCP_AGENT);
+        let r = render(&a, None).expect("renders");
+        assert!(!r.session_update.to_json().contains("authorization"));
+        let mut session = session_of(&r).clone();
+        let env = |name: &str| match name {
+            "CALENDAR_TOKEN" => Some("tok-123".to_owned()),
+            "CALENDAR_TENANT" => Some("northloop".to_owned()),
+            _ => None,
+        };
+        with_mcp_credentials(&a, &mut session, env).expect("both set");
+        let tools = serde_json::to_value(&session.tools).expect("JSON");
+        assert_eq!(tools[0]["authorization"], "tok-123");
+        assert_eq!(tools[0]["headers"], json!({"X-Tenant": "northloop"}));
+        assert_eq!(tools[1].get("authorization"), None);
+
+        let mut session = session_of(&r).clone();
+        let missing = with_mcp_credentials(&a, &mut session, |_| None).expect_err("unset");
+        assert_eq!(
+            missing.to_string(),
+            "MCP server `calendar` needs the environment variable CALENDAR_TOKEN, which is not set"
+        );
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use switchboard_agent::{Diagnostic, RULES, lint, load};
+use switchboard_agent::{Date, Diagnostic, RULES, lint, load};
 
 /// Each rule's fixture name and code.
 const RULE_FIXTURES: &[(&str, &str)] = &[
@@ -36,7 +36,19 @@ const RULE_FIXTURES: &[(&str, &str)] = &[
     ("escalation-tool-undefined", "SB0120"),
     ("over-token-budget", "SB0121"),
     ("unknown-allow-code", "SB0122"),
+    ("model-shutdown", "SB0123"),
+    ("unknown-model", "SB0124"),
+    ("prompt-shut-down", "SB0125"),
+    ("reasoning-unsupported", "SB0126"),
+    ("mcp-tool-not-allowed", "SB0127"),
+    ("mcp-approval-contradicted", "SB0128"),
+    ("model-protocol", "SB0129"),
 ];
+
+/// The day the fixtures are linted on: `gpt-realtime` is 44 days from its shutdown.
+fn today() -> Date {
+    Date::parse("2026-12-07").expect("a date")
+}
 
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/lint")
@@ -49,7 +61,7 @@ fn read(name: &str) -> String {
 
 fn lint_text(name: &str, text: &str) -> Vec<Diagnostic> {
     let loaded = load(text).unwrap_or_else(|d| panic!("{name} does not load: {d:#?}"));
-    lint(&loaded)
+    lint(&loaded, today())
 }
 
 /// The `# <- CODE` markers of a fixture, as (line, code).
@@ -178,4 +190,39 @@ fn findings_come_in_file_order() {
         .map(|d| d.span.map_or(0, |s| s.line))
         .collect();
     assert_eq!(lines, [2, 3, 5]);
+}
+
+#[test]
+fn a_model_shutdown_is_announced_sixty_days_ahead_and_named_once_past() {
+    let text = "name: a\nmodel: gpt-realtime-2025-08-28\nrole: r\n";
+    let loaded = load(text).expect("valid");
+    let on = |day: &str| lint(&loaded, Date::parse(day).expect("a date"));
+    assert_eq!(on("2026-11-20"), vec![], "61 days ahead: quiet");
+    let near = on("2026-11-21");
+    assert_eq!(near.len(), 1);
+    assert_eq!(
+        near[0].message,
+        "model `gpt-realtime-2025-08-28` is shut down on 2027-01-20, in 60 days"
+    );
+    assert_eq!(
+        near[0].hint.as_deref(),
+        Some(
+            "move to `gpt-realtime-2.1`, its successor on the same protocol; check the agent's scenarios on it first (docs/models.md)"
+        )
+    );
+    let past = on("2027-01-20");
+    assert_eq!(
+        past[0].message,
+        "model `gpt-realtime-2025-08-28` was shut down on 2027-01-20"
+    );
+    assert_eq!(past[0].span.map(|s| (s.line, s.column)), Some((2, 8)));
+}
+
+#[test]
+fn an_unknown_model_gets_the_closest_known_name() {
+    let d = lint_text("typo", &read("unknown-model.fail.yaml"));
+    assert_eq!(
+        d[0].hint.as_deref(),
+        Some("did you mean `gpt-realtime-2.1`?")
+    );
 }

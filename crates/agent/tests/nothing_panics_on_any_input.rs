@@ -25,7 +25,10 @@ fn example_texts() -> Vec<String> {
 fn exercise(text: &str) {
     if let Ok(loaded) = switchboard_agent::load(text) {
         let _ = switchboard_agent::render_all(&loaded.agent);
-        let _ = switchboard_agent::lint(&loaded);
+        let _ = switchboard_agent::lint(
+            &loaded,
+            switchboard_agent::Date::from_days_since_epoch(20_794),
+        );
     }
 }
 

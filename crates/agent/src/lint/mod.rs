@@ -7,18 +7,23 @@
 //! whose doc comment says why it matters; [`RULES`] lists them all for SARIF and the docs.
 //!
 //! ```
+//! use switchboard_agent::Date;
+//!
 //! let text = "name: a\nrole: When asked, call lookup_order(order_id).\n";
 //! let loaded = switchboard_agent::load(text).expect("a valid agent");
-//! let found = switchboard_agent::lint(&loaded);
+//! let today = Date::parse("2026-12-07").expect("a date");
+//! let found = switchboard_agent::lint(&loaded, today);
 //! assert_eq!(found[0].code, "SB0101");
 //! assert_eq!(found[0].span.map(|s| (s.line, s.column)), Some((2, 24)));
 //! ```
 //!
-//! Everything here is pure and deterministic: the same file gives the same diagnostics, in
-//! file order.
+//! Everything here is pure and deterministic: the same file and the same `today` give the same
+//! diagnostics, in file order. Today's date matters only to rules about dates (a model's
+//! shutdown); the caller reads the clock, or passes a fixed day for reproducible runs.
 
 use std::collections::BTreeSet;
 
+use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::LoadedAgent;
 
@@ -27,6 +32,8 @@ mod escalation;
 mod flow;
 mod language;
 mod length;
+mod mcp;
+mod models;
 mod phrases;
 mod prose;
 mod readback;
@@ -88,6 +95,13 @@ rules! {
     EscalationToolUndefined = "SB0120", Error, "The Safety & Escalation section calls a tool that is not defined.";
     OverTokenBudget = "SB0121", Warning, "The rendered instructions are longer than `lint.max_instruction_tokens`.";
     UnknownAllowCode = "SB0122", Warning, "`lint.allow` lists a code that is not a lint rule.";
+    ModelShutdown = "SB0123", Warning, "The model is shut down, or will be within 60 days.";
+    UnknownModel = "SB0124", Warning, "The model is not one of the Realtime models Switchboard knows.";
+    PromptShutDown = "SB0125", Error, "`prompt` names a stored prompt, and the prompt-objects API was shut down on 2026-11-30.";
+    ReasoningUnsupported = "SB0126", Warning, "`reasoning` is set for a model that does not reason, or with an effort the model does not take.";
+    McpToolNotAllowed = "SB0127", Error, "An MCP tool with guidance is not in its server's `allowed_tools`, or a confirmation-first one is on a server without `allowed_tools`.";
+    McpApprovalContradicted = "SB0128", Error, "A hand-written `require_approval` lets a confirmation-first MCP tool run without approval.";
+    ModelProtocol = "SB0129", Error, "The model speaks the GPT-Live protocol, which Switchboard does not serve.";
 }
 
 impl Rule {
@@ -100,9 +114,9 @@ impl Rule {
     }
 }
 
-/// Lints a loaded agent: every finding, in file order, without the codes the agent silences
-/// in `lint.allow`.
-pub fn lint(loaded: &LoadedAgent) -> Vec<Diagnostic> {
+/// Lints a loaded agent as of `today` (UTC): every finding, in file order, without the codes
+/// the agent silences in `lint.allow`.
+pub fn lint(loaded: &LoadedAgent, today: Date) -> Vec<Diagnostic> {
     let cx = Context::new(loaded);
     let mut out = Vec::new();
     tools::undefined_tool(&cx, &mut out);
@@ -126,6 +140,13 @@ pub fn lint(loaded: &LoadedAgent) -> Vec<Diagnostic> {
     escalation::escalation_without_section(&cx, &mut out);
     escalation::escalation_tool_undefined(&cx, &mut out);
     budget::over_token_budget(&cx, &mut out);
+    models::model_shutdown(&cx, today, &mut out);
+    models::unknown_model(&cx, &mut out);
+    models::model_protocol(&cx, &mut out);
+    models::reasoning_unsupported(&cx, &mut out);
+    models::prompt_shut_down(&cx, &mut out);
+    mcp::mcp_tool_not_allowed(&cx, &mut out);
+    mcp::mcp_approval_contradicted(&cx, &mut out);
     unknown_allow_code(&cx, &mut out);
 
     let allowed: BTreeSet<&str> = cx.agent.lint.allow.iter().map(String::as_str).collect();
@@ -178,6 +199,6 @@ mod tests {
     fn allowed_codes_are_silenced() {
         let text = "name: a\nrole: Call lookup_order(id).\nlint:\n  allow: [SB0101]\n";
         let loaded = crate::load(text).expect("valid");
-        assert_eq!(lint(&loaded), vec![]);
+        assert_eq!(lint(&loaded, Date::known(2026, 12, 7)), vec![]);
     }
 }

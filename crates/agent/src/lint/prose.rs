@@ -76,6 +76,12 @@ impl<'a> Context<'a> {
         if a.dynamic.is_some() {
             names.insert(STATE_TOOL);
         }
+        // MCP servers are offered in every state; the tools the agent names on them are the
+        // ones it can know of (the rest the server lists at run time).
+        for server in &a.mcp_servers {
+            names.extend(server.tools.iter().map(|t| t.name.as_str()));
+            names.extend(server.allowed_tools.iter().flatten().map(String::as_str));
+        }
         names
     }
 
@@ -144,6 +150,28 @@ impl<'a> Context<'a> {
             }
             for (j, phrase) in tool.preamble_phrases.iter().enumerate() {
                 self.phrase(at(&format!("preamble_phrases[{j}]")), phrase, Tool(i));
+            }
+        }
+        // MCP guidance is rendered into `# Tools` in every state.
+        for (i, server) in a.mcp_servers.iter().enumerate() {
+            if let Some(text) = &server.server_description {
+                self.text(format!("mcp_servers[{i}].server_description"), text, Global);
+            }
+            for (j, tool) in server.tools.iter().enumerate() {
+                let at = |field: &str| format!("mcp_servers[{i}].tools[{j}].{field}");
+                for (field, text) in [
+                    ("use_when", &tool.use_when),
+                    ("avoid_when", &tool.avoid_when),
+                    ("on_failure", &tool.on_failure),
+                    ("confirmation_phrase", &tool.confirmation_phrase),
+                ] {
+                    if let Some(text) = text {
+                        self.text(at(field), text, Global);
+                    }
+                }
+                for (k, phrase) in tool.preamble_phrases.iter().enumerate() {
+                    self.phrase(at(&format!("preamble_phrases[{k}]")), phrase, Global);
+                }
             }
         }
         if let Some(s) = &a.supervisor {
