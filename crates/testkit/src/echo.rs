@@ -65,7 +65,11 @@ async fn echo(socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
     let created = ServerEvent::SessionCreated(SessionEvent {
         event_id: EventId::new("event_echo_created"),
-        session: default_session("sess_echo".to_owned(), "echo", crate::profile::Profile::GptRealtime),
+        session: default_session(
+            "sess_echo".to_owned(),
+            "echo",
+            crate::profile::Profile::GptRealtime,
+        ),
     });
     if sink
         .send(Message::Text(created.to_json().into()))

@@ -35,17 +35,17 @@
 mod chat;
 mod config;
 mod echo;
+mod profile;
 mod rehearsal;
 pub mod relay;
-mod profile;
 mod script;
 mod server;
 mod session;
 mod voice;
 
 pub use echo::EchoModel;
-pub use rehearsal::Rehearsal;
 pub use profile::Profile;
+pub use rehearsal::Rehearsal;
 pub use script::{Entry, Pace, Script, ScriptError, ScriptedCall, ScriptedStep, SupervisorReply};
 pub use server::{Emulator, EmulatorOptions, serve};
 pub use session::{EmulatedSession, Output};

@@ -289,7 +289,12 @@ impl Script {
         };
         let mut entries = Vec::with_capacity(raw.responses.len());
         for (i, entry) in raw.responses.into_iter().enumerate() {
-            entries.push(scripted_entry(&document, origin, &format!("responses[{i}]"), entry)?);
+            entries.push(scripted_entry(
+                &document,
+                origin,
+                &format!("responses[{i}]"),
+                entry,
+            )?);
         }
         let supervisor = supervisor_replies(&document, origin, raw.supervisor)?;
         Ok(Script {

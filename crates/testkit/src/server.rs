@@ -338,8 +338,7 @@ fn refuse(options: &EmulatorOptions, headers: &HeaderMap) -> Option<Response> {
     if bearer || api_key {
         return None;
     }
-    let message = if options.require_key.is_none() && headers.contains_key(header::AUTHORIZATION)
-    {
+    let message = if options.require_key.is_none() && headers.contains_key(header::AUTHORIZATION) {
         "Access denied due to missing or invalid 'api-key' header. This endpoint takes the key \
          in an 'api-key' header, not in 'Authorization'."
     } else {
@@ -461,7 +460,10 @@ async fn connection(
 fn with_session_id(frame: &str, session_id: &str) -> String {
     match serde_json::from_str::<Value>(frame) {
         Ok(Value::Object(mut event)) => {
-            event.insert("session_id".to_owned(), Value::String(session_id.to_owned()));
+            event.insert(
+                "session_id".to_owned(),
+                Value::String(session_id.to_owned()),
+            );
             Value::Object(event).to_string()
         }
         // Events are always objects; anything else goes out as it is.

@@ -25,9 +25,9 @@ use switchboard_wire::{
 };
 
 use crate::config::{Effective, default_session, merge};
+use crate::profile::Profile;
 use crate::rehearsal::Rehearsal;
 use crate::script::Pace;
-use crate::profile::Profile;
 use crate::script::{ENDED_LINE, ScriptedCall, ScriptedStep};
 use crate::voice::{audio_format, encode};
 

@@ -104,3 +104,94 @@ fn a_missing_file_names_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn messages_and_steps_load_in_order_with_their_summaries() {
+    use switchboard_testkit::ScriptedStep;
+    let script = Script::from_text(
+        r#"
+model: gpt-realtime-2.1
+responses:
+  - messages: ["Let me check that for you.", "Your refund is on its way."]
+    calls: [{name: a}, {name: b}]
+  - steps:
+      - say: One moment.
+      - call: {name: lookup, arguments: {id: 7}, call_id: call_x}
+      - say_from_output: answer
+"#,
+        "steps.yaml",
+    )
+    .unwrap();
+    let [first, second] = script.entries() else {
+        panic!("two entries");
+    };
+    assert_eq!(first.steps.len(), 4);
+    assert_eq!(
+        first.say.as_deref(),
+        Some("Let me check that for you. Your refund is on its way.")
+    );
+    assert_eq!(
+        first
+            .calls
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    let [
+        ScriptedStep::Say(said),
+        ScriptedStep::Call(call),
+        ScriptedStep::SayFromOutput(key),
+    ] = second.steps.as_slice()
+    else {
+        panic!("{:?}", second.steps);
+    };
+    assert_eq!(
+        (said.as_str(), call.arguments.as_str(), key.as_str()),
+        ("One moment.", r#"{"id":7}"#, "answer")
+    );
+    assert_eq!(call.call_id.as_deref(), Some("call_x"));
+    assert_eq!(second.calls.len(), 1, "calls sums up every call");
+}
+
+#[test]
+fn impossible_combinations_of_the_new_shapes_are_refused_where_they_are() {
+    for (text, place, says) in [
+        (
+            "responses:\n  - say: Hi.\n    messages: [a, b]\n",
+            (3, 5),
+            "`messages`",
+        ),
+        (
+            "responses:\n  - steps: [{say: a}]\n    calls: [{name: f}]\n",
+            (2, 5),
+            "`steps`",
+        ),
+        ("responses:\n  - messages: []\n", (2, 15), "at least one"),
+        (
+            "responses:\n  - steps:\n      - say: a\n        call: {name: f}\n",
+            (3, 9),
+            "exactly one",
+        ),
+        (
+            "responses:\n  - steps:\n      - call: {name: ' '}\n",
+            (3, 22),
+            "function `name`",
+        ),
+        (
+            "responses:\n  - messages: [a]\n    disconnect: true\n",
+            (3, 5),
+            "`disconnect`",
+        ),
+    ] {
+        let err = Script::from_text(text, "s.yaml").unwrap_err();
+        assert_eq!(
+            (err.line(), err.column()),
+            (Some(place.0), Some(place.1)),
+            "{err}"
+        );
+        assert!(err.message().contains(says), "{err}");
+    }
+    let err = Script::from_text("responses:\n  - steps: [{sya: a}]\n", "s.yaml").unwrap_err();
+    assert!(err.message().contains("unknown key `sya`"), "{err}");
+}

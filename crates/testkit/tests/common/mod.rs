@@ -24,9 +24,14 @@ impl Harness {
     }
 
     pub fn with_script(script: Script) -> Harness {
+        Harness::for_model(script, "gpt-realtime")
+    }
+
+    /// A session playing `script` for a connection that asked for `model`.
+    pub fn for_model(script: Script, model: &str) -> Harness {
         let rehearsal = Arc::new(Rehearsal::new(script));
         let now = Instant::now();
-        let session = EmulatedSession::new(rehearsal.clone(), "gpt-realtime", now);
+        let session = EmulatedSession::new(rehearsal.clone(), model, now);
         let mut h = Harness {
             session,
             rehearsal,
@@ -35,6 +40,12 @@ impl Harness {
         let first = h.drain();
         assert_eq!(types(&first), ["session.created"]);
         h
+    }
+
+    /// A session playing `script` (YAML) for a connection that asked for `model`.
+    pub fn new_for(script: &str, model: &str) -> Harness {
+        let script = Script::from_text(script, "test.yaml").expect("script loads");
+        Harness::for_model(script, model)
     }
 
     /// Sends a client event and returns what the emulator answered.
