@@ -329,6 +329,10 @@ pub(crate) struct LintArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = LintFormat::Human, conflicts_with = "critique")]
     pub(crate) format: LintFormat,
+    /// Lint as of this day (`YYYY-MM-DD`, UTC) instead of today: rules about dates, such as a
+    /// model's shutdown, then give the same findings on every run.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day, conflicts_with = "critique")]
+    pub(crate) today: Option<switchboard_agent::Date>,
     /// Instead of linting, send the compiled prompt with the guide's Prompt-Critique Expert
     /// meta-prompt to an OpenAI-compatible Chat Completions endpoint and print the answer.
     #[arg(long)]
@@ -347,6 +351,12 @@ pub(crate) struct LintArgs {
     /// With `--critique`: model, e.g. `gpt-5` [default: $SWITCHBOARD_CRITIQUE_MODEL].
     #[arg(long, requires = "critique", value_name = "MODEL")]
     pub(crate) model: Option<String>,
+}
+
+/// A `--today` value.
+fn parse_day(text: &str) -> Result<switchboard_agent::Date, String> {
+    switchboard_agent::Date::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a day written YYYY-MM-DD"))
 }
 
 /// What `lint` prints.

@@ -195,6 +195,34 @@ fn the_example_agents_have_no_errors() {
     );
 }
 
+#[test]
+fn today_can_be_given_so_date_rules_repeat() {
+    let file = data("old-model.yaml");
+    let out = switchboard(&["lint", "--today", "2026-12-07", &file], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with(
+            "warning[SB0123]: model `gpt-realtime` is shut down on 2027-01-20, in 44 days\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains(&format!(" --> {file}:2:8\n")));
+    assert_eq!(stderr(&out), "0 errors, 1 warning in 1 file\n");
+
+    // Two months earlier there is nothing to say yet.
+    let out = switchboard(&["lint", "--today", "2026-10-01", &file], &[]);
+    assert_eq!(stderr(&out), "0 errors, 0 warnings in 1 file\n");
+
+    let out = switchboard(&["lint", "--today", "2026-02-30", &file], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`2026-02-30` is not a day written YYYY-MM-DD"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // --critique
 

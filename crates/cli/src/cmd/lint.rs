@@ -3,9 +3,10 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use switchboard_agent::diagnostic::{Located, render_human, render_json, render_sarif};
-use switchboard_agent::{Diagnostic, RULES, Severity};
+use switchboard_agent::{Date, Diagnostic, RULES, Severity};
 
 use super::{Error, Outcome};
 use crate::cli::{LintArgs, LintFormat};
@@ -17,6 +18,7 @@ pub(crate) fn run(args: LintArgs) -> Result<Outcome, Error> {
         return critique::run(&args);
     }
     let files = agent_files(&args.paths)?;
+    let today = args.today.unwrap_or_else(today_utc);
 
     // One entry per file: its name, its text and what was found in it.
     let mut checked: Vec<(String, String, Vec<Diagnostic>)> = Vec::new();
@@ -32,7 +34,7 @@ pub(crate) fn run(args: LintArgs) -> Result<Outcome, Error> {
             }
         };
         let diagnostics = match switchboard_agent::load(&text) {
-            Ok(loaded) => switchboard_agent::lint(&loaded),
+            Ok(loaded) => switchboard_agent::lint(&loaded, today),
             Err(diagnostics) => {
                 broken += 1;
                 diagnostics
@@ -89,6 +91,14 @@ pub(crate) fn run(args: LintArgs) -> Result<Outcome, Error> {
     } else {
         Outcome::Success
     })
+}
+
+/// Today in UTC, from the system clock: the one place `lint` reads it.
+fn today_utc() -> Date {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date::from_days_since_epoch(i64::try_from(secs / 86_400).unwrap_or(i64::MAX))
 }
 
 fn plural(n: usize) -> &'static str {
