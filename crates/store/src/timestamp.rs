@@ -1,7 +1,10 @@
 //! UTC timestamps in RFC 3339, without a date crate: records only need the proleptic Gregorian
-//! calendar in UTC, which is a few lines of arithmetic (Howard Hinnant's `days_from_civil`).
+//! calendar in UTC, whose arithmetic is the agent crate's [`Date`] (shared with the model
+//! shutdown dates), plus the time of day here.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use switchboard_agent::Date;
 
 /// `t` as RFC 3339 in UTC with milliseconds: `2026-11-24T10:00:00.250Z`. Times before 1970 are
 /// written as 1970-01-01T00:00:00.000Z.
@@ -15,10 +18,10 @@ pub fn format(t: SystemTime) -> String {
 /// Milliseconds since the epoch as RFC 3339 in UTC with milliseconds.
 pub(crate) fn format_ms(ms: i64) -> String {
     let (days, in_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    let (y, m, d) = civil_from_days(days);
+    let date = Date::from_days_since_epoch(days);
     let secs = in_day / 1000;
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        "{date}T{:02}:{:02}:{:02}.{:03}Z",
         secs / 3600,
         secs / 60 % 60,
         secs % 60,
@@ -30,8 +33,7 @@ pub(crate) fn format_ms(ms: i64) -> String {
 /// a space instead of `T`) or a date (`2026-11-24`, midnight UTC).
 pub fn parse(text: &str) -> Option<SystemTime> {
     let text = text.trim();
-    let date = text.get(..10)?;
-    let days = parse_date(date)?;
+    let days = Date::parse(text.get(..10)?)?.days_since_epoch();
     let rest = &text[10..];
     let secs = if rest.is_empty() {
         0
@@ -81,49 +83,6 @@ fn number(text: &str, width: usize) -> Option<i64> {
     (text.len() == width && text.bytes().all(|b| b.is_ascii_digit()))
         .then(|| text.parse().ok())
         .flatten()
-}
-
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date.
-fn parse_date(text: &str) -> Option<i64> {
-    let mut parts = text.split('-');
-    let y = number(parts.next()?, 4)?;
-    let m = number(parts.next()?, 2)?;
-    let d = number(parts.next()?, 2)?;
-    if parts.next().is_some() || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
-        return None;
-    }
-    Some(days_from_civil(y, m, d))
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]
@@ -180,14 +139,6 @@ mod tests {
             "2026-11-24T10:00:00+1:00",
         ] {
             assert_eq!(parse(text), None, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn every_day_round_trips() {
-        for days in (-800_000..800_000).step_by(7) {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
         }
     }
 }
