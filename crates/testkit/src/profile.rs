@@ -4,8 +4,10 @@
 //! `gpt-realtime` speaks at most one assistant message per response and reports no reasoning;
 //! `gpt-realtime-2` and later (`gpt-realtime-2.1`, `gpt-realtime-2.1-mini`) may speak several
 //! messages in one response (a preamble, then more), call several tools at once, and reason.
-//! A profile is chosen from the model a connection asks for, or forced by a script's `model`.
+//! A profile is chosen from the model a connection asks for, or forced by a script's `model`;
+//! what each model can do comes from the agent crate's table of models.
 
+use switchboard_agent::models::{self, Protocol};
 use switchboard_wire::Reasoning;
 
 /// The behaviour the emulator plays, by model generation.
@@ -21,28 +23,49 @@ pub enum Profile {
     GptRealtime21,
 }
 
-/// The Realtime models a script's `model` may name (newest first); a connection may ask for
-/// any name, see [`Profile::for_model`].
-pub(crate) const KNOWN_MODELS: &[&str] = &[
-    "gpt-realtime-2.1",
-    "gpt-realtime-2.1-mini",
-    "gpt-realtime-2",
-    "gpt-realtime-1.5",
-    "gpt-realtime-mini",
-    "gpt-realtime",
-];
+/// Whether a script's `model` may name `name`: a Realtime model of the table (the emulator
+/// does not speak GPT-Live's protocol).
+pub(crate) fn known_realtime_model(name: &str) -> bool {
+    models::lookup(name).is_some_and(|m| m.protocol == Protocol::Realtime)
+}
+
+/// Every name a script's `model` may take, for error messages.
+pub(crate) fn known_realtime_models() -> Vec<&'static str> {
+    models::names()
+        .filter(|n| known_realtime_model(n))
+        .collect()
+}
 
 /// The reasoning effort the newer models report before a client sets one. The SDK types
 /// document the field but not its default; `low` is what the emulator assumes.
 const DEFAULT_EFFORT: &str = "low";
 
 impl Profile {
-    /// The profile for a model name as a client asks for it (`?model=…`): versions 2 and
-    /// later of `gpt-realtime` (`gpt-realtime-2`, `gpt-realtime-2.1-mini`, …) play the newer
-    /// behaviour; everything else, dated snapshots of the 2025 model included
-    /// (`gpt-realtime-2025-08-28`), the 2025 behaviour.
+    /// The profile for a model name as a client asks for it (`?model=…`): what the table of
+    /// models says the model does (several messages, parallel calls or reasoning: the newer
+    /// behaviour). A model the table does not know, or whose abilities are not published, is
+    /// judged by its name: versions 2 and later of `gpt-realtime` (`gpt-realtime-2.1-mini`)
+    /// play the newer behaviour, anything else (dated snapshots of the 2025 model included)
+    /// the 2025 one.
     pub fn for_model(name: &str) -> Profile {
-        let Some(rest) = name.trim().strip_prefix("gpt-realtime-") else {
+        let name = name.trim();
+        if let Some(model) = models::lookup(name) {
+            let abilities = model.capabilities;
+            let newer = [
+                abilities.multi_message_responses,
+                abilities.parallel_tool_calls,
+                abilities
+                    .reasoning
+                    .map(|r| matches!(r, models::Reasoning::Efforts(_))),
+            ];
+            if newer.contains(&Some(true)) {
+                return Profile::GptRealtime21;
+            }
+            if newer.iter().all(Option::is_some) {
+                return Profile::GptRealtime;
+            }
+        }
+        let Some(rest) = name.strip_prefix("gpt-realtime-") else {
             return Profile::GptRealtime;
         };
         let version = rest.split('-').next().unwrap_or("");
@@ -115,9 +138,12 @@ mod tests {
     }
 
     #[test]
-    fn every_known_model_has_the_profile_its_name_says() {
-        for name in KNOWN_MODELS {
-            let newer = name.starts_with("gpt-realtime-2");
+    fn every_known_realtime_model_has_the_profile_its_name_says() {
+        let known = known_realtime_models();
+        assert!(known.contains(&"gpt-realtime-2.1") && known.contains(&"gpt-realtime"));
+        assert!(!known.iter().any(|n| n.starts_with("gpt-live")));
+        for name in known {
+            let newer = name.starts_with("gpt-realtime-2") && !name.starts_with("gpt-realtime-202");
             assert_eq!(Profile::for_model(name).several_messages(), newer, "{name}");
         }
     }

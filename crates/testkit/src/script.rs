@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use switchboard_agent::{Document, Span, parse_document};
 
-use crate::profile::{KNOWN_MODELS, Profile};
+use crate::profile::{Profile, known_realtime_model, known_realtime_models};
 
 /// How fast the emulator streams a response's audio.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -275,14 +275,14 @@ impl Script {
         }
         let model = match &raw.model {
             None => None,
-            Some(name) if KNOWN_MODELS.contains(&name.as_str()) => Some(Profile::for_model(name)),
+            Some(name) if known_realtime_model(name) => Some(Profile::for_model(name)),
             Some(name) => {
                 return Err(ScriptError::new(
                     origin,
                     at("model"),
                     format!(
                         "unknown model `{name}`; expected one of: {}",
-                        KNOWN_MODELS.join(", ")
+                        known_realtime_models().join(", ")
                     ),
                 ));
             }
