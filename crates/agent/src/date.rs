@@ -49,11 +49,7 @@ impl Date {
         if parts.next().is_some() {
             return None;
         }
-        Self::new(
-            i64::from(year),
-            u32::try_from(month).ok()?,
-            u32::try_from(day).ok()?,
-        )
+        Self::new(i64::from(year), u32::from(month), u32::from(day))
     }
 
     /// Year, month (1–12) and day (1–31).
@@ -135,7 +131,10 @@ mod tests {
             Date::parse("2000-02-29").map(Date::days_since_epoch),
             Some(11_016)
         );
-        assert_eq!(Date::known(2027, 1, 20), Date::parse("2027-01-20").unwrap());
+        assert_eq!(
+            Date::known(2027, 1, 20),
+            Date::parse("2027-01-20").expect("a date")
+        );
         assert_eq!(Date::known(2027, 1, 20).to_string(), "2027-01-20");
         assert_eq!(Date::from_days_since_epoch(-1).to_string(), "1969-12-31");
     }

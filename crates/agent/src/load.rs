@@ -675,9 +675,9 @@ mod tests {
             "    server_url: https://x\n    tools:\n      - name: book\n        behaviour: confirmation_first\n",
         ))[0];
         assert_eq!((d.code, d.span.map(|s| s.line)), ("SB0009", Some(8)));
-        let d = &errors(&format!(
-            "name: a\nrole: r\nmcp_servers:\n  - {{server_label: cal, server_url: 'https://x'}}\n  - {{server_label: cal, server_url: 'https://y'}}\n"
-        ))[0];
+        let d = &errors(
+            "name: a\nrole: r\nmcp_servers:\n  - {server_label: cal, server_url: 'https://x'}\n  - {server_label: cal, server_url: 'https://y'}\n",
+        )[0];
         assert_eq!((d.code, d.span.map(|s| s.line)), ("SB0007", Some(5)));
     }
 }

@@ -248,6 +248,18 @@ impl McpServer {
             .is_none_or(|allowed| allowed.iter().any(|a| a == name))
     }
 
+    /// The confirmation-first tools whose calls the provider would run without asking: the
+    /// engine can hold an MCP call only through the provider's approval request, so an agent
+    /// with any of these cannot keep its confirmation promise and must not be served. Empty
+    /// unless `require_approval` is written by hand and leaves one out.
+    pub fn unheld_confirmations(&self) -> Vec<&McpTool> {
+        let approval = self.approval();
+        self.tools
+            .iter()
+            .filter(|t| t.is_confirmation_first() && !approval.holds(&t.name))
+            .collect()
+    }
+
     /// The `require_approval` sent upstream: the one written in the file, else the
     /// confirmation-first tools `always` and every other allowed tool `never` (`never` alone
     /// when no tool needs confirmation).

@@ -758,11 +758,14 @@ fn wire_tool(agent: &AgentFile, tool: &ToolRef<'_>) -> wire::Tool {
         ),
         ToolRef::StateChange(state) => state_change_tool(agent, state),
     };
-    wire::Tool::Function(wire::FunctionTool {
-        name,
-        description: Some(description),
-        parameters: Some(parameters),
-    })
+    // The loader holds every agent tool's parameters to a JSON object, and the compiler's own
+    // tools are objects, so this reads as a function tool.
+    official(json!({
+        "type": "function",
+        "name": name,
+        "description": description,
+        "parameters": parameters,
+    }))
 }
 
 /// The `type: "mcp"` tool of a server, without its credentials ([`with_mcp_credentials`]
@@ -793,9 +796,9 @@ fn wire_reasoning(effort: Effort) -> wire::Reasoning {
     official(json!({ "effort": effort }))
 }
 
-/// A wire value from JSON in the official shape. The compiler writes MCP tools and reasoning
-/// as the API spells them, and lets the wire crate read them, so these stay right however the
-/// wire crate types their fields.
+/// A wire value from JSON in the official shape. The compiler writes tools, the prompt and
+/// reasoning as the API spells them, and lets the wire crate read them, so these stay right
+/// however the wire crate types their fields or keeps fields it does not name.
 fn official<T: serde::de::DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value)
         .expect("the compiler writes only the official shape, which the wire crate reads")
@@ -899,6 +902,7 @@ fn session(agent: &AgentFile, instructions: String, tools: Vec<wire::Tool>) -> w
             idle_timeout_ms: idle_timeout_ms.map_or(wire::Nullable::Absent, wire::Nullable::Value),
             create_response: Some(true),
             interrupt_response: Some(true),
+            ..Default::default()
         })),
         TurnDetection::SemanticVad { eagerness } => {
             wire::Nullable::Value(wire::TurnDetection::SemanticVad(wire::SemanticVad {
@@ -907,6 +911,7 @@ fn session(agent: &AgentFile, instructions: String, tools: Vec<wire::Tool>) -> w
                     .and_then(|e| serde_json::from_value(Value::String(e.to_owned())).ok()),
                 create_response: Some(true),
                 interrupt_response: Some(true),
+                ..Default::default()
             }))
         }
         TurnDetection::None => wire::Nullable::Null,
@@ -928,15 +933,17 @@ fn session(agent: &AgentFile, instructions: String, tools: Vec<wire::Tool>) -> w
                     NoiseReduction::NearField => wire::NoiseReductionKind::NearField,
                     NoiseReduction::FarField => wire::NoiseReductionKind::FarField,
                 }),
-                strength: None,
+                ..Default::default()
             })
         }),
         turn_detection,
+        ..Default::default()
     };
     let output = wire::AudioOutput {
         format: Some(format(audio.output_format)),
         voice: Some(wire::Voice::Named(audio.voice.clone())),
         speed: audio.speed,
+        ..Default::default()
     };
     wire::Session {
         kind: wire::SessionKind::Realtime,
@@ -946,15 +953,12 @@ fn session(agent: &AgentFile, instructions: String, tools: Vec<wire::Tool>) -> w
         audio: Some(wire::AudioConfig {
             input: Some(input),
             output: Some(output),
+            ..Default::default()
         }),
         tools: Some(tools),
         tool_choice: Some(wire::ToolChoice::Mode(wire::ToolChoiceMode::Auto)),
         prompt: agent.prompt.as_ref().map_or(wire::Nullable::Absent, |p| {
-            wire::Nullable::Value(wire::Prompt {
-                id: p.id.clone(),
-                version: p.version.clone(),
-                variables: (!p.variables.is_empty()).then(|| p.variables.clone()),
-            })
+            wire::Nullable::Value(official(json!(p)))
         }),
         ..Default::default()
     }

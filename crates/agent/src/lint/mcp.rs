@@ -5,7 +5,7 @@ use super::Rule;
 use super::prose::Context;
 use crate::diagnostic::Diagnostic;
 
-/// SB0128. Guidance for a tool the model may not call is guidance about nothing (the guide's
+/// SB0127. Guidance for a tool the model may not call is guidance about nothing (the guide's
 /// warning about tools named but not passed). And a confirmation-first tool on a server
 /// without `allowed_tools` is not contained: the model may call any tool the server lists,
 /// including ones added later that nobody marked confirmation-first.
@@ -43,18 +43,12 @@ pub(super) fn mcp_tool_not_allowed(cx: &Context<'_>, out: &mut Vec<Diagnostic>) 
     }
 }
 
-/// SB0129. The engine can hold an MCP call only when the provider asks before running it
+/// SB0128. The engine can hold an MCP call only when the provider asks before running it
 /// (`mcp_approval_request`); a hand-written `require_approval` that lets a confirmation-first
 /// tool run at once means the call happens before the caller is asked.
 pub(super) fn mcp_approval_contradicted(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (i, server) in cx.agent.mcp_servers.iter().enumerate() {
-        let Some(written) = &server.require_approval else {
-            continue;
-        };
-        for tool in server.tools.iter().filter(|t| t.is_confirmation_first()) {
-            if written.holds(&tool.name) {
-                continue;
-            }
+        for tool in server.unheld_confirmations() {
             out.push(
                 Rule::McpApprovalContradicted
                     .diagnostic(format!(
