@@ -6,6 +6,7 @@ use std::time::Duration;
 use switchboard_audio::VadConfig;
 
 use crate::profile::Profile;
+use switchboard_wire::Extra;
 use switchboard_wire::{
     AudioConfig, AudioFormat, AudioInput, AudioOutput, Infinite, MaxOutputTokens, Modality,
     Nullable, SemanticVad, ServerVad, Session, SessionKind, ToolChoice, ToolChoiceMode, Truncation,
@@ -34,12 +35,15 @@ pub(crate) fn default_session(id: String, model: &str, profile: Profile) -> Sess
                 turn_detection: Nullable::Value(TurnDetection::ServerVad(complete_server_vad(
                     ServerVad::default(),
                 ))),
+                extra: Extra::default(),
             }),
             output: Some(AudioOutput {
                 format: Some(AudioFormat::pcm24k()),
                 voice: Some(Voice::Named("marin".to_owned())),
                 speed: Some(1.0),
+                extra: Extra::default(),
             }),
+            extra: Extra::default(),
         }),
         include: Nullable::Null,
         tracing: Nullable::Null,
@@ -75,6 +79,7 @@ fn complete_server_vad(vad: ServerVad) -> ServerVad {
         },
         create_response: Some(vad.create_response.unwrap_or(true)),
         interrupt_response: Some(vad.interrupt_response.unwrap_or(true)),
+        extra: Extra::default(),
     }
 }
 
@@ -83,6 +88,7 @@ fn complete_semantic_vad(vad: SemanticVad) -> SemanticVad {
         eagerness: Some(vad.eagerness.unwrap_or(switchboard_wire::Eagerness::Auto)),
         create_response: Some(vad.create_response.unwrap_or(true)),
         interrupt_response: Some(vad.interrupt_response.unwrap_or(true)),
+        extra: Extra::default(),
     }
 }
 

@@ -8,6 +8,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use axum::routing::get;
 use futures_util::{SinkExt, StreamExt};
+use switchboard_wire::Extra;
 use switchboard_wire::{
     ClientEvent, ContentDelta, EventId, ItemId, ResponseId, ServerEvent, SessionEvent,
 };
@@ -70,6 +71,7 @@ async fn echo(socket: WebSocket) {
             "echo",
             crate::profile::Profile::GptRealtime,
         ),
+        extra: Extra::default(),
     });
     if sink
         .send(Message::Text(created.to_json().into()))
@@ -93,11 +95,13 @@ async fn echo(socket: WebSocket) {
                     output_index: 0,
                     content_index: 0,
                     delta: append.audio,
+                    extra: Extra::default(),
                 })
             }
             Ok(ClientEvent::SessionUpdate(update)) => ServerEvent::SessionUpdated(SessionEvent {
                 event_id: EventId::new(format!("event_echo{n}")),
                 session: update.session,
+                extra: Extra::default(),
             }),
             _ => continue,
         };

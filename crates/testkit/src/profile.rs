@@ -8,7 +8,8 @@
 //! what each model can do comes from the agent crate's table of models.
 
 use switchboard_agent::models::{self, Protocol};
-use switchboard_wire::Reasoning;
+use switchboard_wire::Extra;
+use switchboard_wire::{Reasoning, ReasoningEffort};
 
 /// The behaviour the emulator plays, by model generation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,7 +39,7 @@ pub(crate) fn known_realtime_models() -> Vec<&'static str> {
 
 /// The reasoning effort the newer models report before a client sets one. The SDK types
 /// document the field but not its default; `low` is what the emulator assumes.
-const DEFAULT_EFFORT: &str = "low";
+const DEFAULT_EFFORT: ReasoningEffort = ReasoningEffort::Low;
 
 impl Profile {
     /// The profile for a model name as a client asks for it (`?model=…`): what the table of
@@ -103,7 +104,8 @@ impl Profile {
         match self {
             Profile::GptRealtime => None,
             Profile::GptRealtime21 => Some(Reasoning {
-                effort: Some(DEFAULT_EFFORT.to_owned()),
+                effort: Some(DEFAULT_EFFORT),
+                extra: Extra::default(),
             }),
         }
     }

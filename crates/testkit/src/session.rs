@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use switchboard_audio::{Vad, decode_base64, encode_base64};
+use switchboard_wire::Extra;
 use switchboard_wire::{
     CallId, ClientEvent, Committed, ContentDelta, ContentPart, ContentPartEvent, ContentRef,
     ConversationItemCreate, ConversationItemTruncate, ConversationMode, EventId, EventOnly,
@@ -250,6 +251,7 @@ impl EmulatedSession {
         this.emit(ServerEvent::SessionCreated(SessionEvent {
             event_id,
             session: this.session.clone(),
+            extra: Extra::default(),
         }));
         this.drive(now);
         this
@@ -317,7 +319,10 @@ impl EmulatedSession {
                 self.carry = None;
                 self.reset_detector();
                 let event_id = self.event_id();
-                self.emit(ServerEvent::InputAudioBufferCleared(EventOnly { event_id }));
+                self.emit(ServerEvent::InputAudioBufferCleared(EventOnly {
+                    event_id,
+                    extra: Extra::default(),
+                }));
             }
             ClientEvent::OutputAudioBufferClear(_) => self.error(
                 RealtimeError::invalid_request(
@@ -336,6 +341,7 @@ impl EmulatedSession {
                         self.emit(ServerEvent::ConversationItemRetrieved(ItemRetrieved {
                             event_id,
                             item,
+                            extra: Extra::default(),
                         }));
                     }
                     None => self.error(no_such_item(
@@ -353,6 +359,7 @@ impl EmulatedSession {
                         self.emit(ServerEvent::ConversationItemDeleted(ItemDeleted {
                             event_id,
                             item_id: request.item_id,
+                            extra: Extra::default(),
                         }));
                     }
                     None => self.error(no_such_item(
@@ -479,6 +486,7 @@ impl EmulatedSession {
         self.emit(ServerEvent::SessionUpdated(SessionEvent {
             event_id,
             session: self.session.clone(),
+            extra: Extra::default(),
         }));
     }
 
@@ -569,6 +577,7 @@ impl EmulatedSession {
                     event_id,
                     item_id,
                     audio_start_ms: millis(origin + audio_start),
+                    extra: Extra::default(),
                 }));
                 if turns.interrupt_response
                     && let Some(at) = self.responses.iter().position(|r| r.in_band)
@@ -587,6 +596,7 @@ impl EmulatedSession {
                     event_id,
                     item_id: item_id.clone(),
                     audio_end_ms: millis(origin + audio_end),
+                    extra: Extra::default(),
                 }));
                 let heard = self.heard();
                 self.commit(item_id, Some(heard));
@@ -647,6 +657,7 @@ impl EmulatedSession {
             event_id,
             item_id: item_id.clone(),
             previous_item_id: previous.clone(),
+            extra: Extra::default(),
         }));
         let item = Item::Message(MessageItem {
             id: Some(item_id.clone()),
@@ -656,7 +667,9 @@ impl EmulatedSession {
             content: vec![ContentPart::InputAudio {
                 audio: None,
                 transcript: Nullable::Null,
+                extra: Extra::default(),
             }],
+            extra: Extra::default(),
         });
         self.conversation.push(Stored {
             item: item.clone(),
@@ -675,6 +688,7 @@ impl EmulatedSession {
                 content_index: Some(0),
                 delta: Some(heard.clone()),
                 logprobs: Nullable::Absent,
+                extra: Extra::default(),
             }));
         }
         if let Some(at) = self.position_of(&item_id)
@@ -683,6 +697,7 @@ impl EmulatedSession {
             message.content = vec![ContentPart::InputAudio {
                 audio: None,
                 transcript: Nullable::Value(heard.clone()),
+                extra: Extra::default(),
             }];
         }
         let words = u64::try_from(heard.split_whitespace().count()).unwrap_or(0);
@@ -698,9 +713,11 @@ impl EmulatedSession {
                     output_tokens: words,
                     total_tokens: 20 + words,
                     input_token_details: None,
+                    extra: Extra::default(),
                 })),
                 logprobs: Nullable::Absent,
                 languages: None,
+                extra: Extra::default(),
             },
         ));
     }
@@ -812,12 +829,14 @@ impl EmulatedSession {
             event_id,
             previous_item_id: previous.clone(),
             item: item.clone(),
+            extra: Extra::default(),
         }));
         let event_id = self.event_id();
         self.emit(ServerEvent::ConversationItemDone(ItemEvent {
             event_id,
             previous_item_id: previous,
             item,
+            extra: Extra::default(),
         }));
     }
 
@@ -890,6 +909,7 @@ impl EmulatedSession {
             item_id,
             content_index,
             audio_end_ms,
+            extra: Extra::default(),
         }));
     }
 
@@ -1061,6 +1081,7 @@ impl EmulatedSession {
         self.emit(ServerEvent::ResponseCreated(ResponseEvent {
             event_id,
             response: created,
+            extra: Extra::default(),
         }));
         self.responses.push(response);
     }
@@ -1127,6 +1148,7 @@ impl EmulatedSession {
                     item_id: item_id.clone(),
                     audio_start_ms: millis(idle.from),
                     audio_end_ms: millis(self.position),
+                    extra: Extra::default(),
                 },
             ));
             self.reset_detector();
@@ -1154,6 +1176,7 @@ impl EmulatedSession {
                     status: Some(ItemStatus::InProgress),
                     role: switchboard_wire::Role::Assistant,
                     content: Vec::new(),
+                    extra: Extra::default(),
                 });
                 self.output_item_added(response, output_index, item);
                 let event_id = self.event_id();
@@ -1164,6 +1187,7 @@ impl EmulatedSession {
                     output_index,
                     content_index: 0,
                     part: part(audio, String::new()),
+                    extra: Extra::default(),
                 }));
                 response.open = Some(Open {
                     item_id,
@@ -1195,6 +1219,7 @@ impl EmulatedSession {
                             output_index,
                             content_index: 0,
                             delta: words,
+                            extra: Extra::default(),
                         },
                     ));
                 }
@@ -1208,6 +1233,7 @@ impl EmulatedSession {
                         output_index,
                         content_index: 0,
                         delta: encode_base64(&audio),
+                        extra: Extra::default(),
                     }));
                     if response.in_band
                         && let Some(at) = self.position_of(&item_id)
@@ -1230,6 +1256,7 @@ impl EmulatedSession {
                     output_index,
                     content_index: 0,
                     delta: words,
+                    extra: Extra::default(),
                 }));
             }
             Step::MessageEnd => self.close_message(response, ItemStatus::Completed),
@@ -1247,6 +1274,7 @@ impl EmulatedSession {
                         call_id: Some(call_id.clone()),
                         name: call.name.clone(),
                         arguments: arguments.to_owned(),
+                        extra: Extra::default(),
                     })
                 };
                 self.output_item_added(response, output_index, item(ItemStatus::InProgress, ""));
@@ -1260,6 +1288,7 @@ impl EmulatedSession {
                             output_index,
                             call_id: call_id.clone(),
                             delta: delta.to_owned(),
+                            extra: Extra::default(),
                         },
                     ));
                 }
@@ -1273,6 +1302,7 @@ impl EmulatedSession {
                         call_id: call_id.clone(),
                         name: call.name.clone(),
                         arguments: call.arguments.clone(),
+                        extra: Extra::default(),
                     },
                 ));
                 let done = item(ItemStatus::Completed, &call.arguments);
@@ -1288,6 +1318,7 @@ impl EmulatedSession {
             response_id: response.id.clone(),
             output_index,
             item: item.clone(),
+            extra: Extra::default(),
         }));
         if response.in_band {
             let previous = self.last_id();
@@ -1301,6 +1332,7 @@ impl EmulatedSession {
                 event_id,
                 previous_item_id: previous,
                 item,
+                extra: Extra::default(),
             }));
         }
     }
@@ -1318,6 +1350,7 @@ impl EmulatedSession {
             response_id: response.id.clone(),
             output_index,
             item: item.clone(),
+            extra: Extra::default(),
         }));
         if response.in_band
             && let Some(id) = item.id()
@@ -1334,6 +1367,7 @@ impl EmulatedSession {
                 event_id,
                 previous_item_id: previous,
                 item: item.clone(),
+                extra: Extra::default(),
             }));
         }
         response.output.push(item);
@@ -1361,6 +1395,7 @@ impl EmulatedSession {
                 item_id: item_id.clone(),
                 output_index,
                 content_index: 0,
+                extra: Extra::default(),
             }));
             let event_id = self.event_id();
             self.emit(ServerEvent::ResponseOutputAudioTranscriptDone(
@@ -1371,6 +1406,7 @@ impl EmulatedSession {
                     output_index,
                     content_index: 0,
                     transcript: said.clone(),
+                    extra: Extra::default(),
                 },
             ));
         } else {
@@ -1382,6 +1418,7 @@ impl EmulatedSession {
                 output_index,
                 content_index: 0,
                 text: said.clone(),
+                extra: Extra::default(),
             }));
         }
         let event_id = self.event_id();
@@ -1392,14 +1429,19 @@ impl EmulatedSession {
             output_index,
             content_index: 0,
             part: part(audio, said.clone()),
+            extra: Extra::default(),
         }));
         let content = if audio {
             ContentPart::OutputAudio {
                 audio: None,
                 transcript: Nullable::Value(said),
+                extra: Extra::default(),
             }
         } else {
-            ContentPart::OutputText { text: said }
+            ContentPart::OutputText {
+                text: said,
+                extra: Extra::default(),
+            }
         };
         let item = Item::Message(MessageItem {
             id: Some(item_id),
@@ -1407,6 +1449,7 @@ impl EmulatedSession {
             status: Some(status),
             role: switchboard_wire::Role::Assistant,
             content: vec![content],
+            extra: Extra::default(),
         });
         self.output_item_done(response, output_index, item, bytes);
     }
@@ -1432,6 +1475,7 @@ impl EmulatedSession {
                 kind: Some(status),
                 reason: Some(reason),
                 error: None,
+                extra: Extra::default(),
             }),
             None => Nullable::Null,
         };
@@ -1448,6 +1492,7 @@ impl EmulatedSession {
         self.emit(ServerEvent::ResponseDone(ResponseEvent {
             event_id,
             response: done,
+            extra: Extra::default(),
         }));
         let event_id = self.event_id();
         self.emit(ServerEvent::RateLimitsUpdated(RateLimitsUpdated {
@@ -1458,14 +1503,17 @@ impl EmulatedSession {
                     limit: Some(5_000),
                     remaining: Some(4_999),
                     reset_seconds: Some(0.012),
+                    extra: Extra::default(),
                 },
                 RateLimit {
                     name: Some("tokens".to_owned()),
                     limit: Some(400_000),
                     remaining: Some(395_000),
                     reset_seconds: Some(0.75),
+                    extra: Extra::default(),
                 },
             ],
+            extra: Extra::default(),
         }));
         // Its audio plays once the audio sent before it has; a cancelled one stops playing.
         let heard_all = if status == ResponseStatus::Completed {
@@ -1543,10 +1591,13 @@ impl Active {
                 output: Some(ResponseAudioOutput {
                     format: Some(self.format),
                     voice: self.voice.clone(),
+                    extra: Extra::default(),
                 }),
+                extra: Extra::default(),
             }),
             usage,
             metadata: self.metadata.clone().into(),
+            extra: Extra::default(),
         }
     }
 }
@@ -1645,6 +1696,7 @@ fn part(audio: bool, text: String) -> ResponsePart {
             text: None,
             transcript: Some(text),
             audio: None,
+            extra: Extra::default(),
         }
     } else {
         ResponsePart {
@@ -1652,6 +1704,7 @@ fn part(audio: bool, text: String) -> ResponsePart {
             text: Some(text),
             transcript: None,
             audio: None,
+            extra: Extra::default(),
         }
     }
 }
@@ -1759,13 +1812,17 @@ fn usage(output: &[Item], audio: Duration, items: usize) -> Usage {
                 text_tokens: Some(0),
                 audio_tokens: Some(0),
                 image_tokens: Some(0),
+                extra: Extra::default(),
             }),
+            extra: Extra::default(),
         }),
         output_token_details: Some(TokenDetails {
             text_tokens: Some(text_tokens),
             audio_tokens: Some(audio_tokens),
             image_tokens: None,
+            extra: Extra::default(),
         }),
+        extra: Extra::default(),
     }
 }
 
