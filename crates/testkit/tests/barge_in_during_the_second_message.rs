@@ -23,7 +23,7 @@ fn paced() -> Harness {
         ),
         "two.yaml",
     )
-    .unwrap()
+    .expect("the script loads")
     .with_pace(Pace::Realtime);
     let mut h = Harness::with_script(script);
     h.append_pcm(&silence(300));
@@ -37,7 +37,10 @@ fn audio_ms(events: &[ServerEvent], item: &str) -> u64 {
         .filter(|e| e.event_type() == "response.output_audio.delta")
         .map(json)
         .filter(|d| d["item_id"] == item)
-        .map(|d| decode_base64(d["delta"].as_str().unwrap()).unwrap().len())
+        .map(|d| {
+            let delta = d["delta"].as_str().expect("a base64 delta");
+            decode_base64(delta).expect("valid base64").len()
+        })
         .sum();
     bytes as u64 / 48
 }
@@ -46,7 +49,12 @@ fn added_items(events: &[ServerEvent]) -> Vec<String> {
     events
         .iter()
         .filter(|e| e.event_type() == "response.output_item.added")
-        .map(|e| json(e)["item"]["id"].as_str().unwrap().to_owned())
+        .map(|e| {
+            json(e)["item"]["id"]
+                .as_str()
+                .expect("an item id")
+                .to_owned()
+        })
         .collect()
 }
 

@@ -13,7 +13,7 @@ use switchboard_testkit::{EmulatedSession, Output, Profile, Rehearsal, Script};
 use switchboard_wire::ServerEvent;
 
 fn created(script: &str, model: &str) -> (Profile, Value) {
-    let script = Script::from_text(script, "p.yaml").unwrap();
+    let script = Script::from_text(script, "p.yaml").expect("the script loads");
     let mut session = EmulatedSession::new(Arc::new(Rehearsal::new(script)), model, Instant::now());
     let Some(Output::Event(event @ ServerEvent::SessionCreated(_))) = session.poll_output() else {
         panic!("session.created first");

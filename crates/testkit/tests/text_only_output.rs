@@ -26,7 +26,7 @@ fn texts(events: &[ServerEvent]) -> Vec<String> {
     events
         .iter()
         .filter(|e| e.event_type() == "response.output_text.done")
-        .map(|e| json(e)["text"].as_str().unwrap().to_owned())
+        .map(|e| json(e)["text"].as_str().expect("a text").to_owned())
         .collect()
 }
 
