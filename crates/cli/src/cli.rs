@@ -60,14 +60,7 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Run the Realtime API emulator on its own, playing a script.
-    Emulate {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8090")]
-        listen: String,
-        /// The script of the model's side (see docs/emulator.md).
-        #[arg(long)]
-        script: PathBuf,
-    },
+    Emulate(EmulateArgs),
     /// Read the call records the gateway stored: list sessions, show one, export one.
     #[command(subcommand)]
     Sessions(SessionsCommand),
@@ -174,6 +167,28 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
+/// Flags of `switchboard emulate`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct EmulateArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub(crate) listen: String,
+    /// The script of the model's side (see docs/emulator.md).
+    #[arg(long)]
+    pub(crate) script: PathBuf,
+    /// Refuse clients (HTTP 401) that do not send `Authorization: Bearer KEY`, KEY being the
+    /// value of this environment variable.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) require_key_env: Option<String>,
+    /// Refuse clients (HTTP 401) that do not send `api-key: KEY`, as Azure OpenAI does, KEY
+    /// being the value of this environment variable.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) require_api_key_env: Option<String>,
+    /// Play an Azure OpenAI deployment: every server event carries a top-level `session_id`.
+    #[arg(long)]
+    pub(crate) azure: bool,
+}
+
 /// Flags of `switchboard serve`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
@@ -197,6 +212,14 @@ pub(crate) struct ServeArgs {
     /// Rehearse even when OPENAI_API_KEY is set.
     #[arg(long, conflicts_with = "upstream_url")]
     pub(crate) rehearsal: bool,
+    /// How the upstream key is sent: `bearer` (`Authorization: Bearer KEY`, OpenAI) or
+    /// `api-key` (an `api-key: KEY` header, Azure OpenAI; see docs/gateway.md).
+    #[arg(long, value_name = "SCHEME", default_value = "bearer")]
+    pub(crate) upstream_auth: switchboard_gateway::UpstreamAuth,
+    /// Environment variable holding the upstream key; without it set (and no --upstream-url)
+    /// the gateway rehearses.
+    #[arg(long, value_name = "NAME", default_value = "OPENAI_API_KEY")]
+    pub(crate) upstream_key_env: String,
     /// Gateway settings: caller keys, the default agent, the drain timeout (YAML or JSON).
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,

@@ -59,8 +59,11 @@ pub struct Upstream {
     /// Base URL, e.g. `wss://api.openai.com/v1`; calls go to `{base_url}/realtime?model=…`
     /// (a supervisor's questions to `{base_url}/chat/completions`).
     pub base_url: String,
-    /// Sent as `Authorization: Bearer …`; never shown to callers or in logs.
+    /// The key, sent as [`Upstream::auth`] says; never shown to callers or in logs.
     pub api_key: Option<String>,
+    /// How the key is presented: `Authorization: Bearer …` (OpenAI) or `api-key: …` (Azure
+    /// OpenAI).
+    pub auth: UpstreamAuth,
 }
 
 impl fmt::Debug for Upstream {
@@ -68,7 +71,45 @@ impl fmt::Debug for Upstream {
         f.debug_struct("Upstream")
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("auth", &self.auth)
             .finish()
+    }
+}
+
+/// How a model connection presents its key. OpenAI takes a Bearer token; Azure OpenAI's
+/// Realtime deployments (`wss://RESOURCE.openai.azure.com/openai/v1`) speak the same protocol
+/// but take the key in an `api-key` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UpstreamAuth {
+    /// `Authorization: Bearer <key>`.
+    #[default]
+    Bearer,
+    /// `api-key: <key>`.
+    ApiKey,
+}
+
+impl UpstreamAuth {
+    /// The header that carries `key`: its name and value.
+    pub fn header(self, key: &str) -> (&'static str, String) {
+        match self {
+            UpstreamAuth::Bearer => ("authorization", format!("Bearer {key}")),
+            UpstreamAuth::ApiKey => ("api-key", key.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for UpstreamAuth {
+    type Err = String;
+
+    /// `bearer` or `api-key`, as `switchboard serve --upstream-auth` takes them.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "bearer" => Ok(UpstreamAuth::Bearer),
+            "api-key" => Ok(UpstreamAuth::ApiKey),
+            other => Err(format!(
+                "unknown upstream auth `{other}`; expected `bearer` or `api-key`"
+            )),
+        }
     }
 }
 

@@ -36,6 +36,7 @@ pub mod webhook;
 pub use auth::Dialect;
 pub use config::{
     AgentEntry, ApiKey, GatewayConfig, GatewayFile, KeyEntry, OPENAI_BASE_URL, Upstream,
+    UpstreamAuth,
 };
 pub use executor::{Executor, HttpExecutor, Pending, Replies, SharedExecutor, Unconfigured};
 pub use server::Gateway;

@@ -227,6 +227,7 @@ mod tests {
         let over = Upstream {
             base_url: "http://127.0.0.1:9/v1/".to_owned(),
             api_key: Some("  ".to_owned()),
+            auth: crate::UpstreamAuth::Bearer,
         };
         let target = Target::of(&supervisor, Some(&over)).expect("a target");
         assert_eq!(target.url, "http://127.0.0.1:9/v1/chat/completions");

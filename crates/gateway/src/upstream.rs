@@ -30,7 +30,8 @@ pub(crate) enum UpstreamError {
     Unreachable(String),
 }
 
-/// Connects to `{base_url}/realtime?model={model}` with the upstream's key.
+/// Connects to `{base_url}/realtime?model={model}` with the upstream's key, in the header its
+/// [`UpstreamAuth`](crate::UpstreamAuth) names.
 pub(crate) async fn connect(
     upstream: &Upstream,
     model: &str,
@@ -44,9 +45,12 @@ pub(crate) async fn connect(
         .into_client_request()
         .map_err(|e| UpstreamError::Unreachable(format!("bad upstream URL: {e}")))?;
     if let Some(key) = &upstream.api_key {
-        let value = HeaderValue::from_str(&format!("Bearer {key}"))
+        let (name, value) = upstream.auth.header(key);
+        let mut value = HeaderValue::from_str(&value)
             .map_err(|_| UpstreamError::Unreachable("the API key is not a valid header".into()))?;
-        request.headers_mut().insert("authorization", value);
+        // Kept out of any debug print of the request.
+        value.set_sensitive(true);
+        request.headers_mut().insert(name, value);
     }
     // Server frames can be large (a retrieved item carries its whole audio).
     let config = WebSocketConfig::default()

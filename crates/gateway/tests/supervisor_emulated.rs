@@ -59,6 +59,7 @@ async fn call(script: &str) -> Call {
     config.agents[0].supervisor = Some(Upstream {
         base_url: emulator.chat_url(),
         api_key: Some(KEY.to_owned()),
+        auth: switchboard_gateway::UpstreamAuth::Bearer,
     });
     let gateway = Gateway::start("127.0.0.1:0", config, Arc::new(HttpExecutor::new()))
         .await

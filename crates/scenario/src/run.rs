@@ -223,10 +223,12 @@ async fn call(
             let upstream = Upstream {
                 base_url: emulator.url(),
                 api_key: None,
+                auth: switchboard_gateway::UpstreamAuth::Bearer,
             };
             let supervisor = Upstream {
                 base_url: emulator.chat_url(),
                 api_key: None,
+                auth: switchboard_gateway::UpstreamAuth::Bearer,
             };
             (Some(emulator), upstream, Some(supervisor))
         }
@@ -237,6 +239,7 @@ async fn call(
             Upstream {
                 base_url: base_url.clone(),
                 api_key: Some(api_key.clone()),
+                auth: switchboard_gateway::UpstreamAuth::Bearer,
             },
             None,
         ),

@@ -63,6 +63,7 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<Outcome, Error> {
                 upstream: Upstream {
                     base_url: echo.url(),
                     api_key: None,
+                    auth: switchboard_gateway::UpstreamAuth::Bearer,
                 },
                 supervisor: None,
                 path: None,

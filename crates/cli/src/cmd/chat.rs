@@ -71,6 +71,7 @@ pub(crate) fn run(args: ChatArgs) -> Result<Outcome, Error> {
                 Upstream {
                     base_url,
                     api_key: None,
+                    auth: switchboard_gateway::UpstreamAuth::Bearer,
                 },
                 banner,
             )
@@ -80,7 +81,15 @@ pub(crate) fn run(args: ChatArgs) -> Result<Outcome, Error> {
                 .clone()
                 .unwrap_or_else(|| OPENAI_BASE_URL.to_owned());
             let banner = format!("LIVE: {} at {base_url}", agent.file().model);
-            (Upstream { base_url, api_key }, banner)
+            let auth = switchboard_gateway::UpstreamAuth::Bearer;
+            (
+                Upstream {
+                    base_url,
+                    api_key,
+                    auth,
+                },
+                banner,
+            )
         };
         let name = agent.file().name.clone();
         let config = GatewayConfig {

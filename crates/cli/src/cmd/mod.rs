@@ -40,7 +40,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Error> {
         Command::Serve(args) => serve::run(args),
         Command::Chat(args) => chat::run(args),
         Command::Bench(cmd) => bench::run(cmd),
-        Command::Emulate { listen, script } => emulate::run(&listen, &script),
+        Command::Emulate(args) => emulate::run(&args),
         Command::Sessions(cmd) => sessions::run(cmd),
         Command::Test(args) => test::run(args),
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use switchboard_engine::CompiledAgent;
 use switchboard_gateway::{
     AgentEntry, Gateway, GatewayConfig, GatewayFile, HttpExecutor, OPENAI_BASE_URL, Upstream,
-    webhook,
+    UpstreamAuth, webhook,
 };
 use switchboard_testkit::{Emulator, EmulatorOptions, Script};
 
@@ -60,9 +60,10 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         Some(store) => format!("  records: {}", store.path().display()),
         None => "  records: none (--no-records)".to_owned(),
     };
-    let api_key = std::env::var("OPENAI_API_KEY")
+    let api_key = std::env::var(&args.upstream_key_env)
         .ok()
         .filter(|k| !k.is_empty());
+    let auth = args.upstream_auth;
     let rehearsal = args.rehearsal || (api_key.is_none() && args.upstream_url.is_none());
     let drain_timeout = Duration::from_secs(settings.drain_timeout_s.unwrap_or(30));
 
@@ -81,12 +82,13 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
                 lines.push(format!("  agent {:<24} rehearsal script: {from}", agent.file().name));
                 let base_url = emulator.url();
                 emulators.push(emulator);
-                Upstream { base_url, api_key: None }
+                Upstream { base_url, api_key: None, auth: UpstreamAuth::Bearer }
             } else {
                 lines.push(format!("  agent {:<24} model: {}", agent.file().name, agent.file().model));
                 Upstream {
                     base_url: args.upstream_url.clone().unwrap_or_else(|| OPENAI_BASE_URL.to_owned()),
                     api_key: api_key.clone(),
+                    auth,
                 }
             };
             // Absolute, so `sessions export --as-scenario` finds it from anywhere.
@@ -112,11 +114,16 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         let stop = super::stop_requested()?;
         let mut out = std::io::stdout().lock();
         if rehearsal {
-            let _ = writeln!(out, "switchboard: REHEARSAL MODE: {} Each agent is answered by the emulator playing its rehearsal script, with its {} tools. Set OPENAI_API_KEY to run live.",
-                if api_key.is_none() { "OPENAI_API_KEY is not set." } else { "--rehearsal was given." },
-                if args.tool_server.is_some() { "tool server's" } else { "fixture" });
+            let _ = writeln!(out, "switchboard: REHEARSAL MODE: {} Each agent is answered by the emulator playing its rehearsal script, with its {} tools. Set {} to run live.",
+                if api_key.is_none() { format!("{} is not set.", args.upstream_key_env) } else { "--rehearsal was given.".to_owned() },
+                if args.tool_server.is_some() { "tool server's" } else { "fixture" },
+                args.upstream_key_env);
         } else {
-            let _ = writeln!(out, "switchboard: LIVE: calls go to {}", args.upstream_url.as_deref().unwrap_or(OPENAI_BASE_URL));
+            let scheme = match auth {
+                UpstreamAuth::Bearer => "Authorization: Bearer",
+                UpstreamAuth::ApiKey => "an api-key header",
+            };
+            let _ = writeln!(out, "switchboard: LIVE: calls go to {} (the key in ${}, sent as {scheme})", args.upstream_url.as_deref().unwrap_or(OPENAI_BASE_URL), args.upstream_key_env);
         }
         for line in &lines {
             let _ = writeln!(out, "{line}");

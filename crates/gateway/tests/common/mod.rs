@@ -42,6 +42,7 @@ pub fn one_agent(agent: Arc<CompiledAgent>, base_url: &str) -> GatewayConfig {
             upstream: Upstream {
                 base_url: base_url.to_owned(),
                 api_key: Some("sk-upstream-secret".to_owned()),
+                auth: switchboard_gateway::UpstreamAuth::Bearer,
             },
             supervisor: None,
             path: None,
