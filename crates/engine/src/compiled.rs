@@ -20,6 +20,16 @@ pub enum CompileError {
         /// What the schema compiler said.
         message: String,
     },
+    /// A confirmation-first MCP tool the provider would run without asking: the engine could
+    /// not hold it for the caller's consent, so the agent is not served.
+    UnheldMcpTool {
+        /// The server's label.
+        server: String,
+        /// The tool.
+        tool: String,
+        /// Why it would run unasked.
+        why: &'static str,
+    },
 }
 
 impl std::fmt::Display for CompileError {
@@ -32,6 +42,11 @@ impl std::fmt::Display for CompileError {
                     "the parameters of tool `{tool}` are not a valid JSON Schema: {message}"
                 )
             }
+            Self::UnheldMcpTool { server, tool, why } => write!(
+                f,
+                "MCP tool `{tool}` of server `{server}` is confirmation-first, but {why}: the \
+                 provider would run it without the caller's consent"
+            ),
         }
     }
 }
@@ -76,9 +91,34 @@ pub(crate) enum Route {
     },
 }
 
+/// Every confirmation-first MCP tool must be one the provider asks about before running it,
+/// so the engine can answer with the caller's consent (`session/mcp.rs`).
+fn check_mcp_tools_are_held(file: &AgentFile) -> Result<(), CompileError> {
+    for server in &file.mcp_servers {
+        for tool in server.tools.iter().filter(|t| t.is_confirmation_first()) {
+            let why = if !server.allows(&tool.name) {
+                Some("it is not in the server's `allowed_tools`")
+            } else if !server.approval().holds(&tool.name) {
+                Some("the server's `require_approval` does not hold it")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(CompileError::UnheldMcpTool {
+                    server: server.server_label.clone(),
+                    tool: tool.name.clone(),
+                    why,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 impl CompiledAgent {
     /// Compiles an agent: renders every state and compiles every tool's argument schema.
     pub fn new(file: AgentFile) -> Result<Self, CompileError> {
+        check_mcp_tools_are_held(&file)?;
         let mut sessions = BTreeMap::new();
         for Rendered {
             state,

@@ -187,6 +187,12 @@ vocabulary! {
         BargeInCancel = "barge_in_cancel",
         /// Agent audio was truncated where the caller stopped hearing it.
         BargeIn = "barge_in",
+        /// The engine approved the provider's request to run a confirmation-first MCP tool:
+        /// the caller agreed to exactly that call.
+        McpApproved = "mcp_approved",
+        /// The engine denied the provider's request to run an MCP tool (no consent for
+        /// exactly that call, or past an escalation threshold).
+        McpDenied = "mcp_denied",
     }
 }
 
@@ -197,6 +203,8 @@ vocabulary! {
         Model = "model",
         /// The supervisor (thinker), while answering the responder's question.
         Supervisor = "supervisor",
+        /// The model, through a tool of an MCP server the provider called (`mcp.rs`).
+        Provider = "provider",
     }
 }
 

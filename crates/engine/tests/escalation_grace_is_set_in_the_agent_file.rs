@@ -71,7 +71,7 @@ fn system_messages(out: &[Output]) -> Vec<String> {
         .filter_map(|o| match o {
             Output::ToModel(ClientEvent::ConversationItemCreate(c)) => match &c.item {
                 Item::Message(m) if m.role == Role::System => match m.content.first() {
-                    Some(ContentPart::InputText { text }) => Some(text.clone()),
+                    Some(ContentPart::InputText { text, .. }) => Some(text.clone()),
                     _ => None,
                 },
                 _ => None,

@@ -30,7 +30,7 @@ fn corrections(out: &[Output]) -> Vec<String> {
             Output::ToModel(ClientEvent::ConversationItemCreate(c)) => match &c.item {
                 Item::Message(m) if m.role == Role::System => {
                     m.content.iter().find_map(|p| match p {
-                        ContentPart::InputText { text } => Some(text.clone()),
+                        ContentPart::InputText { text, .. } => Some(text.clone()),
                         _ => None,
                     })
                 }

@@ -30,9 +30,24 @@
 
 use super::*;
 
-use switchboard_agent::model::Tool;
-
 use crate::affirm::Answer;
+
+/// What consent needs of a confirmation-first tool, function or MCP: the phrase that asks,
+/// and the arguments its question must name.
+#[derive(Debug, Clone)]
+pub(super) struct Confirmable {
+    phrase: Option<String>,
+    key_arguments: Vec<String>,
+}
+
+impl Confirmable {
+    fn new(phrase: Option<&str>, confirm_arguments: &[String]) -> Self {
+        Self {
+            phrase: phrase.map(str::to_owned),
+            key_arguments: key_arguments(phrase, confirm_arguments),
+        }
+    }
+}
 
 /// Where consent stands for each confirmation-first tool.
 #[derive(Debug, Default)]
@@ -78,19 +93,9 @@ impl Session {
     /// The caller heard `text` from the agent, spoken in `response`: is it a confirmation
     /// question of a confirmation-first tool?
     pub(super) fn agent_heard(&mut self, text: &str, response: &wire::ResponseId) {
-        let tools: Vec<(String, Tool)> = self
-            .agent
-            .tools
-            .iter()
-            .filter(|(_, spec)| spec.tool.behaviour == Behaviour::ConfirmationFirst)
-            .map(|(name, spec)| (name.clone(), spec.tool.clone()))
-            .collect();
-        for (name, tool) in tools {
-            let key_arguments = key_arguments(&tool);
-            let phrase = tool
-                .confirmation_phrase
-                .as_deref()
-                .is_some_and(|p| phrase_said(p, text));
+        for (name, tool) in self.confirmables() {
+            let key_arguments = tool.key_arguments;
+            let phrase = tool.phrase.as_deref().is_some_and(|p| phrase_said(p, text));
             let state = self.consents.tools.entry(name.clone()).or_default();
             let about = match &state.pending {
                 Some(held)
@@ -127,12 +132,11 @@ impl Session {
     pub(super) fn caller_answered(&mut self, text: &str) {
         let answer = self.lexicon.classify(text);
         let mut guards = Vec::new();
+        let confirmables: BTreeMap<String, Confirmable> = self.confirmables().into_iter().collect();
         for (name, state) in &mut self.consents.tools {
-            let key_arguments = self
-                .agent
-                .tools
+            let key_arguments = confirmables
                 .get(name)
-                .map(|spec| key_arguments(&spec.tool))
+                .map(|c| c.key_arguments.clone())
                 .unwrap_or_default();
             if let Some(question) = state.question.take() {
                 let detail = format!(
@@ -179,10 +183,8 @@ impl Session {
     /// caller agreed to exactly it. The consent is used up either way.
     pub(super) fn take_consent(&mut self, name: &str, args: &Value) -> Result<(), Missing> {
         let key_arguments = self
-            .agent
-            .tools
-            .get(name)
-            .map(|spec| key_arguments(&spec.tool))
+            .confirmable(name)
+            .map(|c| c.key_arguments)
             .unwrap_or_default();
         let state = self.consents.tools.entry(name.to_owned()).or_default();
         let repeat = state.seen || state.pending.is_some() || state.question.is_some();
@@ -229,33 +231,9 @@ impl Session {
         args: Value,
         missing: Missing,
     ) {
-        let Some(spec) = self.agent.tools.get(name) else {
+        let Some(output) = self.hold(name, &args, missing) else {
             return;
         };
-        let phrase = spec.tool.confirmation_phrase.clone().unwrap_or_default();
-        let key_arguments = key_arguments(&spec.tool);
-        if missing.repeat {
-            self.guard_tool(
-                GuardDecision::ConsentMissing,
-                name,
-                format!(
-                    "{} came back without consent for exactly these arguments: {}",
-                    call(name, &args),
-                    missing.why
-                ),
-            );
-        }
-        let state = self.consents.tools.entry(name.to_owned()).or_default();
-        state.pending = Some(Action {
-            key: normalise(&args),
-            arguments: args.clone(),
-        });
-        let mut detail = format!("held: {}; to ask: “{phrase}”", call(name, &args));
-        if !key_arguments.is_empty() {
-            detail.push_str(&format!(", naming {}", named(&args, &key_arguments)));
-        }
-        self.guard_tool(GuardDecision::ConfirmationRequested, name, detail);
-        let output = confirmation_needed(name, &phrase, &args, &key_arguments);
         self.answer(
             call_id,
             name,
@@ -265,6 +243,77 @@ impl Session {
             Duration::ZERO,
         );
     }
+
+    /// Makes `args` the pending action of confirmation-first `name` and records why; returns
+    /// what the model is told to ask.
+    pub(super) fn hold(&mut self, name: &str, args: &Value, missing: Missing) -> Option<Value> {
+        let Confirmable {
+            phrase,
+            key_arguments,
+        } = self.confirmable(name)?;
+        let phrase = phrase.unwrap_or_default();
+        if missing.repeat {
+            self.guard_tool(
+                GuardDecision::ConsentMissing,
+                name,
+                format!(
+                    "{} came back without consent for exactly these arguments: {}",
+                    call(name, args),
+                    missing.why
+                ),
+            );
+        }
+        let state = self.consents.tools.entry(name.to_owned()).or_default();
+        state.pending = Some(Action {
+            key: normalise(args),
+            arguments: args.clone(),
+        });
+        let mut detail = format!("held: {}; to ask: “{phrase}”", call(name, args));
+        if !key_arguments.is_empty() {
+            detail.push_str(&format!(", naming {}", named(args, &key_arguments)));
+        }
+        self.guard_tool(GuardDecision::ConfirmationRequested, name, detail);
+        Some(confirmation_needed(name, &phrase, args, &key_arguments))
+    }
+
+    /// The agent's confirmation-first tools by the name their calls carry: function tools by
+    /// name, MCP tools as `server_label.name` (a function name cannot hold a dot).
+    pub(super) fn confirmables(&self) -> Vec<(String, Confirmable)> {
+        let functions = self
+            .agent
+            .tools
+            .iter()
+            .filter(|(_, spec)| spec.tool.behaviour == Behaviour::ConfirmationFirst)
+            .map(|(name, spec)| {
+                let tool = &spec.tool;
+                let c =
+                    Confirmable::new(tool.confirmation_phrase.as_deref(), &tool.confirm.arguments);
+                (name.clone(), c)
+            });
+        let mcp = self.agent.file.mcp_servers.iter().flat_map(|server| {
+            server
+                .tools
+                .iter()
+                .filter(|t| t.is_confirmation_first())
+                .map(|t| {
+                    let c =
+                        Confirmable::new(t.confirmation_phrase.as_deref(), &t.confirm.arguments);
+                    (mcp_name(&server.server_label, &t.name), c)
+                })
+        });
+        functions.chain(mcp).collect()
+    }
+
+    fn confirmable(&self, name: &str) -> Option<Confirmable> {
+        self.confirmables()
+            .into_iter()
+            .find_map(|(n, c)| (n == name).then_some(c))
+    }
+}
+
+/// The name an MCP tool's calls are recorded and consented under.
+pub(super) fn mcp_name(server_label: &str, tool: &str) -> String {
+    format!("{server_label}.{tool}")
 }
 
 /// Why a confirmation-first call has no consent.
@@ -277,9 +326,9 @@ pub(super) struct Missing {
 
 /// The arguments a tool's question must name: `confirm.arguments`, then the phrase's
 /// placeholders.
-fn key_arguments(tool: &Tool) -> Vec<String> {
-    let mut names = tool.confirm.arguments.clone();
-    if let Some(phrase) = &tool.confirmation_phrase {
+fn key_arguments(phrase: Option<&str>, confirm_arguments: &[String]) -> Vec<String> {
+    let mut names = confirm_arguments.to_vec();
+    if let Some(phrase) = phrase {
         for (_, placeholder) in fragments(phrase) {
             if let Some(p) = placeholder
                 && !names.iter().any(|n| n == p)

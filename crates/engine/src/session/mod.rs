@@ -6,6 +6,7 @@ mod caller;
 mod consent;
 mod escalation;
 mod flow;
+mod mcp;
 mod model;
 mod playback;
 mod readback;
@@ -111,6 +112,8 @@ pub struct Session {
     hidden_items: BTreeSet<ItemId>,
     passthrough_calls: BTreeSet<CallId>,
     running: BTreeMap<CallId, Running>,
+    /// When each MCP call of the agent's servers began, for its record (`mcp.rs`).
+    mcp_started: BTreeMap<ItemId, Instant>,
     /// Pending confirmation-first calls, the questions the caller heard, their answers
     /// (`consent.rs`).
     consents: consent::Consents,
@@ -248,6 +251,7 @@ impl Session {
             hidden_items: BTreeSet::new(),
             passthrough_calls: BTreeSet::new(),
             running: BTreeMap::new(),
+            mcp_started: BTreeMap::new(),
             consents: consent::Consents::default(),
             slots: BTreeMap::new(),
             tools_run: Vec::new(),
@@ -295,6 +299,7 @@ impl Session {
         session.send_to_caller(ServerEvent::SessionCreated(wire::SessionEvent {
             event_id,
             session: created,
+            extra: wire::Extra::new(),
         }));
         session
     }
@@ -383,6 +388,7 @@ impl Session {
                     self.send_to_caller(ServerEvent::ResponseDone(wire::ResponseEvent {
                         event_id,
                         response: lost_response(id),
+                        extra: wire::Extra::new(),
                     }));
                 }
                 self.response_active = false;
@@ -432,7 +438,8 @@ impl Session {
                     object: None,
                     status: None,
                     role: wire::Role::System,
-                    content: vec![wire::ContentPart::InputText { text }],
+                    content: vec![wire::ContentPart::input_text(text)],
+                    extra: wire::Extra::new(),
                 }),
             },
         ));

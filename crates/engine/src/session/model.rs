@@ -69,7 +69,17 @@ impl Session {
                 self.go_on_when_ready();
                 return;
             }
+            ServerEvent::ResponseOutputItemDone(done)
+                if matches!(
+                    done.item,
+                    wire::Item::McpApprovalRequest(_) | wire::Item::McpCall(_)
+                ) =>
+            {
+                let (item, response_id) = (done.item.clone(), done.response_id.clone());
+                self.mcp_item_done(&item, &response_id, now);
+            }
             ServerEvent::ResponseOutputItemAdded(added) => {
+                self.mcp_item_added(&added.item, now);
                 if let wire::Item::FunctionCall(call) = &added.item
                     && self.handled_here(&call.name)
                     && let Some(id) = &call.id
@@ -282,7 +292,8 @@ impl Session {
                         .is_some_and(|id| self.handled_calls.contains(id))
             }
             wire::Item::FunctionCallOutput(output) => self.handled_calls.contains(&output.call_id),
-            _ => false,
+            // Approval requests the engine answers, and its answers (`mcp.rs`).
+            item => item.id().is_some_and(|id| self.hidden_items.contains(id)),
         }
     }
 }

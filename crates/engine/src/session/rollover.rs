@@ -220,8 +220,8 @@ impl Session {
     pub(super) fn rollover_plan(&self) -> RolloverPlan {
         let text_item = |role: wire::Role, text: String| {
             let part = match role {
-                wire::Role::Assistant => wire::ContentPart::OutputText { text },
-                wire::Role::System | wire::Role::User => wire::ContentPart::InputText { text },
+                wire::Role::Assistant => wire::ContentPart::output_text(text),
+                wire::Role::System | wire::Role::User => wire::ContentPart::input_text(text),
             };
             wire::Item::Message(wire::MessageItem {
                 id: None,
@@ -229,6 +229,7 @@ impl Session {
                 status: None,
                 role,
                 content: vec![part],
+                extra: wire::Extra::new(),
             })
         };
         let split = self.history.len().saturating_sub(self.config.replay_turns);
@@ -298,11 +299,13 @@ pub(super) fn lost_response(id: wire::ResponseId) -> wire::Response {
             reason: None,
             error: Some(wire::StatusError {
                 kind: Some("server_error".to_owned()),
-                code: Some("upstream_lost".to_owned()),
+                code: wire::Nullable::Value("upstream_lost".to_owned()),
                 message: Some(
                     "The model connection closed while this response was being written.".to_owned(),
                 ),
+                extra: wire::Extra::new(),
             }),
+            ..Default::default()
         }),
         output: Some(Vec::new()),
         ..wire::Response::default()

@@ -448,6 +448,7 @@ impl Session {
             status: None,
             call_id: call_id.clone(),
             output: output.to_string(),
+            extra: wire::Extra::new(),
         });
         self.send_to_model(ClientEvent::ConversationItemCreate(
             wire::ConversationItemCreate {
