@@ -88,6 +88,7 @@ fn drive(session: &mut Session, now: Instant) {
                     answers.push(Input::Model(ServerEvent::SessionUpdated(SessionEvent {
                         event_id: EventId::new("e"),
                         session: update.session.clone(),
+                        extra: Default::default(),
                     })));
                 }
                 Output::ToModel(ClientEvent::ConversationItemCreate(create)) => {
@@ -95,6 +96,7 @@ fn drive(session: &mut Session, now: Instant) {
                         event_id: EventId::new("e"),
                         previous_item_id: Nullable::Absent,
                         item: create.item.clone(),
+                        extra: Default::default(),
                     })));
                 }
                 Output::Rollover(_) => answers.push(Input::ModelConnected),
