@@ -233,9 +233,9 @@ fn an_agent_whose_confirmation_first_mcp_tool_would_run_unasked_is_not_served() 
             &format!("    allowed_tools: [list_slots, book_slot]\n{server}"),
         );
         let file = switchboard_agent::load(&yaml).expect("loads").agent;
-        let err = switchboard_engine::CompiledAgent::new(file)
-            .err()
-            .expect("refused");
+        let Err(err) = switchboard_engine::CompiledAgent::new(file) else {
+            panic!("an agent whose confirmation-first MCP tool would run unasked is refused");
+        };
         assert!(err.to_string().contains("`book_slot`"), "{err}");
     }
 }
