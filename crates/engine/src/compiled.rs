@@ -27,8 +27,6 @@ pub enum CompileError {
         server: String,
         /// The tool.
         tool: String,
-        /// Why it would run unasked.
-        why: &'static str,
     },
 }
 
@@ -42,10 +40,11 @@ impl std::fmt::Display for CompileError {
                     "the parameters of tool `{tool}` are not a valid JSON Schema: {message}"
                 )
             }
-            Self::UnheldMcpTool { server, tool, why } => write!(
+            Self::UnheldMcpTool { server, tool } => write!(
                 f,
-                "MCP tool `{tool}` of server `{server}` is confirmation-first, but {why}: the \
-                 provider would run it without the caller's consent"
+                "MCP tool `{tool}` of server `{server}` is confirmation-first, but the server's \
+                 `require_approval` does not hold it: the provider would run it without the \
+                 caller's consent"
             ),
         }
     }
@@ -95,21 +94,11 @@ pub(crate) enum Route {
 /// so the engine can answer with the caller's consent (`session/mcp.rs`).
 fn check_mcp_tools_are_held(file: &AgentFile) -> Result<(), CompileError> {
     for server in &file.mcp_servers {
-        for tool in server.tools.iter().filter(|t| t.is_confirmation_first()) {
-            let why = if !server.allows(&tool.name) {
-                Some("it is not in the server's `allowed_tools`")
-            } else if !server.approval().holds(&tool.name) {
-                Some("the server's `require_approval` does not hold it")
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                return Err(CompileError::UnheldMcpTool {
-                    server: server.server_label.clone(),
-                    tool: tool.name.clone(),
-                    why,
-                });
-            }
+        if let Some(tool) = server.unheld_confirmations().first() {
+            return Err(CompileError::UnheldMcpTool {
+                server: server.server_label.clone(),
+                tool: tool.name.clone(),
+            });
         }
     }
     Ok(())
