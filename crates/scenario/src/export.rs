@@ -58,12 +58,13 @@ const NOISE_MS: u64 = 1_500;
 pub fn scenario_from_record(record: &SessionRecord, agent: &AgentFile, agent_path: &str) -> String {
     // The supervisor's own tool calls are part of its answer, which the replay's supervisor
     // gives back whole: the model never made them, so they are neither replayed nor expected.
+    // MCP calls ran at the provider, which the emulator does not play: left out the same way.
     let mut record = record.clone();
     record.timeline.retain(|entry| {
         !matches!(
             entry.event,
             Event::ToolCall {
-                called_by: CalledBy::Supervisor,
+                called_by: CalledBy::Supervisor | CalledBy::Provider,
                 ..
             }
         )

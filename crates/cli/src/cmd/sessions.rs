@@ -354,6 +354,7 @@ fn transcript(record: &SessionRecord) -> String {
                 let by = match called_by {
                     CalledBy::Model => "",
                     CalledBy::Supervisor => " (supervisor)",
+                    CalledBy::Provider => " (MCP, at the provider)",
                 };
                 let _ = writeln!(
                     out,
