@@ -63,7 +63,8 @@ pub(crate) fn post(
         .header(reqwest::header::ACCEPT, "text/event-stream")
         .json(&request);
     if let Some(key) = &target.api_key {
-        builder = builder.bearer_auth(key);
+        let (name, value) = target.auth.header(key);
+        builder = builder.header(name, value);
     }
     let key = target.api_key.clone();
     let url = target.url;
@@ -164,8 +165,11 @@ fn ended(
 struct Target {
     url: String,
     model: String,
-    /// `None` only when an override has no key: then no `Authorization` is sent.
+    /// `None` only when an override has no key: then no key header is sent.
     api_key: Option<String>,
+    /// How the key is sent: as the gateway's upstream sends it (an Azure deployment takes an
+    /// `api-key` header), or `Authorization: Bearer` to the agent file's own endpoint.
+    auth: crate::UpstreamAuth,
 }
 
 impl Target {
@@ -183,6 +187,7 @@ impl Target {
                 url: format!("{}/chat/completions", over.base_url.trim_end_matches('/')),
                 model,
                 api_key: over.api_key.clone().filter(|k| !k.trim().is_empty()),
+                auth: over.auth,
             });
         }
         let base_url = endpoint
@@ -211,6 +216,7 @@ impl Target {
             url: format!("{}/chat/completions", base_url.trim_end_matches('/')),
             model,
             api_key: Some(api_key),
+            auth: crate::UpstreamAuth::Bearer,
         })
     }
 }
@@ -233,5 +239,23 @@ mod tests {
         assert_eq!(target.url, "http://127.0.0.1:9/v1/chat/completions");
         assert_eq!(target.model, DEFAULT_MODEL);
         assert_eq!(target.api_key, None, "a blank key sends no Authorization");
+    }
+
+    #[test]
+    fn the_key_goes_as_the_upstream_sends_it() {
+        let supervisor: Supervisor =
+            serde_json::from_value(serde_json::json!({"instructions": "Be the supervisor."}))
+                .expect("a supervisor");
+        let over = Upstream {
+            base_url: "https://res.openai.azure.com/openai/v1".to_owned(),
+            api_key: Some("azure-key".to_owned()),
+            auth: crate::UpstreamAuth::ApiKey,
+        };
+        let target = Target::of(&supervisor, Some(&over)).expect("a target");
+        assert_eq!(
+            target.auth.header("azure-key"),
+            ("api-key", "azure-key".to_owned()),
+            "an Azure deployment's chat completions take the same api-key header"
+        );
     }
 }
