@@ -187,6 +187,9 @@ vocabulary! {
         BargeInCancel = "barge_in_cancel",
         /// Agent audio was truncated where the caller stopped hearing it.
         BargeIn = "barge_in",
+        /// A `set_conversation_state` call waits for the other calls of its response to be
+        /// answered before it is judged (what they capture may be what the state requires).
+        TransitionDeferred = "transition_deferred",
         /// The engine approved the provider's request to run a confirmation-first MCP tool:
         /// the caller agreed to exactly that call.
         McpApproved = "mcp_approved",

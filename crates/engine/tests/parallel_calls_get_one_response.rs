@@ -335,3 +335,80 @@ fn a_state_change_in_a_batch_takes_effect_after_the_batch() {
         "one response after the batch"
     );
 }
+
+/// A lookup that captures what the next state requires, and the move, in one response: the
+/// move is judged once the lookup has answered, in whichever order the result and the move's
+/// item arrive.
+#[test]
+fn a_move_waits_for_the_lookup_of_its_batch_that_captures_what_it_requires() {
+    for lookup_first in [true, false] {
+        let mut h = Harness::agent();
+        let lookup = Part::call(
+            "call_lookup",
+            "lookup_account",
+            json!({"email_or_phone": "4155551234"}),
+        );
+        let mv = Part::call(
+            "call_move",
+            "set_conversation_state",
+            json!({"next_state": "resolve"}),
+        );
+        let parts = if lookup_first {
+            [lookup, mv]
+        } else {
+            [mv, lookup]
+        };
+        let (_, mut out) = h.model_response(&parts, true);
+        assert_eq!(h.session.state(), Some("verify"), "nothing is judged yet");
+        assert_eq!(
+            guard_details(&out, GuardDecision::TransitionDeferred).len(),
+            1,
+            "the move waits for the lookup"
+        );
+        // The lookup's fixture answers on the engine's next timer.
+        out.extend(h.advance(Duration::from_millis(1)));
+        assert_eq!(
+            h.session.state(),
+            Some("resolve"),
+            "lookup first: {lookup_first}"
+        );
+        let outputs = tool_outputs(&out);
+        let output = |id: &str| &outputs.iter().find(|(c, _)| c == id).expect("answered").1;
+        assert_eq!(output("call_move")["status"], "ok");
+        assert!(guard_details(&out, GuardDecision::TransitionRefused).is_empty());
+        assert_eq!(
+            response_creates(&out).len(),
+            1,
+            "one response after the batch"
+        );
+    }
+}
+
+/// When the lookup fails, the deferred move is refused for what is still missing.
+#[test]
+fn a_deferred_move_is_refused_when_its_batch_did_not_capture_what_it_requires() {
+    let mut h = Harness::agent();
+    h.model_response(
+        &[
+            Part::call(
+                "call_lookup",
+                "lookup_account",
+                json!({"email_or_phone": "0000000"}),
+            ),
+            Part::call(
+                "call_move",
+                "set_conversation_state",
+                json!({"next_state": "resolve"}),
+            ),
+        ],
+        true,
+    );
+    let out = h.advance(Duration::from_millis(1));
+    assert_eq!(h.session.state(), Some("verify"));
+    let refused = guard_details(&out, GuardDecision::TransitionRefused);
+    assert!(
+        refused.iter().any(|d| d.contains("missing account_id")),
+        "{refused:?}"
+    );
+    assert_eq!(response_creates(&out).len(), 1);
+}

@@ -210,3 +210,33 @@ fn a_readback_in_the_second_message_is_checked_on_its_own() {
     let mismatches = guard_details(&out, GuardDecision::ReadbackMismatch);
     assert_eq!(mismatches.len(), 1, "{:?}", guards(&out));
 }
+
+/// A message whose audio is all there (`response.output_audio.done`) is heard once it has
+/// played, while the response goes on: its line is recorded then, and a question in it is
+/// asked then, not when the whole response ends.
+#[test]
+fn a_message_that_played_out_is_heard_before_its_response_ends() {
+    let mut h = Harness::agent();
+    let (resp, _) = h.model_response(
+        &[
+            Part::say("Let me check that for you.", SECOND),
+            Part::say("Your account is active and your bill is paid.", 2 * SECOND),
+        ],
+        false,
+    );
+    h.advance(Duration::from_millis(1_500));
+    assert_eq!(
+        agent_lines(&h.out),
+        ["Let me check that for you."],
+        "the first message was heard whole while the response is still open"
+    );
+    let out = h.model(
+        json!({"type":"input_audio_buffer.speech_started","event_id":"e_sp",
+        "item_id":"item_user","audio_start_ms":1500}),
+    );
+    assert_eq!(
+        truncations(&out),
+        [(format!("item_{resp}_1"), 500)],
+        "the played-out first message is left alone"
+    );
+}

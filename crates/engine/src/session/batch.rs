@@ -5,10 +5,14 @@
 //!
 //! Every call is also judged against the flow state the response was made in: a
 //! `set_conversation_state` in the same response takes effect after the batch, so a model
-//! cannot move to a state and use that state's tools in one breath.
+//! cannot move to a state and use that state's tools in one breath. The move itself is judged
+//! once the response has ended and the batch's other calls have their outputs, so a lookup
+//! that captures what the state requires counts in whichever order the model made the two
+//! calls and whenever its result comes back.
 
 use std::collections::BTreeSet;
 
+use serde_json::Value;
 use switchboard_wire::{CallId, ResponseId};
 
 /// The in-band responses whose calls are not all answered yet, oldest first.
@@ -28,6 +32,8 @@ struct Batch {
     client: BTreeSet<CallId>,
     /// The client runs calls of this response: asking the model to go on is the client's.
     client_goes_on: bool,
+    /// A `set_conversation_state` call waiting for the batch's other calls.
+    deferred_move: Option<(CallId, Value)>,
     /// The response has ended: no more calls will come.
     ended: bool,
 }
@@ -57,6 +63,7 @@ impl Batches {
             engine: BTreeSet::new(),
             client: BTreeSet::new(),
             client_goes_on: false,
+            deferred_move: None,
             ended: false,
         });
     }
@@ -96,6 +103,34 @@ impl Batches {
             b.engine.remove(call);
             b.client.remove(call);
         }
+    }
+
+    /// Whether `response` may still make calls, or calls of it other than `call` have no
+    /// output yet: a move is judged after them.
+    pub(super) fn others_pending(&self, response: &ResponseId, call: &CallId) -> bool {
+        self.open
+            .iter()
+            .find(|b| b.response_id == *response)
+            .is_some_and(|b| !b.ended || b.engine.iter().any(|c| c != call))
+    }
+
+    /// Keeps a move of `response` until its other calls have their outputs.
+    pub(super) fn defer_move(&mut self, response: &ResponseId, call: CallId, args: Value) {
+        if let Some(b) = self.find(response) {
+            b.deferred_move = Some((call, args));
+        }
+    }
+
+    /// A deferred move whose batch has no other call waiting: the move to judge now.
+    pub(super) fn take_ready_move(&mut self) -> Option<(ResponseId, CallId, Value)> {
+        self.open.iter_mut().find_map(|b| {
+            let (call, _) = b.deferred_move.as_ref()?;
+            if !b.ended || b.engine.iter().any(|c| c != call) {
+                return None;
+            }
+            let (call, args) = b.deferred_move.take()?;
+            Some((b.response_id.clone(), call, args))
+        })
     }
 
     /// Whether a response is still going or a call of one still has no output.

@@ -5,6 +5,19 @@ use super::*;
 
 impl Session {
     pub(super) fn change_state(&mut self, call_id: CallId, args: &Value, now: Instant) {
+        // Judged once the response's other calls are answered, whatever order their results
+        // and this call's item arrive in (`batch.rs`).
+        if let Some(response) = self.calling_response.clone()
+            && self.batches.others_pending(&response, &call_id)
+        {
+            self.guard_tool(
+                GuardDecision::TransitionDeferred,
+                STATE_TOOL,
+                "judged once the other calls of this response are answered".to_owned(),
+            );
+            self.batches.defer_move(&response, call_id, args.clone());
+            return;
+        }
         let next = args
             .get("next_state")
             .and_then(Value::as_str)
@@ -74,6 +87,15 @@ impl Session {
             to: next,
             response_id: self.calling_response.clone(),
         });
+    }
+
+    /// Judges a move deferred behind its batch's other calls, once they are all answered.
+    pub(super) fn judge_deferred_move(&mut self, now: Instant) {
+        if let Some((response, call_id, args)) = self.batches.take_ready_move() {
+            let previous = self.calling_response.replace(response);
+            self.change_state(call_id, &args, now);
+            self.calling_response = previous;
+        }
     }
 
     /// The model runs the new state's instructions and tools: the transition is recorded and

@@ -406,6 +406,8 @@ impl Session {
                 );
                 self.start_rollover(plan);
                 self.updates_lost();
+                // The lost response will not end by itself: a move waiting for it is judged.
+                self.judge_deferred_move(now);
             }
             Input::CallEnded => {
                 for p in std::mem::take(&mut self.playback) {

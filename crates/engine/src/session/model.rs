@@ -45,6 +45,8 @@ impl Session {
                     self.batches.response_ended(id);
                     self.spoken_over.remove(id);
                 }
+                // A move may have waited for the response to end (`batch.rs`).
+                self.judge_deferred_move(now);
                 if self.spoken_over.is_empty() {
                     self.cut_items.clear();
                 }
@@ -77,6 +79,15 @@ impl Session {
             {
                 let (item, response_id) = (done.item.clone(), done.response_id.clone());
                 self.mcp_item_done(&item, &response_id, now);
+            }
+            // All of an item's audio is there: it is heard once it has played, while the rest
+            // of its response (another message, calls) goes on.
+            ServerEvent::ResponseOutputAudioDone(done) => self.item_complete(&done.item_id),
+            ServerEvent::ResponseOutputItemDone(done) => {
+                if let Some(id) = done.item.id() {
+                    let id = id.clone();
+                    self.item_complete(&id);
+                }
             }
             ServerEvent::ResponseOutputItemAdded(added) => {
                 self.mcp_item_added(&added.item, now);

@@ -10,6 +10,13 @@ impl Session {
         Some(p.plays_from + self.audio_duration(p.bytes))
     }
 
+    /// No more audio will come for `item`.
+    pub(super) fn item_complete(&mut self, item: &ItemId) {
+        if let Some(p) = self.playback.iter_mut().find(|p| p.item_id == *item) {
+            p.complete = true;
+        }
+    }
+
     /// The caller spoke over the agent: every item still playing or queued is cut where
     /// playback stopped (queued ones at zero), and only what was heard is recorded.
     pub(super) fn barge_in(&mut self, now: Instant) {

@@ -457,6 +457,9 @@ impl Session {
                 item,
             },
         ));
+        // This may have been the last call a move of the same response waited for.
+        let now = self.now;
+        self.judge_deferred_move(now);
     }
 
     /// Answers a call and records it with exactly the output the model got.

@@ -125,7 +125,8 @@ impl Harness {
         while let Some(at) = self.session.poll_timeout().filter(|at| *at <= until) {
             self.now = self.now.max(at);
             self.session.handle_timeout(self.now);
-            got.extend(self.drain());
+            let drained = self.drain();
+            got.extend(self.confirm_sessions(drained));
         }
         self.now = until;
         got
