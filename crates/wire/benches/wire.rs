@@ -1,8 +1,10 @@
-//! Parse + serialize throughput of the two events that carry audio, the hot path of every call.
+//! Parse + serialize throughput of the two events that carry audio, the hot path of every call,
+//! and of the other events a call relays (deltas of transcripts, items, responses, sessions).
 //!
 //! Each iteration parses one frame into the typed model and writes it back to JSON, which is
 //! what the gateway does for every frame it relays. The `events` group reports events/s; the
-//! `bytes` group reports the same work as MB/s of JSON.
+//! `bytes` group reports the same work as MB/s of JSON. The `other_events` group runs the GA
+//! fixtures of the events other than audio that a call sees most, as the test suite has them.
 
 use base64::Engine;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -48,6 +50,46 @@ fn round_trip(name: &str, frame: &str) -> String {
     }
 }
 
+/// GA fixtures of non-audio events, in the order a call sees them most: server events first.
+const OTHER: &[(&str, &str)] = &[
+    (
+        "response.output_audio_transcript.delta",
+        include_str!("../tests/data/ga/server/response.output_audio_transcript.delta.json"),
+    ),
+    (
+        "conversation.item.done",
+        include_str!("../tests/data/ga/server/conversation.item.done.json"),
+    ),
+    (
+        "response.done",
+        include_str!("../tests/data/ga/server/response.done.json"),
+    ),
+    (
+        "session.updated",
+        include_str!("../tests/data/ga/server/session.updated.json"),
+    ),
+    (
+        "client:session.update",
+        include_str!("../tests/data/ga/client/session.update.json"),
+    ),
+    (
+        "client:conversation.item.create",
+        include_str!("../tests/data/ga/client/conversation.item.create.json"),
+    ),
+];
+
+fn round_trip_other(name: &str, frame: &str) -> String {
+    if name.starts_with("client:") {
+        ClientEvent::from_json(frame)
+            .expect("the fixture is valid")
+            .to_json()
+    } else {
+        ServerEvent::from_json(frame)
+            .expect("the fixture is valid")
+            .to_json()
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let frames = frames();
     let mut events = c.benchmark_group("parse_serialize_events");
@@ -67,6 +109,15 @@ fn bench(c: &mut Criterion) {
         });
     }
     bytes.finish();
+
+    let mut other = c.benchmark_group("other_events");
+    other.throughput(Throughput::Elements(1));
+    for (name, frame) in OTHER {
+        other.bench_with_input(BenchmarkId::from_parameter(name), frame, |b, f| {
+            b.iter(|| round_trip_other(name, black_box(f)))
+        });
+    }
+    other.finish();
 }
 
 criterion_group!(benches, bench);

@@ -8,6 +8,16 @@
 //! Translation is a rewrite of the JSON into the other shape followed by the ordinary GA
 //! parse, so both dialects share one set of types and one set of checks. Errors in a beta
 //! event name the beta field the caller actually sent.
+//!
+//! A beta client event is held to the beta field set as a GA one is to the GA set: every
+//! field of the beta API is read (moved to its GA place, or dropped and reported when GA has
+//! none: `temperature`, `client_secret`, a content part's `id`), and anything else is refused
+//! with `unknown_parameter`, named as the caller wrote it (`session.turn_detection.eagernes`).
+//!
+//! Server events written for a beta caller keep what GA servers add to objects beta also has
+//! (`session.truncation`, `usage.input_token_details.cached_tokens_details`, unknown fields):
+//! beta clients read objects leniently. What they cannot read is left out: events, item
+//! types and content part types beta never had.
 
 use serde_json::{Map, Value};
 
@@ -95,6 +105,63 @@ const RESPONSE_OBJECT_PATHS: &[(&str, &str)] = &[
     ("output_modalities", "modalities"),
 ];
 
+/// The fields of a beta `session` (the official beta types' `session.update` and
+/// `transcription_session.update`). Anything else in a beta client's session is refused, as
+/// the beta API refused it, GA settings included.
+const BETA_SESSION_FIELDS: &[&str] = &[
+    "client_secret",
+    "include",
+    "input_audio_format",
+    "input_audio_noise_reduction",
+    "input_audio_transcription",
+    "instructions",
+    "max_response_output_tokens",
+    "modalities",
+    "model",
+    "output_audio_format",
+    "speed",
+    "temperature",
+    "tool_choice",
+    "tools",
+    "tracing",
+    "turn_detection",
+    "voice",
+];
+
+/// The fields of a beta `response.create`'s `response`.
+const BETA_RESPONSE_FIELDS: &[&str] = &[
+    "conversation",
+    "input",
+    "instructions",
+    "max_response_output_tokens",
+    "metadata",
+    "modalities",
+    "output_audio_format",
+    "temperature",
+    "tool_choice",
+    "tools",
+    "voice",
+];
+
+/// Refuses a field of a beta client's `session` or `response` that beta does not have.
+fn refuse_outside(
+    object: &Map<String, Value>,
+    known: &[&str],
+    prefix: &str,
+) -> Result<(), WireError> {
+    match object.keys().find(|key| !known.contains(&key.as_str())) {
+        None => Ok(()),
+        Some(key) => {
+            let param = format!("{prefix}.{key}");
+            Err(WireError::new(
+                ErrorKind::UnknownParameter,
+                format!("Unknown parameter: '{param}'."),
+            )
+            .with_param(param))
+        }
+    }
+}
+
 /// Reads a beta-shaped client event into the GA model.
 ///
 /// Events that are the same in both dialects parse as they are. `transcription_session.update`
@@ -136,6 +203,8 @@ pub fn client_event_from_value(value: Value) -> Result<Translated, WireError> {
             event.insert("type".into(), "session.update".into());
             // Anything but an object is left for the GA parser to refuse.
             if let Some(Value::Object(session)) = event.get_mut("session") {
+                refuse_outside(session, BETA_SESSION_FIELDS, "session")
+                    .map_err(|e| e.with_event_id(event_id.clone()))?;
                 *session = session_from_beta(std::mem::take(session), kind, &mut dropped)
                     .map_err(|e| e.with_event_id(event_id.clone()))?;
             }
@@ -144,11 +213,14 @@ pub fn client_event_from_value(value: Value) -> Result<Translated, WireError> {
         "conversation.item.create" => {
             if let Some(item) = event.get_mut("item") {
                 item_from_beta(item);
+                drop_content_ids(item, "item", &mut dropped);
             }
             &[]
         }
         "response.create" => {
             if let Some(Value::Object(response)) = event.get_mut("response") {
+                refuse_outside(response, BETA_RESPONSE_FIELDS, "response")
+                    .map_err(|e| e.with_event_id(event_id.clone()))?;
                 *response = response_params_from_beta(std::mem::take(response), &mut dropped)
                     .map_err(|e| e.with_event_id(event_id.clone()))?;
             }
@@ -183,7 +255,7 @@ pub fn client_event_to_value(event: &ClientEvent) -> Value {
         }
         obj.insert(
             "session".into(),
-            Value::Object(session_to_beta(session, transcription)),
+            Value::Object(session_to_beta(session, transcription, Direction::ToServer)),
         );
     }
     if let Some(item) = obj.get_mut("item") {
@@ -192,7 +264,7 @@ pub fn client_event_to_value(event: &ClientEvent) -> Value {
     if let Some(Value::Object(response)) = obj.remove("response") {
         obj.insert(
             "response".into(),
-            Value::Object(response_params_to_beta(response)),
+            Value::Object(response_params_to_beta(response, Direction::ToServer)),
         );
     }
     value
@@ -222,7 +294,7 @@ pub fn server_event_to_value(event: &ServerEvent) -> Option<Value> {
         }
         obj.insert(
             "session".into(),
-            Value::Object(session_to_beta(session, transcription)),
+            Value::Object(session_to_beta(session, transcription, Direction::ToClient)),
         );
     }
     if let Some(item) = obj.get_mut("item") {
@@ -349,11 +421,15 @@ fn modalities_from_beta(value: Value) -> Value {
     }
 }
 
-fn modalities_to_beta(value: Value) -> Value {
+/// GA `["audio"]` is beta's pair. `direction` picks its order: beta servers reported
+/// `["audio","text"]` (every recorded beta session in `tests/data/recorded` does), while beta
+/// clients and the beta documentation wrote `["text","audio"]`.
+fn modalities_to_beta(value: Value, direction: Direction) -> Value {
     match &value {
-        Value::Array(list) if list.iter().any(|m| m == "audio") => {
-            serde_json::json!(["text", "audio"])
-        }
+        Value::Array(list) if list.iter().any(|m| m == "audio") => match direction {
+            Direction::ToServer => serde_json::json!(["text", "audio"]),
+            Direction::ToClient => serde_json::json!(["audio", "text"]),
+        },
         _ => value,
     }
 }
@@ -419,7 +495,20 @@ fn session_from_beta(
     Ok(ga)
 }
 
-fn session_to_beta(mut ga: Map<String, Value>, transcription: bool) -> Map<String, Value> {
+/// Which way a session written in beta shape goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    /// In a client event, to a beta server, which refuses settings it does not have.
+    ToServer,
+    /// In a server event, to a beta client, which reads what it knows and ignores the rest.
+    ToClient,
+}
+
+fn session_to_beta(
+    mut ga: Map<String, Value>,
+    transcription: bool,
+    direction: Direction,
+) -> Map<String, Value> {
     let mut beta = Map::new();
     let mut audio = match ga.remove("audio") {
         Some(Value::Object(audio)) => audio,
@@ -452,7 +541,7 @@ fn session_to_beta(mut ga: Map<String, Value>, transcription: bool) -> Map<Strin
         }
     }
     if let Some(v) = ga.remove("output_modalities") {
-        beta.insert("modalities".into(), modalities_to_beta(v));
+        beta.insert("modalities".into(), modalities_to_beta(v, direction));
     }
     if let Some(v) = ga.remove("max_output_tokens") {
         beta.insert("max_response_output_tokens".into(), v);
@@ -469,9 +558,13 @@ fn session_to_beta(mut ga: Map<String, Value>, transcription: bool) -> Map<Strin
             .collect();
         beta.insert("tools".into(), Value::Array(functions));
     }
-    // GA-only settings have no beta field.
-    for key in ["type", "truncation", "parallel_tool_calls", "reasoning"] {
-        ga.remove(key);
+    // `type` is GA's shape marker. GA-only settings have no beta field: a beta server would
+    // refuse them, a beta client reads past them (and learns what the session does).
+    ga.remove("type");
+    if direction == Direction::ToServer {
+        for key in ["truncation", "parallel_tool_calls", "reasoning"] {
+            ga.remove(key);
+        }
     }
     beta.extend(ga);
     beta
@@ -505,13 +598,33 @@ fn response_params_from_beta(
         dropped.push("response.temperature".into());
     }
     if let Some(Value::Array(items)) = beta.get_mut("input") {
-        items.iter_mut().for_each(item_from_beta);
+        for (i, item) in items.iter_mut().enumerate() {
+            item_from_beta(item);
+            drop_content_ids(item, &format!("response.input[{i}]"), dropped);
+        }
     }
     ga.extend(beta);
     Ok(ga)
 }
 
-fn response_params_to_beta(mut ga: Map<String, Value>) -> Map<String, Value> {
+/// Beta content parts may carry an `id` (meant for `item_reference` parts, which GA does
+/// not have); GA has no place for it, so it is dropped and reported.
+fn drop_content_ids(item: &mut Value, path: &str, dropped: &mut Vec<String>) {
+    let Some(Value::Array(parts)) = item.get_mut("content") else {
+        return;
+    };
+    for (i, part) in parts.iter_mut().enumerate() {
+        let is_reference = part.get("type").and_then(Value::as_str) == Some("item_reference");
+        if let Value::Object(part) = part
+            && !is_reference
+            && part.shift_remove("id").is_some()
+        {
+            dropped.push(format!("{path}.content[{i}].id"));
+        }
+    }
+}
+
+fn response_params_to_beta(mut ga: Map<String, Value>, direction: Direction) -> Map<String, Value> {
     let mut beta = Map::new();
     if let Some(Value::Object(mut audio)) = ga.remove("audio")
         && let Some(Value::Object(mut output)) = audio.remove("output")
@@ -524,7 +637,7 @@ fn response_params_to_beta(mut ga: Map<String, Value>) -> Map<String, Value> {
         }
     }
     if let Some(v) = ga.remove("output_modalities") {
-        beta.insert("modalities".into(), modalities_to_beta(v));
+        beta.insert("modalities".into(), modalities_to_beta(v, direction));
     }
     if let Some(v) = ga.remove("max_output_tokens") {
         beta.insert("max_response_output_tokens".into(), v);
@@ -536,23 +649,17 @@ fn response_params_to_beta(mut ga: Map<String, Value>) -> Map<String, Value> {
     beta
 }
 
-/// The response object: same renames as the parameters, plus usage without GA-only details.
+/// The response object: same renames as the parameters, usage as the server reported it.
 /// Unlike `response.create`, the beta response object calls its cap `max_output_tokens`.
 fn response_to_beta(response: &mut Map<String, Value>) {
     let ga = std::mem::take(response);
-    *response = response_params_to_beta(ga);
+    *response = response_params_to_beta(ga, Direction::ToClient);
     if let Some(v) = response.remove("max_response_output_tokens") {
         response.insert("max_output_tokens".into(), v);
     }
     if let Some(Value::Array(items)) = response.get_mut("output") {
         items.retain(|item| !is_ga_only_item(item));
         items.iter_mut().for_each(item_to_beta);
-    }
-    if let Some(Value::Object(usage)) = response.get_mut("usage")
-        && let Some(Value::Object(details)) = usage.get_mut("input_token_details")
-    {
-        details.remove("image_tokens");
-        details.remove("cached_tokens_details");
     }
 }
 

@@ -7,7 +7,7 @@ use crate::{EventId, Item, ItemId, ResponseId, ResponseParams, Session};
 
 event_enum! {
     /// An event from a client (a caller, or Switchboard towards the model).
-    pub enum ClientEvent {
+    pub enum ClientEvent (unknown fields: Refuse) {
         /// Changes the session; answered by `session.updated` with the full effective session.
         SessionUpdate(SessionUpdate) = "session.update",
         /// Appends base64 audio to the input buffer.

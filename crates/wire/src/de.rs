@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::strict::StrictValue;
+use crate::unknown::{self, Mode};
 use crate::{ErrorKind, EventId, WireError};
 
 /// Separates an inner path from the message it belongs to. A control character, so it can
@@ -45,14 +46,16 @@ pub(crate) fn nested<E: serde::de::Error>(path: &str, message: &str) -> E {
 }
 
 /// Implements `Deserialize` for an enum of newtype variants tagged by a field, keeping the
-/// path of errors inside the variant.
+/// path of errors inside the variant. The variant reads the object without its tag (serde
+/// writes the tag itself), so the tag is never taken for an unknown field.
 macro_rules! tagged_deserialize {
     ($ty:ident, $tag:literal, { $($name:literal => $variant:ident),* $(,)? }) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
-                match $crate::de::tag(&value, $tag)? {
-                    $( Some($name) => $crate::de::variant(value).map(Self::$variant), )*
+                let tag = $crate::de::tag(&value, $tag)?.map(str::to_owned);
+                match tag.as_deref() {
+                    $( Some($name) => $crate::de::variant($crate::de::untag(value, $tag)).map(Self::$variant), )*
                     Some(other) => Err($crate::de::unknown_tag($tag, other, &[$($name),*])),
                     None => Err($crate::de::missing_tag($tag)),
                 }
@@ -62,6 +65,14 @@ macro_rules! tagged_deserialize {
 }
 
 pub(crate) use tagged_deserialize;
+
+/// The object without its tag `name`, for the member type to read (anything else as it is).
+pub(crate) fn untag(mut value: Value, name: &str) -> Value {
+    if let Value::Object(map) = &mut value {
+        map.shift_remove(name);
+    }
+    value
+}
 
 /// Reads the string tag `name` of a union member. `Ok(None)` when the tag is absent.
 pub(crate) fn tag<'a, E: serde::de::Error>(
@@ -139,12 +150,14 @@ fn describe(value: &Value) -> String {
     }
 }
 
-/// Parses one event frame: JSON syntax, the `type` tag, then the typed payload.
+/// Parses one event frame: JSON syntax, the `type` tag, then the typed payload, which reads
+/// the event without its `type` and keeps or refuses fields no type names as `mode` says.
 ///
 /// `dispatch` maps a known type to its payload parser and returns `None` for an unknown one.
 pub(crate) fn parse_event<T>(
     json: &str,
     types: &[&str],
+    mode: Mode,
     dispatch: impl FnOnce(&str, Value) -> Option<Result<T, Located>>,
 ) -> Result<T, WireError> {
     let value: Value = serde_json::from_str(json).map_err(|e| {
@@ -153,16 +166,17 @@ pub(crate) fn parse_event<T>(
             format!("The event is not valid JSON: {e}."),
         )
     })?;
-    parse_event_value(value, types, dispatch)
+    parse_event_value(value, types, mode, dispatch)
 }
 
 /// Like [`parse_event`], for a frame already read as JSON.
 pub(crate) fn parse_event_value<T>(
-    value: Value,
+    mut value: Value,
     types: &[&str],
+    mode: Mode,
     dispatch: impl FnOnce(&str, Value) -> Option<Result<T, Located>>,
 ) -> Result<T, WireError> {
-    let Value::Object(map) = &value else {
+    let Value::Object(map) = &mut value else {
         return Err(WireError::new(
             ErrorKind::InvalidEvent,
             format!("An event must be a JSON object, not {}.", describe(&value)),
@@ -170,28 +184,29 @@ pub(crate) fn parse_event_value<T>(
     };
     let event_id = read_event_id(map.get("event_id"))?;
     let fail = |e: WireError| e.with_event_id(event_id.clone());
-    let ty = match map.get("type") {
+    // The payload reads the event without its `type`, which serde writes itself.
+    let ty = match map.shift_remove("type") {
         None | Some(Value::Null) => {
             return Err(fail(WireError::new(
                 ErrorKind::InvalidEvent,
                 "The 'type' field is missing.",
             )));
         }
-        Some(Value::String(ty)) => ty.clone(),
+        Some(Value::String(ty)) => ty,
         Some(other) => {
             return Err(fail(
                 WireError::new(
                     ErrorKind::InvalidType,
                     format!(
                         "Invalid type for 'type': expected a string, but got {} instead.",
-                        describe(other)
+                        describe(&other)
                     ),
                 )
                 .with_param("type"),
             ));
         }
     };
-    match dispatch(&ty, value) {
+    match unknown::with_mode(mode, || dispatch(&ty, value)) {
         Some(Ok(event)) => Ok(event),
         Some(Err(located)) => Err(fail(located.into_error())),
         None => Err(fail(
@@ -261,6 +276,13 @@ pub(crate) fn classify(path: &str, message: &str) -> WireError {
         }
     };
     let path = join(path, "");
+    if message == unknown::UNKNOWN_PARAMETER {
+        return WireError::new(
+            ErrorKind::UnknownParameter,
+            format!("Unknown parameter: '{path}'."),
+        )
+        .with_param(path);
+    }
     if let Some(field) = between(message, "missing field `", "`") {
         let param = join(&path, field);
         return WireError::new(

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::EventId;
+use crate::{EventId, Extra};
 
 /// What was wrong with an incoming message. Each kind maps to one Realtime error `code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +20,9 @@ pub enum ErrorKind {
     /// A field has the right type but a value outside what the protocol allows, including an
     /// unknown event `type`.
     InvalidValue,
+    /// A client event carries a field the protocol does not have (a typo, or a setting of
+    /// another API), as the live API refuses it.
+    UnknownParameter,
 }
 
 impl ErrorKind {
@@ -31,6 +34,7 @@ impl ErrorKind {
             Self::MissingParameter => "missing_required_parameter",
             Self::InvalidType => "invalid_type",
             Self::InvalidValue => "invalid_value",
+            Self::UnknownParameter => "unknown_parameter",
         }
     }
 }
@@ -107,6 +111,7 @@ impl WireError {
             message: self.message.clone(),
             param: self.param.clone(),
             event_id: self.event_id.clone(),
+            extra: Extra::new(),
         }
     }
 }
@@ -139,6 +144,9 @@ pub struct RealtimeError {
     /// The client `event_id` of the event that caused the error.
     #[serde(default)]
     pub event_id: Option<EventId>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 impl RealtimeError {
@@ -155,6 +163,7 @@ impl RealtimeError {
             message: message.into(),
             param,
             event_id: None,
+            extra: Extra::new(),
         }
     }
 
@@ -166,6 +175,7 @@ impl RealtimeError {
             message: message.into(),
             param: None,
             event_id: None,
+            extra: Extra::new(),
         }
     }
 

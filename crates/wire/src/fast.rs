@@ -3,22 +3,32 @@
 //! The general path reads a frame into a JSON value first, so that an error can name the
 //! field it is about; for audio that copies every frame twice. A frame that is exactly one
 //! of these events in its plain shape is read here instead. Anything else (another type, a
-//! field of the wrong shape, an over-long event id, a duplicate key, not an object) returns
-//! `None` and takes the general path, which accepts the same frames and reports the rest.
+//! field of the wrong shape, an over-long event id, a duplicate key, not an object, and for
+//! the client's append any field it does not have) returns `None` and takes the general path,
+//! which accepts the same frames and reports the rest.
+//!
+//! A server's audio delta keeps the fields it does not name (`obfuscation`, Azure's
+//! `session_id`) as the general path does, read here one by one beside the named ones.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use serde::Deserialize;
+use serde::de::{Error as _, MapAccess, Visitor};
+use serde_json::Value;
 
 use crate::de::MAX_EVENT_ID_LEN;
 use crate::{
-    ClientEvent, ContentDelta, EventId, InputAudioBufferAppend, ItemId, ResponseId, ServerEvent,
+    ClientEvent, ContentDelta, EventId, Extra, InputAudioBufferAppend, ItemId, ResponseId,
+    ServerEvent,
 };
 
 const APPEND: &str = "input_audio_buffer.append";
 const AUDIO_DELTA: &str = "response.output_audio.delta";
 
+/// A client's append, with nothing else: an unknown field is the general path's to refuse.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Append<'a> {
     #[serde(rename = "type", borrow)]
     ty: Cow<'a, str>,
@@ -27,16 +37,89 @@ struct Append<'a> {
     audio: String,
 }
 
-#[derive(Deserialize)]
-struct AudioDelta<'a> {
-    #[serde(rename = "type", borrow)]
-    ty: Cow<'a, str>,
+/// A server's audio delta, with the fields it does not name.
+struct AudioDelta {
     event_id: String,
     response_id: String,
     item_id: String,
     output_index: u32,
     content_index: u32,
     delta: String,
+    extra: Extra,
+}
+
+impl<'de> Deserialize<'de> for AudioDelta {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(AudioDeltaVisitor)
+    }
+}
+
+struct AudioDeltaVisitor;
+
+/// Sets a field once; a second value is a duplicate key, which the general path reports.
+fn once<T, E: serde::de::Error>(slot: &mut Option<T>, value: T, key: &str) -> Result<(), E> {
+    if slot.replace(value).is_some() {
+        return Err(E::custom(format_args!("duplicate field `{key}`")));
+    }
+    Ok(())
+}
+
+impl<'de> Visitor<'de> for AudioDeltaVisitor {
+    type Value = AudioDelta;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an audio delta")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AudioDelta, A::Error> {
+        let mut ty = false;
+        let (mut event_id, mut response_id, mut item_id) = (None, None, None);
+        let (mut output_index, mut content_index, mut delta) = (None, None, None);
+        let mut extra = Extra::new();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "type" => {
+                    let t: Cow<'de, str> = map.next_value()?;
+                    if ty || t != AUDIO_DELTA {
+                        return Err(A::Error::custom("not a plain audio delta"));
+                    }
+                    ty = true;
+                }
+                "event_id" => once(&mut event_id, map.next_value::<String>()?, &key)?,
+                "response_id" => once(&mut response_id, map.next_value::<String>()?, &key)?,
+                "item_id" => once(&mut item_id, map.next_value::<String>()?, &key)?,
+                "output_index" => once(&mut output_index, map.next_value::<u32>()?, &key)?,
+                "content_index" => once(&mut content_index, map.next_value::<u32>()?, &key)?,
+                "delta" => once(&mut delta, map.next_value::<String>()?, &key)?,
+                // On every GA delta: kept without allocating its name.
+                "obfuscation" => {
+                    let value = Value::String(map.next_value::<String>()?);
+                    if extra.insert("obfuscation", value).is_some() {
+                        return Err(A::Error::custom("duplicate field"));
+                    }
+                }
+                other => {
+                    let value: Value = map.next_value()?;
+                    if extra.insert(other.to_owned(), value).is_some() {
+                        return Err(A::Error::custom("duplicate field"));
+                    }
+                }
+            }
+        }
+        let missing = || A::Error::custom("a field is missing");
+        if !ty {
+            return Err(missing());
+        }
+        Ok(AudioDelta {
+            event_id: event_id.ok_or_else(missing)?,
+            response_id: response_id.ok_or_else(missing)?,
+            item_id: item_id.ok_or_else(missing)?,
+            output_index: output_index.ok_or_else(missing)?,
+            content_index: content_index.ok_or_else(missing)?,
+            delta: delta.ok_or_else(missing)?,
+            extra,
+        })
+    }
 }
 
 /// Whether `json` can only be an object: serde would read an array into a struct too.
@@ -80,8 +163,8 @@ fn server(json: &str) -> Option<ServerEvent> {
     if !is_object(json) {
         return None;
     }
-    let delta: AudioDelta<'_> = serde_json::from_str(json).ok()?;
-    if delta.ty != AUDIO_DELTA {
+    let delta: AudioDelta = serde_json::from_str(json).ok()?;
+    if !id_fits(&delta.event_id) {
         return None;
     }
     Some(ServerEvent::ResponseOutputAudioDelta(ContentDelta {
@@ -91,6 +174,7 @@ fn server(json: &str) -> Option<ServerEvent> {
         output_index: delta.output_index,
         content_index: delta.content_index,
         delta: delta.delta,
+        extra: delta.extra,
     }))
 }
 
@@ -112,16 +196,49 @@ mod tests {
     fn plain_audio_frames_take_the_fast_path_and_match_the_general_one() {
         let frames = [
             r#"{"type":"input_audio_buffer.append","audio":"AAAA"}"#,
-            r#"{"event_id":"evt_1","type":"input_audio_buffer.append","audio":"AAAA","extra":1}"#,
+            r#"{"event_id":"evt_1","type":"input_audio_buffer.append","audio":"AAAA"}"#,
             r#"{"type":"input_audio_buffer.append","event_id":null,"audio":""}"#,
         ];
         for frame in frames {
             assert!(client(frame).is_some(), "{frame}");
             same_as_general(client(frame), ClientEvent::from_json_general(frame));
         }
-        let delta = r#"{"type":"response.output_audio.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA","obfuscation":"x"}"#;
-        assert!(server(delta).is_some());
-        same_as_general(server(delta), ServerEvent::from_json_general(delta));
+        for delta in [
+            r#"{"type":"response.output_audio.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA"}"#,
+            r#"{"type":"response.output_audio.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA","obfuscation":"x"}"#,
+            r#"{"session_id":"sess_1","type":"response.output_audio.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA","x":{"y":[null,1.5]}}"#,
+        ] {
+            assert!(server(delta).is_some(), "{delta}");
+            same_as_general(server(delta), ServerEvent::from_json_general(delta));
+        }
+    }
+
+    #[test]
+    fn a_servers_unknown_fields_are_kept_on_the_fast_path() {
+        let delta = r#"{"type":"response.output_audio.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA","obfuscation":"x","session_id":"s"}"#;
+        let Some(ServerEvent::ResponseOutputAudioDelta(event)) = server(delta) else {
+            panic!("a plain delta takes the fast path");
+        };
+        assert_eq!(event.extra.get("obfuscation"), Some(&"x".into()));
+        assert_eq!(event.extra.get("session_id"), Some(&"s".into()));
+        let written: serde_json::Value =
+            serde_json::from_str(&ServerEvent::ResponseOutputAudioDelta(event).to_json())
+                .expect("JSON");
+        assert_eq!(
+            written,
+            serde_json::from_str::<serde_json::Value>(delta).expect("JSON")
+        );
+    }
+
+    #[test]
+    fn a_clients_unknown_field_is_left_for_the_general_path_to_refuse() {
+        let frame =
+            r#"{"event_id":"evt_1","type":"input_audio_buffer.append","audio":"AAAA","extra":1}"#;
+        assert!(client(frame).is_none());
+        let err = ClientEvent::from_json(frame).expect_err("refused");
+        assert_eq!(err.code(), "unknown_parameter");
+        assert_eq!(err.param(), Some("extra"));
+        assert_eq!(err.event_id().map(EventId::as_str), Some("evt_1"));
     }
 
     #[test]
@@ -140,6 +257,14 @@ mod tests {
         ] {
             assert!(client(frame).is_none(), "{frame}");
         }
-        assert!(server(r#"{"type":"response.output_audio.delta","event_id":"e"}"#).is_none());
+        for delta in [
+            r#"{"type":"response.output_audio.delta","event_id":"e"}"#,
+            r#"{"type":"response.output_audio.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"A","delta":"B"}"#,
+            r#"{"type":"response.output_audio.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"A","x":1,"x":2}"#,
+            r#"{"type":"response.output_text.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"A"}"#,
+            r#"{"type":"response.output_audio.delta","type":"response.output_audio.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"A"}"#,
+        ] {
+            assert!(server(delta).is_none(), "{delta}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::{CallId, ItemId, Nullable, de};
+use crate::{CallId, Extra, ItemId, Nullable, de};
 
 /// A conversation item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -95,9 +95,15 @@ pub struct MessageItem {
     pub role: Role,
     /// The content parts.
     pub content: Vec<ContentPart>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A part of a message's content.
+///
+/// Every part keeps the fields its type does not name in its `extra`, including a field of
+/// another part type (`text` on an `input_audio` part), so nothing a server sent is lost.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ContentPart {
@@ -105,6 +111,9 @@ pub enum ContentPart {
     InputText {
         /// The text.
         text: String,
+        /// Fields this part does not name, kept as a server sent them (see [`Extra`]).
+        #[serde(flatten)]
+        extra: Extra,
     },
     /// Audio from the user, with its transcript once known.
     InputAudio {
@@ -114,6 +123,9 @@ pub enum ContentPart {
         /// The transcript; `null` until transcription finishes.
         #[serde(default, skip_serializing_if = "Nullable::is_absent")]
         transcript: Nullable<String>,
+        /// Fields this part does not name, kept as a server sent them (see [`Extra`]).
+        #[serde(flatten)]
+        extra: Extra,
     },
     /// An image from the user.
     InputImage {
@@ -123,11 +135,17 @@ pub enum ContentPart {
         /// `auto`, `low` or `high`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        /// Fields this part does not name, kept as a server sent them (see [`Extra`]).
+        #[serde(flatten)]
+        extra: Extra,
     },
     /// Text from the model.
     OutputText {
         /// The text.
         text: String,
+        /// Fields this part does not name, kept as a server sent them (see [`Extra`]).
+        #[serde(flatten)]
+        extra: Extra,
     },
     /// Audio from the model, with its transcript.
     OutputAudio {
@@ -137,11 +155,33 @@ pub enum ContentPart {
         /// What was said.
         #[serde(default, skip_serializing_if = "Nullable::is_absent")]
         transcript: Nullable<String>,
+        /// Fields this part does not name, kept as a server sent them (see [`Extra`]).
+        #[serde(flatten)]
+        extra: Extra,
+    },
+    /// Audio from the model as `conversation.item.retrieved` reports it: the part type of
+    /// the 2024 protocol, with the audio's format (OpenAI's own reference example:
+    /// `{"type":"audio","transcript":…,"audio":…,"format":"pcm16"}`). Servers send it; a
+    /// client's item may not carry it (the official client types have `output_audio` only).
+    Audio {
+        /// Base64 audio.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        audio: Option<String>,
+        /// What was said.
+        #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+        transcript: Nullable<String>,
+        /// The audio's format as the 2024 protocol names it (`pcm16`, `g711_ulaw`, …).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<String>,
+        /// Fields this part does not name, kept as a server sent them (see [`Extra`]).
+        #[serde(flatten)]
+        extra: Extra,
     },
 }
 
 impl ContentPart {
-    const KINDS: &'static [&'static str] = &[
+    /// The part types a client may send.
+    const CLIENT_KINDS: &'static [&'static str] = &[
         "input_text",
         "input_audio",
         "input_image",
@@ -149,31 +189,100 @@ impl ContentPart {
         "output_audio",
     ];
 
+    /// The part types a server may send.
+    const SERVER_KINDS: &'static [&'static str] = &[
+        "input_text",
+        "input_audio",
+        "input_image",
+        "output_text",
+        "output_audio",
+        "audio",
+    ];
+
+    /// `input_text` with `text`.
+    pub fn input_text(text: impl Into<String>) -> Self {
+        Self::InputText {
+            text: text.into(),
+            extra: Extra::new(),
+        }
+    }
+
+    /// `output_text` with `text`.
+    pub fn output_text(text: impl Into<String>) -> Self {
+        Self::OutputText {
+            text: text.into(),
+            extra: Extra::new(),
+        }
+    }
+
     /// The text of the part: the text itself, or the transcript of audio.
     pub fn text(&self) -> Option<&str> {
         match self {
-            Self::InputText { text } | Self::OutputText { text } => Some(text),
-            Self::InputAudio { transcript, .. } | Self::OutputAudio { transcript, .. } => {
-                transcript.as_value().map(String::as_str)
-            }
+            Self::InputText { text, .. } | Self::OutputText { text, .. } => Some(text),
+            Self::InputAudio { transcript, .. }
+            | Self::OutputAudio { transcript, .. }
+            | Self::Audio { transcript, .. } => transcript.as_value().map(String::as_str),
             Self::InputImage { .. } => None,
+        }
+    }
+
+    /// The fields this part does not name.
+    pub fn extra(&self) -> &Extra {
+        match self {
+            Self::InputText { extra, .. }
+            | Self::InputAudio { extra, .. }
+            | Self::InputImage { extra, .. }
+            | Self::OutputText { extra, .. }
+            | Self::OutputAudio { extra, .. }
+            | Self::Audio { extra, .. } => extra,
         }
     }
 }
 
-/// The fields of every content part; which ones are required depends on the type.
+/// The fields of every content part; which ones a part has depends on its type, and the
+/// others go back among its unknown fields.
 #[derive(Deserialize)]
 struct RawPart {
     #[serde(default)]
-    text: Option<String>,
+    text: Nullable<String>,
     #[serde(default)]
-    audio: Option<String>,
+    audio: Nullable<String>,
     #[serde(default)]
     transcript: Nullable<String>,
     #[serde(default)]
-    image_url: Option<String>,
+    image_url: Nullable<String>,
     #[serde(default)]
-    detail: Option<String>,
+    detail: Nullable<String>,
+    #[serde(default)]
+    format: Nullable<String>,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+/// Puts a field this part type does not have back among the unknown ones, as it came.
+fn keep(extra: &mut Extra, name: &'static str, field: Nullable<String>) {
+    match field {
+        Nullable::Absent => {}
+        Nullable::Null => {
+            extra.insert(name, Value::Null);
+        }
+        Nullable::Value(v) => {
+            extra.insert(name, Value::String(v));
+        }
+    }
+}
+
+/// An optional string of this part type: absent and `null` both read as `None`, and a `null`
+/// is kept among the unknown fields so that it is written back.
+fn optional(extra: &mut Extra, name: &'static str, field: Nullable<String>) -> Option<String> {
+    match field {
+        Nullable::Value(v) => Some(v),
+        Nullable::Null => {
+            extra.insert(name, Value::Null);
+            None
+        }
+        Nullable::Absent => None,
+    }
 }
 
 impl<'de> Deserialize<'de> for ContentPart {
@@ -183,29 +292,97 @@ impl<'de> Deserialize<'de> for ContentPart {
             Some(kind) => kind.to_owned(),
             None => return Err(de::missing_tag("type")),
         };
-        let raw: RawPart = de::variant(value)?;
-        let text = |text: Option<String>| text.ok_or_else(|| de::missing_tag::<D::Error>("text"));
-        match kind.as_str() {
-            "input_text" => Ok(Self::InputText {
-                text: text(raw.text)?,
-            }),
-            "output_text" => Ok(Self::OutputText {
-                text: text(raw.text)?,
-            }),
-            "input_audio" => Ok(Self::InputAudio {
-                audio: raw.audio,
-                transcript: raw.transcript,
-            }),
-            "output_audio" => Ok(Self::OutputAudio {
-                audio: raw.audio,
-                transcript: raw.transcript,
-            }),
-            "input_image" => Ok(Self::InputImage {
-                image_url: raw.image_url,
-                detail: raw.detail,
-            }),
-            other => Err(de::unknown_tag("type", other, Self::KINDS)),
+        let kinds = if crate::unknown::refusing() {
+            Self::CLIENT_KINDS
+        } else {
+            Self::SERVER_KINDS
+        };
+        if !kinds.contains(&kind.as_str()) {
+            return Err(de::unknown_tag("type", &kind, kinds));
         }
+        let RawPart {
+            text,
+            audio,
+            transcript,
+            image_url,
+            detail,
+            format,
+            mut extra,
+        } = de::variant(de::untag(value, "type"))?;
+        let part = match kind.as_str() {
+            "input_text" | "output_text" => {
+                let text = match text {
+                    Nullable::Value(text) => text,
+                    Nullable::Absent => return Err(de::missing_tag("text")),
+                    Nullable::Null => {
+                        return Err(de::nested("text", "invalid type: null, expected a string"));
+                    }
+                };
+                for (name, field) in [
+                    ("audio", audio),
+                    ("transcript", transcript),
+                    ("image_url", image_url),
+                    ("detail", detail),
+                    ("format", format),
+                ] {
+                    keep(&mut extra, name, field);
+                }
+                if kind == "input_text" {
+                    Self::InputText { text, extra }
+                } else {
+                    Self::OutputText { text, extra }
+                }
+            }
+            "input_audio" | "output_audio" | "audio" => {
+                let audio = optional(&mut extra, "audio", audio);
+                for (name, field) in [("text", text), ("image_url", image_url), ("detail", detail)]
+                {
+                    keep(&mut extra, name, field);
+                }
+                match kind.as_str() {
+                    "input_audio" => {
+                        keep(&mut extra, "format", format);
+                        Self::InputAudio {
+                            audio,
+                            transcript,
+                            extra,
+                        }
+                    }
+                    "output_audio" => {
+                        keep(&mut extra, "format", format);
+                        Self::OutputAudio {
+                            audio,
+                            transcript,
+                            extra,
+                        }
+                    }
+                    _ => Self::Audio {
+                        audio,
+                        transcript,
+                        format: optional(&mut extra, "format", format),
+                        extra,
+                    },
+                }
+            }
+            _ => {
+                let image_url = optional(&mut extra, "image_url", image_url);
+                let detail = optional(&mut extra, "detail", detail);
+                for (name, field) in [
+                    ("text", text),
+                    ("audio", audio),
+                    ("transcript", transcript),
+                    ("format", format),
+                ] {
+                    keep(&mut extra, name, field);
+                }
+                Self::InputImage {
+                    image_url,
+                    detail,
+                    extra,
+                }
+            }
+        };
+        Ok(part)
     }
 }
 
@@ -228,6 +405,9 @@ pub struct FunctionCallItem {
     pub name: String,
     /// The arguments as a JSON text (empty while streaming).
     pub arguments: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The result of a function call.
@@ -246,6 +426,9 @@ pub struct FunctionCallOutputItem {
     pub call_id: CallId,
     /// The result, usually a JSON text.
     pub output: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The client approving or refusing an MCP tool call.
@@ -257,9 +440,12 @@ pub struct McpApprovalResponseItem {
     pub approval_request_id: String,
     /// Whether the call may go ahead.
     pub approve: bool,
-    /// Why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    /// Why; `null` when no reason was given.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub reason: Nullable<String>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The tools an MCP server offers.
@@ -272,6 +458,9 @@ pub struct McpListToolsItem {
     pub server_label: String,
     /// Its tools: `name`, `input_schema`, `description?`, `annotations?`.
     pub tools: Vec<Value>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A call the upstream service made to an MCP server.
@@ -285,15 +474,19 @@ pub struct McpCallItem {
     pub name: String,
     /// The arguments as a JSON text.
     pub arguments: String,
-    /// The approval this call waited for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval_request_id: Option<String>,
-    /// The output, once done.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<String>,
-    /// The error, if it failed (protocol, execution or HTTP error object).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<Value>,
+    /// The approval this call waited for; servers write `null` when there was none.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub approval_request_id: Nullable<String>,
+    /// The output, once done; `null` before, or when the call failed.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub output: Nullable<String>,
+    /// The error, if it failed (protocol, execution or HTTP error object); `null` when it
+    /// did not.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub error: Nullable<Value>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The upstream service asking to call an MCP tool.
@@ -307,4 +500,7 @@ pub struct McpApprovalRequestItem {
     pub name: String,
     /// The arguments as a JSON text.
     pub arguments: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }

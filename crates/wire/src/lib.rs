@@ -8,7 +8,14 @@
 //! - [`Session`], [`Item`], [`Response`] and [`ResponseParams`] model the objects they carry.
 //! - A frame that does not parse yields a [`WireError`] naming the offending field, which
 //!   [`WireError::to_error_object`] turns into the Realtime `error` the sender should get.
-//!   Unknown fields are ignored, as GA deltas carry extra ones.
+//! - Fields no type names are kept when a server sends them and refused when a client does,
+//!   as the live API refuses them. A server's unknown fields (`obfuscation` on deltas, Azure's
+//!   `session_id`, settings of newer models) go into the [`Extra`] of the object that carried
+//!   them and are written back there, so a relayed event reaches the caller as the model sent
+//!   it; fields a server may send as `null` are [`Nullable`] and keep their `null`. A client's
+//!   unknown field is an `unknown_parameter` error naming its full path
+//!   (`session.audio.input.turn_detecton`), except the few other SDKs send that the API
+//!   accepts, listed in [`TOLERATED`] with who sends them.
 //! - [`beta`] reads beta-shaped client events into the GA model and writes server events in
 //!   beta shape, for callers that still speak the 2024 preview protocol. The upstream side is
 //!   GA only.
@@ -26,6 +33,16 @@
 //!     .unwrap_err();
 //! assert_eq!(err.kind(), ErrorKind::MissingParameter);
 //! assert_eq!(err.param(), Some("content_index"));
+//!
+//! let typo = r#"{"type":"session.update","event_id":"evt_7","session":{"type":"realtime","instructons":"Hi"}}"#;
+//! let err = ClientEvent::from_json(typo).unwrap_err();
+//! assert_eq!(err.code(), "unknown_parameter");
+//! assert_eq!(err.message(), "Unknown parameter: 'session.instructons'.");
+//! assert_eq!(err.event_id().map(|id| id.as_str()), Some("evt_7"));
+//!
+//! let relayed = r#"{"type":"input_audio_buffer.cleared","event_id":"event_1","session_id":"s_1"}"#;
+//! let event = switchboard_wire::ServerEvent::from_json(relayed)?;
+//! assert!(event.to_json().contains(r#""session_id":"s_1""#));
 //! # Ok::<(), switchboard_wire::WireError>(())
 //! ```
 
@@ -42,6 +59,7 @@ mod response;
 mod server;
 mod session;
 mod strict;
+mod unknown;
 
 pub mod beta;
 pub mod chat;
@@ -77,9 +95,11 @@ pub use server::{
 };
 pub use session::{
     AudioConfig, AudioFormat, AudioInput, AudioOutput, AutoTracing, Eagerness, FunctionChoice,
-    FunctionTool, Include, Infinite, MaxOutputTokens, McpChoice, McpTool, Modality,
-    NamedToolChoice, NoiseReduction, NoiseReductionKind, Prompt, Reasoning, RetentionRatio,
-    RetentionRatioKind, SemanticVad, ServerVad, Session, SessionKind, Tool, ToolChoice,
-    ToolChoiceMode, Tracing, TracingConfig, Transcription, Truncation, TruncationMode,
-    TurnDetection, Voice,
+    FunctionTool, Include, Infinite, MaxOutputTokens, McpAllowedTools, McpApprovalFilter,
+    McpApprovalMode, McpChoice, McpRequireApproval, McpTool, McpToolFilter, Modality,
+    NamedToolChoice, NoiseReduction, NoiseReductionKind, Prompt, Reasoning, ReasoningEffort,
+    RetentionRatio, RetentionRatioKind, SemanticVad, ServerVad, Session, SessionKind, TokenLimits,
+    Tool, ToolChoice, ToolChoiceMode, Tracing, TracingConfig, Transcription, Truncation,
+    TruncationMode, TurnDetection, Voice,
 };
+pub use unknown::{Extra, TOLERATED, Tolerated};

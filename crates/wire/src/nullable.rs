@@ -25,6 +25,19 @@ impl<T> Nullable<T> {
         matches!(self, Self::Absent)
     }
 
+    /// True when the field was sent as `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Self::Null)
+    }
+
+    /// The value, if one was sent.
+    pub fn into_value(self) -> Option<T> {
+        match self {
+            Self::Value(v) => Some(v),
+            Self::Absent | Self::Null => None,
+        }
+    }
+
     /// The value, if one was sent.
     pub fn as_value(&self) -> Option<&T> {
         match self {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::session::{
     AudioFormat, MaxOutputTokens, Modality, Prompt, Reasoning, Tool, ToolChoice, Voice,
 };
-use crate::{Item, ItemId, Nullable, ResponseId, de};
+use crate::{Extra, Item, ItemId, Nullable, ResponseId, de};
 
 /// A response, as reported by `response.created` (in progress, no output) and
 /// `response.done` (final, audio stripped).
@@ -48,6 +48,9 @@ pub struct Response {
     /// Metadata given in `response.create`.
     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
     pub metadata: Nullable<BTreeMap<String, String>>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `realtime.response`, the `object` of a response.
@@ -81,6 +84,9 @@ pub struct StatusDetails {
     /// What failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<StatusError>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Why a response was cancelled or left incomplete.
@@ -103,12 +109,15 @@ pub struct StatusError {
     /// Error type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    /// Error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    /// Error code; servers write `null` for errors without one.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub code: Nullable<String>,
     /// A sentence for a person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `audio` of a response.
@@ -117,6 +126,9 @@ pub struct ResponseAudio {
     /// The output settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<ResponseAudioOutput>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `audio.output` of a response or of `response.create`.
@@ -128,6 +140,9 @@ pub struct ResponseAudioOutput {
     /// The voice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice: Option<Voice>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Token usage of a response.
@@ -148,6 +163,9 @@ pub struct Usage {
     /// Output by kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_token_details: Option<TokenDetails>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Input tokens by kind, with the cached share.
@@ -168,6 +186,9 @@ pub struct InputTokenDetails {
     /// Cached tokens by kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached_tokens_details: Option<TokenDetails>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Tokens by kind.
@@ -182,6 +203,9 @@ pub struct TokenDetails {
     /// Image tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_tokens: Option<u64>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Parameters of `response.create`; each overrides the session for this response only.
@@ -255,12 +279,27 @@ pub enum InputItem {
     Item(Item),
 }
 
-/// `{"type":"item_reference","id":…}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `{"type":"item_reference","id":…}`. Only clients send it, so it keeps no unknown fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename = "item_reference")]
 pub struct ItemReference {
     /// The referenced item.
     pub id: ItemId,
+}
+
+impl<'de> Deserialize<'de> for ItemReference {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Fields {
+            id: ItemId,
+        }
+        let value = Value::deserialize(d)?;
+        match de::tag(&value, "type")? {
+            None | Some("item_reference") => {}
+            Some(other) => return Err(de::unknown_tag("type", other, &["item_reference"])),
+        }
+        de::variant(de::untag(value, "type")).map(|f: Fields| Self { id: f.id })
+    }
 }
 
 impl<'de> Deserialize<'de> for InputItem {

@@ -4,12 +4,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::events::event_enum;
 use crate::{
-    CallId, EventId, Item, ItemId, Nullable, RealtimeError, Response, ResponseId, Session,
+    CallId, EventId, Extra, Item, ItemId, Nullable, RealtimeError, Response, ResponseId, Session,
 };
 
 event_enum! {
     /// An event from the server (the model towards Switchboard, or Switchboard towards a caller).
-    pub enum ServerEvent {
+    pub enum ServerEvent (unknown fields: Keep) {
         /// Something the client sent failed; most errors leave the session open.
         Error(ErrorEvent) = "error",
         /// The first event of a session, with its initial configuration.
@@ -108,7 +108,11 @@ event_enum! {
 impl ServerEvent {
     /// An `error` event carrying `error`.
     pub fn error(event_id: EventId, error: RealtimeError) -> Self {
-        Self::Error(ErrorEvent { event_id, error })
+        Self::Error(ErrorEvent {
+            event_id,
+            error,
+            extra: Extra::new(),
+        })
     }
 }
 
@@ -119,6 +123,9 @@ pub struct ErrorEvent {
     pub event_id: EventId,
     /// What went wrong.
     pub error: RealtimeError,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// An event with nothing but its id.
@@ -126,6 +133,9 @@ pub struct ErrorEvent {
 pub struct EventOnly {
     /// Server-chosen id.
     pub event_id: EventId,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `session.created` and `session.updated`.
@@ -135,6 +145,9 @@ pub struct SessionEvent {
     pub event_id: EventId,
     /// The full effective session.
     pub session: Session,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `conversation.created`.
@@ -144,6 +157,9 @@ pub struct ConversationCreated {
     pub event_id: EventId,
     /// The conversation.
     pub conversation: Conversation,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A conversation.
@@ -155,6 +171,9 @@ pub struct Conversation {
     /// `realtime.conversation`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `conversation.item.added`, `.done` and `.created`.
@@ -167,6 +186,9 @@ pub struct ItemEvent {
     pub previous_item_id: Nullable<ItemId>,
     /// The item (without audio bytes).
     pub item: Item,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `conversation.item.retrieved`.
@@ -176,6 +198,9 @@ pub struct ItemRetrieved {
     pub event_id: EventId,
     /// The item, with audio.
     pub item: Item,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `conversation.item.truncated`.
@@ -189,6 +214,9 @@ pub struct ItemTruncated {
     pub content_index: u32,
     /// Where it was cut, in ms of its audio.
     pub audio_end_ms: u64,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `conversation.item.deleted`.
@@ -198,6 +226,9 @@ pub struct ItemDeleted {
     pub event_id: EventId,
     /// The removed item.
     pub item_id: ItemId,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A token and its log probability.
@@ -209,6 +240,9 @@ pub struct Logprob {
     pub bytes: Vec<u8>,
     /// Its log probability.
     pub logprob: f64,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `conversation.item.input_audio_transcription.delta`.
@@ -227,6 +261,9 @@ pub struct TranscriptionDelta {
     /// Log probabilities, when included.
     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
     pub logprobs: Nullable<Vec<Logprob>>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `conversation.item.input_audio_transcription.completed`.
@@ -250,6 +287,9 @@ pub struct TranscriptionCompleted {
     /// Detected languages (later GA): `[{"code":"en"}]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub languages: Option<Vec<TranscriptionLanguage>>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A detected language.
@@ -257,6 +297,9 @@ pub struct TranscriptionCompleted {
 pub struct TranscriptionLanguage {
     /// ISO-639-1 code.
     pub code: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// What a transcription cost: tokens, or seconds for `whisper-1`.
@@ -286,6 +329,9 @@ pub struct TokenUsage {
     /// Input tokens by kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_token_details: Option<crate::TokenDetails>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Transcription billed by duration.
@@ -293,6 +339,9 @@ pub struct TokenUsage {
 pub struct DurationUsage {
     /// Seconds of audio.
     pub seconds: f64,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `conversation.item.input_audio_transcription.failed`.
@@ -306,6 +355,9 @@ pub struct TranscriptionFailed {
     pub content_index: u32,
     /// What went wrong.
     pub error: TranscriptionError,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The error of a failed transcription.
@@ -323,6 +375,9 @@ pub struct TranscriptionError {
     /// The offending parameter; the server writes `null` when there is none.
     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
     pub param: Nullable<String>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `conversation.item.input_audio_transcription.segment`.
@@ -344,6 +399,9 @@ pub struct TranscriptionSegment {
     pub start: f64,
     /// End, in seconds.
     pub end: f64,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `input_audio_buffer.committed`.
@@ -356,6 +414,9 @@ pub struct Committed {
     /// The item before it.
     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
     pub previous_item_id: Nullable<ItemId>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `input_audio_buffer.speech_started`.
@@ -367,6 +428,9 @@ pub struct SpeechStarted {
     pub item_id: ItemId,
     /// Ms of input audio since the session began, including prefix padding.
     pub audio_start_ms: u64,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `input_audio_buffer.speech_stopped`.
@@ -378,6 +442,9 @@ pub struct SpeechStopped {
     pub item_id: ItemId,
     /// Ms of input audio since the session began, including the silence duration.
     pub audio_end_ms: u64,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `input_audio_buffer.timeout_triggered`.
@@ -391,6 +458,9 @@ pub struct TimeoutTriggered {
     pub audio_start_ms: u64,
     /// End of the idle span, ms.
     pub audio_end_ms: u64,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `input_audio_buffer.dtmf_event_received` (SIP); the one event without `event_id`.
@@ -400,6 +470,9 @@ pub struct DtmfReceived {
     pub event: String,
     /// Unix seconds.
     pub received_at: i64,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `response.created` and `response.done`.
@@ -409,6 +482,9 @@ pub struct ResponseEvent {
     pub event_id: EventId,
     /// The response.
     pub response: Response,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `response.output_item.added` and `.done`.
@@ -422,6 +498,9 @@ pub struct OutputItemEvent {
     pub output_index: u32,
     /// The item.
     pub item: Item,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `response.content_part.added` and `.done`.
@@ -439,6 +518,9 @@ pub struct ContentPartEvent {
     pub content_index: u32,
     /// The part.
     pub part: ResponsePart,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A content part in `response.content_part.*`; its type stays `audio`/`text` in GA.
@@ -456,6 +538,9 @@ pub struct ResponsePart {
     /// Base64 audio, rarely present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<String>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Kind of a response content part.
@@ -481,6 +566,9 @@ pub struct ContentRef {
     pub output_index: u32,
     /// Position of the part in the item.
     pub content_index: u32,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A streamed piece of text, transcript or base64 audio.
@@ -498,6 +586,9 @@ pub struct ContentDelta {
     pub content_index: u32,
     /// The new piece.
     pub delta: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `response.output_text.done`.
@@ -515,6 +606,9 @@ pub struct TextDone {
     pub content_index: u32,
     /// The whole text.
     pub text: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `response.output_audio_transcript.done`.
@@ -532,6 +626,9 @@ pub struct TranscriptDone {
     pub content_index: u32,
     /// The whole transcript.
     pub transcript: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `response.function_call_arguments.delta`.
@@ -549,6 +646,9 @@ pub struct FunctionCallArgumentsDelta {
     pub call_id: CallId,
     /// More of the arguments text.
     pub delta: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `response.function_call_arguments.done`.
@@ -568,6 +668,9 @@ pub struct FunctionCallArgumentsDone {
     pub name: String,
     /// The whole arguments text.
     pub arguments: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `response.mcp_call_arguments.delta`.
@@ -583,6 +686,9 @@ pub struct McpArgumentsDelta {
     pub output_index: u32,
     /// More of the arguments text.
     pub delta: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `response.mcp_call_arguments.done`.
@@ -598,6 +704,9 @@ pub struct McpArgumentsDone {
     pub output_index: u32,
     /// The whole arguments text.
     pub arguments: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `response.mcp_call.*`.
@@ -609,6 +718,9 @@ pub struct McpCallProgress {
     pub item_id: ItemId,
     /// Position of the item in the response.
     pub output_index: u32,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `mcp_list_tools.*`.
@@ -618,6 +730,9 @@ pub struct McpListToolsProgress {
     pub event_id: EventId,
     /// The list-tools item.
     pub item_id: ItemId,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `rate_limits.updated`.
@@ -627,6 +742,9 @@ pub struct RateLimitsUpdated {
     pub event_id: EventId,
     /// The limits.
     pub rate_limits: Vec<RateLimit>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// One rate limit.
@@ -644,6 +762,9 @@ pub struct RateLimit {
     /// Seconds until it resets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_seconds: Option<f64>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `output_audio_buffer.*`.
@@ -653,4 +774,7 @@ pub struct OutputAudioBufferEvent {
     pub event_id: EventId,
     /// The response whose audio it is.
     pub response_id: ResponseId,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }

@@ -10,9 +10,9 @@ use serde::de::Unexpected;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::Nullable;
 use crate::de;
 use crate::literal::literal;
+use crate::{Extra, Nullable};
 
 /// A session as configured by `session.update` or reported by `session.created`/`updated`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -68,6 +68,9 @@ pub struct Session {
     /// Reasoning effort, for reasoning models (later GA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<Reasoning>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 impl Session {
@@ -76,6 +79,10 @@ impl Session {
     /// nullable setting off. `audio.input` and `audio.output` are merged field by field; a list
     /// (`tools`, `output_modalities`) is replaced whole. The session's kind, identity, expiry and
     /// model never change.
+    ///
+    /// Fields this crate does not name ([`Extra`]) merge the same way, key by key, at every
+    /// level that merges field by field (the session, `audio`, `audio.input`, `audio.output`);
+    /// inside a value that is replaced whole (a `turn_detection`, a tool) they go with it.
     ///
     /// This is the merge only; which fields a patch may carry (what an agent locks) is the
     /// caller's policy.
@@ -96,8 +103,10 @@ impl Session {
         self.include.merge(patch.include);
         self.tracing.merge(patch.tracing);
         self.prompt.merge(patch.prompt);
+        self.extra.merge(patch.extra);
         if let Some(audio) = patch.audio {
             let mine = self.audio.get_or_insert_with(Default::default);
+            mine.extra.merge(audio.extra);
             if let Some(input) = audio.input {
                 let into = mine.input.get_or_insert_with(Default::default);
                 if input.format.is_some() {
@@ -106,6 +115,7 @@ impl Session {
                 into.transcription.merge(input.transcription);
                 into.noise_reduction.merge(input.noise_reduction);
                 into.turn_detection.merge(input.turn_detection);
+                into.extra.merge(input.extra);
             }
             if let Some(output) = audio.output {
                 let into = mine.output.get_or_insert_with(Default::default);
@@ -118,6 +128,7 @@ impl Session {
                 if output.speed.is_some() {
                     into.speed = output.speed;
                 }
+                into.extra.merge(output.extra);
             }
         }
     }
@@ -188,6 +199,9 @@ pub struct AudioConfig {
     /// What the model speaks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<AudioOutput>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Input audio settings.
@@ -205,6 +219,9 @@ pub struct AudioInput {
     /// Voice activity detection; `null` means manual turns (commit + `response.create`).
     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
     pub turn_detection: Nullable<TurnDetection>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Output audio settings.
@@ -219,9 +236,15 @@ pub struct AudioOutput {
     /// Playback speed, 0.25–1.5. Changes delivery rate, not how the model composes speech.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<f64>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// One of the three audio formats of the Realtime API.
+///
+/// A closed set with nothing more to say, so it keeps no unknown fields: a server's format
+/// object is read for its type and rate only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "type")]
 pub enum AudioFormat {
@@ -269,7 +292,9 @@ impl<'de> Deserialize<'de> for AudioFormat {
         }
         let value = Value::deserialize(d)?;
         match de::tag(&value, "type")? {
-            Some("audio/pcm") => de::variant(value).map(|f: PcmFields| Self::Pcm { rate: f.rate }),
+            Some("audio/pcm") => {
+                de::variant(de::untag(value, "type")).map(|f: PcmFields| Self::Pcm { rate: f.rate })
+            }
             Some("audio/pcmu") => Ok(Self::Pcmu),
             Some("audio/pcma") => Ok(Self::Pcma),
             Some(other) => Err(de::unknown_tag(
@@ -293,16 +318,46 @@ fn pcm_rate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
 }
 
 /// A voice: a built-in name (`marin`, `cedar`, `alloy`, …) or a custom voice id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Voice {
     /// A built-in voice by name.
     Named(String),
-    /// A custom voice (later GA).
+    /// A custom voice (later GA): `{"id": "voice_…"}`.
     Custom {
         /// `voice_…`.
         id: String,
+        /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+        #[serde(flatten)]
+        extra: Extra,
     },
+}
+
+impl Voice {
+    /// A custom voice by id.
+    pub fn custom(id: impl Into<String>) -> Self {
+        Self::Custom {
+            id: id.into(),
+            extra: Extra::new(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Voice {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct CustomVoice {
+            id: String,
+            #[serde(flatten)]
+            extra: Extra,
+        }
+        de::keyword_or_object(Value::deserialize(d)?, Self::Named, |c: CustomVoice| {
+            Self::Custom {
+                id: c.id,
+                extra: c.extra,
+            }
+        })
+    }
 }
 
 /// Input audio transcription.
@@ -311,21 +366,24 @@ pub struct Transcription {
     /// e.g. `gpt-4o-transcribe`, `whisper-1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    /// ISO-639-1 language of the input, e.g. `en`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
+    /// ISO-639-1 language of the input, e.g. `en`; servers report `null` when unset.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub language: Nullable<String>,
     /// Several expected languages (later GA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub languages: Option<Vec<String>>,
-    /// Text to guide the transcription.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt: Option<String>,
+    /// Text to guide the transcription; servers report `null` when unset.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub prompt: Nullable<String>,
     /// Words the transcriber should expect (later GA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
     /// Latency/accuracy trade-off (later GA): `minimal` … `xhigh`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<String>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Input noise reduction.
@@ -337,6 +395,9 @@ pub struct NoiseReduction {
     /// Strength (later GA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strength: Option<f64>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Microphone placement for noise reduction.
@@ -385,6 +446,9 @@ pub struct ServerVad {
     /// Whether speech interrupts a response in progress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupt_response: Option<bool>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `semantic_vad` settings.
@@ -399,6 +463,9 @@ pub struct SemanticVad {
     /// Whether speech interrupts a response in progress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupt_response: Option<bool>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `semantic_vad` eagerness; `auto` is `medium`.
@@ -430,8 +497,8 @@ impl<'de> Deserialize<'de> for Tool {
         let value = Value::deserialize(d)?;
         // The SDK marks `type` optional for function tools, so a tool without one is a function.
         match de::tag(&value, "type")? {
-            None | Some("function") => de::variant(value).map(Tool::Function),
-            Some("mcp") => de::variant(value).map(Tool::Mcp),
+            None | Some("function") => de::variant(de::untag(value, "type")).map(Tool::Function),
+            Some("mcp") => de::variant(de::untag(value, "type")).map(Tool::Mcp),
             Some(other) => Err(de::unknown_tag("type", other, &["function", "mcp"])),
         }
     }
@@ -453,6 +520,9 @@ pub struct FunctionTool {
         deserialize_with = "schema_object"
     )]
     pub parameters: Option<Value>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Reads a tool's `parameters`: a JSON Schema object, or nothing (`null` or absent).
@@ -460,22 +530,28 @@ fn schema_object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Er
     match Option::<Value>::deserialize(d)? {
         None => Ok(None),
         Some(schema @ Value::Object(_)) => Ok(Some(schema)),
-        Some(other) => {
-            let got = match &other {
-                Value::Bool(b) => Unexpected::Bool(*b),
-                Value::Number(n) => n
-                    .as_f64()
-                    .map_or(Unexpected::Other("number"), Unexpected::Float),
-                Value::String(s) => Unexpected::Str(s),
-                Value::Array(_) => Unexpected::Seq,
-                Value::Null | Value::Object(_) => Unexpected::Other("value"),
-            };
-            Err(serde::de::Error::invalid_type(got, &"a JSON Schema object"))
-        }
+        Some(other) => Err(serde::de::Error::invalid_type(
+            unexpected(&other),
+            &"a JSON Schema object",
+        )),
     }
 }
 
-/// A remote MCP server. Its filter objects are passed through as they are.
+/// A JSON value as serde's "invalid type" errors name it.
+fn unexpected(value: &Value) -> Unexpected<'_> {
+    match value {
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => n
+            .as_f64()
+            .map_or(Unexpected::Other("number"), Unexpected::Float),
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Null => Unexpected::Unit,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+/// A remote MCP server whose tools the upstream service calls itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct McpTool {
     /// Label that names the server in calls.
@@ -492,12 +568,13 @@ pub struct McpTool {
     /// Extra HTTP headers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<BTreeMap<String, String>>,
-    /// Names, or a filter object, of the tools the model may use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_tools: Option<Value>,
-    /// `always`, `never` or a filter object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub require_approval: Option<Value>,
+    /// Names, or a filter, of the tools the model may use; `null` for all of them.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub allowed_tools: Nullable<McpAllowedTools>,
+    /// Which calls wait for the client's approval: `always`, `never` or a filter per tool;
+    /// `null` for the service's default.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub require_approval: Nullable<McpRequireApproval>,
     /// What the server is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_description: Option<String>,
@@ -510,6 +587,86 @@ pub struct McpTool {
     /// A tunnel to a private server (later GA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tunnel_id: Option<String>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `allowed_tools` of an MCP server: tool names, or a filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum McpAllowedTools {
+    /// These tools only.
+    Names(Vec<String>),
+    /// The tools the filter matches.
+    Filter(McpToolFilter),
+}
+
+impl<'de> Deserialize<'de> for McpAllowedTools {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            value @ Value::Array(_) => de::variant(value).map(Self::Names),
+            value @ Value::Object(_) => de::variant(value).map(Self::Filter),
+            other => Err(serde::de::Error::invalid_type(
+                unexpected(&other),
+                &"an array of tool names or a filter object",
+            )),
+        }
+    }
+}
+
+/// Which tools of an MCP server a setting applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct McpToolFilter {
+    /// Tools the server annotates as read-only (`readOnlyHint`), or the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// Tools by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_names: Option<Vec<String>>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `require_approval` of an MCP server: a keyword for every tool, or filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum McpRequireApproval {
+    /// `always` or `never`.
+    Mode(McpApprovalMode),
+    /// Which tools always, and which never, need approval.
+    Filter(McpApprovalFilter),
+}
+
+impl<'de> Deserialize<'de> for McpRequireApproval {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::keyword_or_object(Value::deserialize(d)?, Self::Mode, Self::Filter)
+    }
+}
+
+/// The keyword forms of `require_approval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum McpApprovalMode {
+    /// Every call waits for an `mcp_approval_response`.
+    Always,
+    /// No call waits.
+    Never,
+}
+
+/// `require_approval` per tool.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct McpApprovalFilter {
+    /// Tools whose calls always wait for approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub always: Option<McpToolFilter>,
+    /// Tools whose calls never wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub never: Option<McpToolFilter>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// How the model chooses tools.
@@ -560,6 +717,9 @@ de::tagged_deserialize!(NamedToolChoice, "type", {
 pub struct FunctionChoice {
     /// The function name.
     pub name: String,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `tool_choice` naming an MCP server.
@@ -570,6 +730,9 @@ pub struct McpChoice {
     /// The tool on that server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 literal!(
@@ -612,14 +775,17 @@ impl<'de> Deserialize<'de> for Tracing {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TracingConfig {
     /// Workflow name in the traces dashboard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workflow_name: Option<String>,
-    /// Group id for filtering.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
-    /// Free-form metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Value>,
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub workflow_name: Nullable<String>,
+    /// Group id for filtering; servers report `null` when there is none.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub group_id: Nullable<String>,
+    /// Free-form metadata; servers report `null` when there is none.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub metadata: Nullable<Value>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `truncation`: `"auto"`, `"disabled"` or a retention ratio.
@@ -661,9 +827,24 @@ pub struct RetentionRatio {
     pub kind: RetentionRatioKind,
     /// Fraction 0–1 of the conversation kept.
     pub retention_ratio: f64,
-    /// Token limits after instructions.
+    /// Token limits that trigger truncation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_limits: Option<Value>,
+    pub token_limits: Option<TokenLimits>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `token_limits` of a retention-ratio truncation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TokenLimits {
+    /// Tokens after the instructions (the conversation) above which it is truncated; the
+    /// model's context less its output budget when unset (servers may report `null`).
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub post_instructions: Nullable<u64>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A stored prompt.
@@ -677,14 +858,107 @@ pub struct Prompt {
     /// Values for the prompt's variables: strings or input content objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<BTreeMap<String, Value>>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
-/// Reasoning effort.
+/// Reasoning, for models that reason before they answer (`gpt-realtime-2` and later).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Reasoning {
-    /// `minimal`, `low`, `medium`, `high` or `xhigh`.
+    /// How hard the model thinks before it answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effort: Option<String>,
+    pub effort: Option<ReasoningEffort>,
+    /// Fields this type does not name, kept as a server sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Reasoning {
+    /// Reasoning with `effort`.
+    pub fn effort(effort: ReasoningEffort) -> Self {
+        Self {
+            effort: Some(effort),
+            extra: Extra::new(),
+        }
+    }
+}
+
+/// `reasoning.effort`, the levels of the official types (`RealtimeReasoningEffort`).
+///
+/// A client's effort outside the list is refused with `invalid_value`, as the live API refuses
+/// it, so a caller learns of a typo (`hihg`) instead of a model that silently reasons at its
+/// default. A server's is kept as [`Other`](Self::Other): a newer server may report a level
+/// this crate does not know yet (the Responses API already has `none`), and a relayed
+/// `session.updated` must not fail over it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReasoningEffort {
+    /// The least reasoning.
+    Minimal,
+    /// Little reasoning.
+    Low,
+    /// Some reasoning.
+    Medium,
+    /// Much reasoning.
+    High,
+    /// The most reasoning.
+    Xhigh,
+    /// A level a server reported that this crate does not know.
+    Other(String),
+}
+
+impl ReasoningEffort {
+    /// The levels a client may send, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["minimal", "low", "medium", "high", "xhigh"];
+
+    /// The level as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Minimal => "minimal",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Xhigh => "xhigh",
+            Self::Other(other) => other,
+        }
+    }
+
+    /// A known level by its wire name.
+    pub fn from_known(name: &str) -> Option<Self> {
+        Some(match name {
+            "minimal" => Self::Minimal,
+            "low" => Self::Low,
+            "medium" => Self::Medium,
+            "high" => Self::High,
+            "xhigh" => Self::Xhigh,
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for ReasoningEffort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReasoningEffort {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReasoningEffort {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        match Self::from_known(&name) {
+            Some(known) => Ok(known),
+            None if crate::unknown::refusing() => {
+                Err(serde::de::Error::unknown_variant(&name, Self::KNOWN))
+            }
+            None => Ok(Self::Other(name)),
+        }
+    }
 }
 
 #[cfg(test)]

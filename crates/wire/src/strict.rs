@@ -1,16 +1,26 @@
-//! A deserializer over `serde_json::Value` that refuses an array where an object belongs.
+//! A deserializer over `serde_json::Value` that refuses an array where an object belongs, and
+//! refuses unknown fields when the parse does.
 //!
 //! Serde's derived structs also accept a sequence of their fields in order, so
 //! `{"session":["realtime"]}` would parse as a session of type `realtime`. No Realtime client
 //! means that, and upstream rejects it, so every parse in this crate goes through
 //! [`StrictValue`], which reports such an array as a wrong type. Everything else is passed to
 //! `Value`'s own deserializer.
+//!
+//! Under [`Mode::Refuse`](crate::unknown::Mode) (client events) it also keeps track of where
+//! in the event the parse is, for [`TOLERATED`](crate::unknown::TOLERATED), and refuses a field
+//! a struct does not name before the struct sees any of its fields, so a misspelt required
+//! field (`sesion`) is reported as the unknown parameter it is rather than as a missing one.
+//! Structs that keep unknown fields (an [`Extra`](crate::Extra), flattened) are read as maps;
+//! their [`Extra`](crate::Extra) refuses instead.
 
 use serde::de::{
     self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Unexpected,
     Visitor,
 };
 use serde_json::{Error, Map, Value};
+
+use crate::unknown;
 
 /// A JSON value read with object-shaped types accepting only objects.
 pub(crate) struct StrictValue(pub(crate) Value);
@@ -43,7 +53,12 @@ impl<'de> Deserializer<'de> for StrictValue {
         visitor: V,
     ) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Object(map) => visitor.visit_map(StrictMap::new(map)),
+            Value::Object(mut map) => {
+                if unknown::refusing() {
+                    refuse_unknown(&mut map, fields)?;
+                }
+                visitor.visit_map(StrictMap::new(map))
+            }
             Value::Array(_) => Err(de::Error::invalid_type(Unexpected::Seq, &"an object")),
             other => other.deserialize_struct(name, fields, visitor),
         }
@@ -52,6 +67,8 @@ impl<'de> Deserializer<'de> for StrictValue {
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
             Value::Object(map) => visitor.visit_map(StrictMap::new(map)),
+            // Structs with an `Extra` are read as maps: an array is no more one of those.
+            Value::Array(_) => Err(de::Error::invalid_type(Unexpected::Seq, &"an object")),
             other => other.deserialize_map(visitor),
         }
     }
@@ -118,16 +135,36 @@ impl<'de> Deserializer<'de> for StrictValue {
     }
 }
 
+/// Refuses the fields of `map` that `fields` does not name, or drops them when
+/// [`TOLERATED`](unknown::TOLERATED) lists them (a struct without an `Extra` has nowhere to
+/// keep them).
+fn refuse_unknown(map: &mut Map<String, Value>, fields: &[&str]) -> Result<(), Error> {
+    let mut tolerated = Vec::new();
+    for key in map.keys() {
+        if !fields.contains(&key.as_str()) {
+            if unknown::refuses(key) {
+                return Err(unknown::unknown(key));
+            }
+            tolerated.push(key.clone());
+        }
+    }
+    for key in tolerated {
+        map.shift_remove(&key);
+    }
+    Ok(())
+}
+
 struct StrictMap {
     entries: serde_json::map::IntoIter,
-    value: Option<Value>,
+    /// The entry whose key was read and whose value was not yet.
+    pending: Option<(String, Value)>,
 }
 
 impl StrictMap {
     fn new(map: Map<String, Value>) -> Self {
         Self {
             entries: map.into_iter(),
-            value: None,
+            pending: None,
         }
     }
 }
@@ -141,16 +178,17 @@ impl<'de> MapAccess<'de> for StrictMap {
     ) -> Result<Option<K::Value>, Error> {
         match self.entries.next() {
             Some((key, value)) => {
-                self.value = Some(value);
-                seed.deserialize(key.into_deserializer()).map(Some)
+                let pending = self.pending.insert((key, value));
+                seed.deserialize(pending.0.as_str().into_deserializer())
+                    .map(Some)
             }
             None => Ok(None),
         }
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        match self.value.take() {
-            Some(value) => seed.deserialize(StrictValue(value)),
+        match self.pending.take() {
+            Some((key, value)) => unknown::at_key(&key, || seed.deserialize(StrictValue(value))),
             None => Err(de::Error::custom(
                 "a map value was asked for before its key",
             )),
@@ -183,7 +221,7 @@ impl<'de> SeqAccess<'de> for StrictSeq {
     ) -> Result<Option<T::Value>, Error> {
         self.items
             .next()
-            .map(|value| seed.deserialize(StrictValue(value)))
+            .map(|value| unknown::at_index(|| seed.deserialize(StrictValue(value))))
             .transpose()
     }
 

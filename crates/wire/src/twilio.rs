@@ -2,7 +2,8 @@
 //! what may be sent back on a bidirectional stream.
 //!
 //! Twilio writes counters and timestamps as decimal strings; they are parsed into numbers here
-//! and written back as strings.
+//! and written back as strings. Fields of Twilio's messages that this crate does not name are
+//! kept (in each object's [`Extra`]), as for the Realtime server's events.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::de;
-use crate::{ErrorKind, WireError};
+use crate::{ErrorKind, Extra, WireError};
 
 /// A message from Twilio.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,6 +60,8 @@ impl TwilioInbound {
             }
             Err(e) => return Err(de::classify("", &e.to_string())),
         };
+        // The message reads the frame without its `event`, which serde writes itself.
+        let value = de::untag(value, "event");
         let parsed = match tag.as_str() {
             "connected" => de::from_value(value).map(Self::Connected),
             "start" => de::from_value(value).map(Self::Start),
@@ -123,6 +126,9 @@ pub struct Connected {
     pub protocol: String,
     /// `1.0.0`.
     pub version: String,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `start`.
@@ -136,6 +142,9 @@ pub struct Start {
     pub stream_sid: String,
     /// The metadata.
     pub start: StartMeta,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The metadata in `start`.
@@ -156,6 +165,9 @@ pub struct StartMeta {
     /// `<Parameter>` values from the TwiML.
     #[serde(default)]
     pub custom_parameters: BTreeMap<String, String>,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The audio format of a stream.
@@ -168,6 +180,9 @@ pub struct MediaFormat {
     pub sample_rate: u32,
     /// 1.
     pub channels: u16,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `media` from Twilio.
@@ -181,6 +196,9 @@ pub struct MediaIn {
     pub stream_sid: String,
     /// The audio.
     pub media: MediaChunk,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The audio in an inbound `media`.
@@ -196,6 +214,9 @@ pub struct MediaChunk {
     pub timestamp: u64,
     /// Base64 µ-law, 8 kHz mono.
     pub payload: String,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `dtmf`.
@@ -209,6 +230,9 @@ pub struct DtmfIn {
     pub stream_sid: String,
     /// The key.
     pub dtmf: Dtmf,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A key press.
@@ -218,6 +242,9 @@ pub struct Dtmf {
     pub track: String,
     /// `0`–`9`, `*`, `#`.
     pub digit: String,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `mark` from Twilio.
@@ -231,6 +258,9 @@ pub struct MarkIn {
     pub stream_sid: String,
     /// The mark.
     pub mark: Mark,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A named mark.
@@ -251,6 +281,9 @@ pub struct Stop {
     pub stream_sid: String,
     /// Which call ended.
     pub stop: StopMeta,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The metadata in `stop`.
@@ -261,6 +294,9 @@ pub struct StopMeta {
     pub account_sid: String,
     /// `CA…`.
     pub call_sid: String,
+    /// Fields this type does not name, kept as Twilio sent them (see [`Extra`]).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `media` to Twilio.

@@ -92,6 +92,7 @@ fn the_catalogue_is_broad() {
         "missing_required_parameter",
         "invalid_type",
         "invalid_value",
+        "unknown_parameter",
     ];
     assert_eq!(codes, all.into_iter().collect());
 }

@@ -6,7 +6,10 @@ use serde_json::Value;
 use switchboard_wire::ServerEvent;
 
 fn recorded(name: &str) -> String {
-    let path = format!("{}/tests/data/recorded/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/data/recorded/ga/server/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

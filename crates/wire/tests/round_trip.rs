@@ -3,6 +3,12 @@
 //!
 //! Values are compared as `serde_json::Value`s, so key order and whitespace do not matter but
 //! every field, every `null` and every number does.
+//!
+//! A type has one fixture named after it (`session.update.json`) in `ga/client` or `ga/server`.
+//! More shapes of a type live in `ga/shapes/client` and `ga/shapes/server`, named
+//! `<type>~<what>.json` (`session.update~truncation-auto.json`): the settings and part types
+//! the newer models brought, and the server shapes the official SDK types do not describe (an
+//! assistant `audio` part, a reasoning effort they do not list).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -45,6 +51,11 @@ fn ga_sibling(sub: &str, stem: &str) -> Value {
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{stem} has no GA sibling {}: {e}", path.display()));
     json(&text)
+}
+
+/// The event type a fixture's stem names: the part before `~`.
+fn type_of(stem: &str) -> &str {
+    stem.split_once('~').map_or(stem, |(ty, _)| ty)
 }
 
 fn json(text: &str) -> Value {
@@ -127,7 +138,11 @@ fn ga_client_fixtures_round_trip() {
     for (stem, text) in fixtures("ga/client") {
         match ClientEvent::from_json(&text) {
             Ok(event) => {
-                assert_eq!(event.event_type(), stem, "{stem}: parsed as another type");
+                assert_eq!(
+                    event.event_type(),
+                    type_of(&stem),
+                    "{stem}: parsed as another type"
+                );
                 failures.expect_eq(&stem, &json(&text), &event.to_value());
                 // `to_json` and `to_value` must agree.
                 failures.expect_eq(&stem, &event.to_value(), &json(&event.to_json()));
@@ -144,9 +159,58 @@ fn ga_server_fixtures_round_trip() {
     for (stem, text) in fixtures("ga/server") {
         match ServerEvent::from_json(&text) {
             Ok(event) => {
-                assert_eq!(event.event_type(), stem, "{stem}: parsed as another type");
+                assert_eq!(
+                    event.event_type(),
+                    type_of(&stem),
+                    "{stem}: parsed as another type"
+                );
                 failures.expect_eq(&stem, &json(&text), &event.to_value());
                 failures.expect_eq(&stem, &event.to_value(), &json(&event.to_json()));
+            }
+            Err(e) => failures.fail(format!("{stem}: {e} (param {:?})", e.param())),
+        }
+    }
+    failures.check();
+}
+
+#[test]
+fn ga_client_shapes_round_trip() {
+    let mut failures = Failures::default();
+    for (stem, text) in fixtures("ga/shapes/client") {
+        assert!(stem.contains('~'), "{stem}: a shape is named <type>~<what>");
+        match ClientEvent::from_json(&text) {
+            Ok(event) => {
+                assert_eq!(event.event_type(), type_of(&stem), "{stem}");
+                failures.expect_eq(&stem, &json(&text), &event.to_value());
+                failures.expect_eq(&stem, &event.to_value(), &json(&event.to_json()));
+            }
+            Err(e) => failures.fail(format!("{stem}: {e} (param {:?})", e.param())),
+        }
+    }
+    failures.check();
+}
+
+#[test]
+fn ga_server_shapes_round_trip() {
+    let mut failures = Failures::default();
+    for (stem, text) in fixtures("ga/shapes/server") {
+        assert!(stem.contains('~'), "{stem}: a shape is named <type>~<what>");
+        match ServerEvent::from_json(&text) {
+            Ok(event) => {
+                assert_eq!(event.event_type(), type_of(&stem), "{stem}");
+                failures.expect_eq(&stem, &json(&text), &event.to_value());
+                failures.expect_eq(&stem, &event.to_value(), &json(&event.to_json()));
+                // A beta caller gets it too, in a form we read back the same.
+                if let Some(written) = beta::server_event_to_value(&event) {
+                    match beta::server_event_from_json(&written.to_string()) {
+                        Ok(again) => failures.expect_eq(
+                            &format!("{stem} (beta)"),
+                            &written,
+                            &beta::server_event_to_value(&again).unwrap_or(Value::Null),
+                        ),
+                        Err(e) => failures.fail(format!("{stem}: our beta form: {e}")),
+                    }
+                }
             }
             Err(e) => failures.fail(format!("{stem}: {e} (param {:?})", e.param())),
         }
@@ -157,7 +221,10 @@ fn ga_server_fixtures_round_trip() {
 /// Every modelled type has a fixture and every fixture is a modelled type, so coverage
 /// cannot shrink unnoticed when a type is added on either side.
 fn assert_fixtures_cover(sub: &str, types: &[&str]) {
-    let fixtures: BTreeSet<String> = fixtures(sub).into_iter().map(|(stem, _)| stem).collect();
+    let fixtures: BTreeSet<String> = fixtures(sub)
+        .into_iter()
+        .map(|(stem, _)| type_of(&stem).to_owned())
+        .collect();
     let types: BTreeSet<String> = types.iter().map(|t| (*t).to_owned()).collect();
     let missing: Vec<_> = types.difference(&fixtures).collect();
     let unknown: Vec<_> = fixtures.difference(&types).collect();
@@ -181,9 +248,16 @@ fn every_ga_server_type_has_exactly_one_fixture() {
 
 #[test]
 fn fixture_files_are_named_after_their_type() {
-    for sub in ["ga/client", "ga/server", "beta/client", "beta/server"] {
+    for sub in [
+        "ga/client",
+        "ga/server",
+        "ga/shapes/client",
+        "ga/shapes/server",
+        "beta/client",
+        "beta/server",
+    ] {
         for (stem, text) in fixtures(sub) {
-            assert_eq!(json(&text)["type"], stem.as_str(), "{sub}/{stem}.json");
+            assert_eq!(json(&text)["type"], type_of(&stem), "{sub}/{stem}.json");
         }
     }
     for sub in ["twilio/inbound", "twilio/outbound"] {
@@ -350,9 +424,10 @@ fn ga_server_events_take_their_beta_name_or_have_none() {
         .map(|(stem, _)| stem)
         .collect();
     for (stem, text) in fixtures("ga/server") {
+        let ty = type_of(&stem);
         let event = ServerEvent::from_json(&text).unwrap();
         let written = beta::server_event_to_value(&event);
-        if GA_ONLY_SERVER_TYPES.contains(&stem.as_str()) {
+        if GA_ONLY_SERVER_TYPES.contains(&ty) {
             assert_eq!(written, None, "{stem} has no beta counterpart");
             assert_eq!(beta::server_event_to_json(&event), None, "{stem}");
             continue;
@@ -360,8 +435,8 @@ fn ga_server_events_take_their_beta_name_or_have_none() {
         let written = written.unwrap_or_else(|| panic!("{stem} must have a beta form"));
         let name = BETA_SERVER_NAMES
             .iter()
-            .find(|(ga, _)| *ga == stem)
-            .map_or(stem.as_str(), |(_, beta)| beta);
+            .find(|(ga, _)| *ga == ty)
+            .map_or(ty, |(_, beta)| beta);
         assert_eq!(written["type"], name, "{stem}");
         assert!(
             beta_fixtures.contains(name),
