@@ -84,6 +84,11 @@ BETA_SDK_LACKS = {
     "session.prompt",
     # The real server sends the function name (see go-openai-realtime#8); the model lacks it.
     "name",
+    # GA settings and usage details the beta types never got, kept for beta callers rather
+    # than dropped (relay fidelity): a beta client reads past them.
+    "session.truncation",
+    "response.usage.input_token_details.cached_tokens_details",
+    "response.usage.input_token_details.image_tokens",
 }
 
 
