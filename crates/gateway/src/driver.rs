@@ -436,7 +436,10 @@ impl Driver<'_> {
         let mut verbatim = self.verbatim.take();
         while let Some(output) = self.session.poll_output() {
             match output {
-                Output::ToModel(event) => {
+                Output::ToModel(mut event) => {
+                    if let ClientEvent::SessionUpdate(update) = &mut event {
+                        self.add_mcp_credentials(&mut update.session);
+                    }
                     self.shared.metrics.event(Flow::ToModel, event.event_type());
                     let message = match (&event, verbatim.take(), self.call.dialect) {
                         // Audio the session passed on unchanged goes out as it came.
@@ -647,6 +650,23 @@ impl Driver<'_> {
             .handle_input(Input::ModelConnected, Instant::now());
         self.flush(None).await;
         Ok(rx)
+    }
+}
+
+impl Driver<'_> {
+    /// Gives the agent's MCP servers their credentials on the copy of a session about to go
+    /// upstream, read from the environment each time (a rotated secret takes effect at the
+    /// next session update). The engine, the caller and the record never see them.
+    fn add_mcp_credentials(&self, session: &mut wire::Session) {
+        let agent = self.call.agent.agent.file();
+        if agent.mcp_servers.is_empty() {
+            return;
+        }
+        if let Err(e) =
+            switchboard_agent::with_mcp_credentials(agent, session, |var| std::env::var(var).ok())
+        {
+            tracing::warn!(session = %self.call.session_id, error = %e, "an MCP server goes without its credentials");
+        }
     }
 }
 

@@ -65,6 +65,17 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         .filter(|k| !k.is_empty());
     let auth = args.upstream_auth;
     let rehearsal = args.rehearsal || (api_key.is_none() && args.upstream_url.is_none());
+    if !rehearsal {
+        // Live, an MCP server's credentials are read from the environment for every session
+        // sent upstream: a variable missing now would fail every call's MCP tools later.
+        for (file, agent) in &agents {
+            let mut session = agent.initial_session().clone();
+            switchboard_agent::with_mcp_credentials(agent.file(), &mut session, |var| {
+                std::env::var(var).ok()
+            })
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+        }
+    }
     let drain_timeout = Duration::from_secs(settings.drain_timeout_s.unwrap_or(30));
 
     super::init_logging();
