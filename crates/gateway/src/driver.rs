@@ -356,7 +356,7 @@ impl Driver<'_> {
                     Ok(()) => Input::Caller(event),
                     Err(error) => {
                         let event_id = self.event_id();
-                        let error_event = ServerEvent::error(event_id, error);
+                        let error_event = ServerEvent::error(event_id, *error);
                         // Checked at the edge: the session never sees it.
                         self.pending.push(error_event);
                         return;
@@ -372,14 +372,15 @@ impl Driver<'_> {
     }
 
     /// Checks what the wire types leave open: appended audio must be base64 and at most
-    /// 15 MiB, as upstream requires.
-    fn check_caller_event(&mut self, event: &ClientEvent) -> Result<(), RealtimeError> {
+    /// 15 MiB, as upstream requires. The error is boxed: it is rare, and the `Ok` path runs
+    /// for every audio frame.
+    fn check_caller_event(&mut self, event: &ClientEvent) -> Result<(), Box<RealtimeError>> {
         let ClientEvent::InputAudioBufferAppend(append) = event else {
             return Ok(());
         };
         let decoded_len = append.audio.len() / 4 * 3;
         if decoded_len > MAX_APPEND_BYTES + 3 {
-            return Err(RealtimeError::invalid_request(
+            return Err(Box::new(RealtimeError::invalid_request(
                 "invalid_value",
                 format!(
                     "Audio chunk of about {} bytes exceeds the 15 MiB limit of one append.",
@@ -387,19 +388,19 @@ impl Driver<'_> {
                 ),
                 Some("audio".to_owned()),
             )
-            .for_event(append.event_id.clone()));
+            .for_event(append.event_id.clone())));
         }
         self.audio_scratch.resize(decoded_len + 3, 0);
         match base64::engine::general_purpose::STANDARD
             .decode_slice(append.audio.as_bytes(), &mut self.audio_scratch)
         {
             Ok(_) => Ok(()),
-            Err(e) => Err(RealtimeError::invalid_request(
+            Err(e) => Err(Box::new(RealtimeError::invalid_request(
                 "invalid_value",
                 format!("Invalid 'audio'. Expected base64-encoded audio bytes: {e}."),
                 Some("audio".to_owned()),
             )
-            .for_event(append.event_id.clone())),
+            .for_event(append.event_id.clone()))),
         }
     }
 
