@@ -380,27 +380,31 @@ impl Driver<'_> {
         };
         let decoded_len = append.audio.len() / 4 * 3;
         if decoded_len > MAX_APPEND_BYTES + 3 {
-            return Err(Box::new(RealtimeError::invalid_request(
-                "invalid_value",
-                format!(
-                    "Audio chunk of about {} bytes exceeds the 15 MiB limit of one append.",
-                    decoded_len
-                ),
-                Some("audio".to_owned()),
-            )
-            .for_event(append.event_id.clone())));
+            return Err(Box::new(
+                RealtimeError::invalid_request(
+                    "invalid_value",
+                    format!(
+                        "Audio chunk of about {} bytes exceeds the 15 MiB limit of one append.",
+                        decoded_len
+                    ),
+                    Some("audio".to_owned()),
+                )
+                .for_event(append.event_id.clone()),
+            ));
         }
         self.audio_scratch.resize(decoded_len + 3, 0);
         match base64::engine::general_purpose::STANDARD
             .decode_slice(append.audio.as_bytes(), &mut self.audio_scratch)
         {
             Ok(_) => Ok(()),
-            Err(e) => Err(Box::new(RealtimeError::invalid_request(
-                "invalid_value",
-                format!("Invalid 'audio'. Expected base64-encoded audio bytes: {e}."),
-                Some("audio".to_owned()),
-            )
-            .for_event(append.event_id.clone()))),
+            Err(e) => Err(Box::new(
+                RealtimeError::invalid_request(
+                    "invalid_value",
+                    format!("Invalid 'audio'. Expected base64-encoded audio bytes: {e}."),
+                    Some("audio".to_owned()),
+                )
+                .for_event(append.event_id.clone()),
+            )),
         }
     }
 
