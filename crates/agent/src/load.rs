@@ -147,6 +147,16 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// Parses a guard's rule as CEL; the error says where in the rule it went wrong. The parser is
+/// generated code: a panic in it is a bad rule, not a crash.
+fn parse_rule(rule: &str) -> Result<(), String> {
+    match std::panic::catch_unwind(|| cel::Program::compile(rule).map(|_| ())) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the rule could not be parsed".to_owned()),
+    }
+}
+
 /// Checks that need the whole file: ids, and settings that must go together.
 fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -193,6 +203,21 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
         tool_names.push((s.tool_name.clone(), "supervisor.tool_name".to_owned()));
     }
     duplicates(&mut out, doc, "tool", &tool_names);
+
+    for (i, tool) in agent.tools.iter().enumerate() {
+        for (j, guard) in tool.guards.iter().enumerate() {
+            if let Err(why) = parse_rule(&guard.rule) {
+                out.push(
+                    Diagnostic::error(
+                        "SB0014",
+                        format!("the rule of a guard of `{}` is not a CEL expression: {why}", tool.name),
+                    )
+                    .at_opt(doc.span_of(&format!("tools[{i}].guards[{j}].rule")))
+                    .hint("a rule is a CEL expression over args, results, slots, state, now and called(tool, args), e.g. `results.get_reservation_details.cabin != \"basic_economy\"`"),
+                );
+            }
+        }
+    }
 
     let phases: Vec<_> = agent
         .flow
@@ -646,6 +671,19 @@ mod tests {
         let d = &errors("name: a\nrole: r\nreasoning: {effort: huge}\n")[0];
         assert_eq!(d.code, "SB0005");
         assert_eq!(d.hint.as_deref(), Some("did you mean `high`?"));
+    }
+
+    #[test]
+    fn a_guard_rule_that_is_not_cel_is_placed_at_its_line() {
+        let agent = |rule: &str| {
+            format!(
+                "name: a\nrole: r\ntools:\n  - name: t\n    description: d\n    guards:\n      - rule: '{rule}'\n        say: No.\n"
+            )
+        };
+        load(&agent("args.minutes <= 60")).expect("valid");
+        let d = &errors(&agent("args.minutes <="))[0];
+        assert_eq!((d.code, d.span.map(|s| s.line)), ("SB0014", Some(7)));
+        assert!(d.message.contains("`t`"), "{}", d.message);
     }
 
     #[test]

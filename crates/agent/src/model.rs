@@ -658,6 +658,21 @@ pub struct Pronunciation {
     pub say: String,
 }
 
+/// A business rule on a tool: a [CEL](https://cel.dev) expression that must be true for a
+/// call to run, e.g. `results.get_reservation_details.cabin != "basic_economy"`. It sees the
+/// call's `args`, `results` (the last successful result of each tool, by name), `slots` (the
+/// dynamic flow's captured values), `state`, `now` (a timestamp) and `called(tool, args)`
+/// (whether `tool` ran successfully with arguments containing `args`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Guard {
+    /// The rule, a CEL expression that evaluates to a boolean.
+    pub rule: String,
+    /// What the model is told when the rule refuses a call, for it to put into speech, e.g.
+    /// "Basic economy tickets cannot be changed."
+    pub say: String,
+}
+
 /// A tool the agent may call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -697,6 +712,10 @@ pub struct Tool {
     /// Limits on arguments and running time.
     #[serde(default)]
     pub limits: ToolLimits,
+    /// Business rules checked before every call, after the arguments and before consent: a
+    /// call whose rule is false does not run, and the model is told `say`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guards: Vec<Guard>,
     /// How the tool runs.
     #[serde(default)]
     pub run: Run,

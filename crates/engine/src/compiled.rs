@@ -20,6 +20,15 @@ pub enum CompileError {
         /// What the schema compiler said.
         message: String,
     },
+    /// A tool's business rule is not a CEL expression.
+    InvalidGuard {
+        /// The tool.
+        tool: String,
+        /// The rule.
+        rule: String,
+        /// What the parser said.
+        message: String,
+    },
     /// A confirmation-first MCP tool the provider would run without asking: the engine could
     /// not hold it for the caller's consent, so the agent is not served.
     UnheldMcpTool {
@@ -40,6 +49,14 @@ impl std::fmt::Display for CompileError {
                     "the parameters of tool `{tool}` are not a valid JSON Schema: {message}"
                 )
             }
+            Self::InvalidGuard {
+                tool,
+                rule,
+                message,
+            } => write!(
+                f,
+                "the rule `{rule}` of tool `{tool}` does not parse: {message}"
+            ),
             Self::UnheldMcpTool { server, tool } => write!(
                 f,
                 "MCP tool `{tool}` of server `{server}` is confirmation-first, but the server's \
@@ -56,6 +73,8 @@ impl std::error::Error for CompileError {}
 pub(crate) struct ToolSpec {
     pub(crate) tool: Tool,
     pub(crate) validator: jsonschema::Validator,
+    /// Its business rules, compiled (`policy.rs`).
+    pub(crate) guards: Vec<crate::policy::CompiledGuard>,
 }
 
 /// An agent ready to serve sessions.
@@ -128,11 +147,19 @@ impl CompiledAgent {
                     message: e.to_string(),
                 }
             })?;
+            let guards = crate::policy::compile(&tool.guards).map_err(|(rule, message)| {
+                CompileError::InvalidGuard {
+                    tool: tool.name.clone(),
+                    rule,
+                    message,
+                }
+            })?;
             tools.insert(
                 tool.name.clone(),
                 ToolSpec {
                     tool: tool.clone(),
                     validator,
+                    guards,
                 },
             );
         }

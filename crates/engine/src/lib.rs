@@ -48,6 +48,7 @@
 mod affirm;
 mod compiled;
 mod io;
+mod policy;
 mod session;
 mod vocabulary;
 

@@ -187,6 +187,8 @@ vocabulary! {
         BargeInCancel = "barge_in_cancel",
         /// Agent audio was truncated where the caller stopped hearing it.
         BargeIn = "barge_in",
+        /// A business rule of the agent (a tool's `guards`) refused a call.
+        PolicyRefused = "policy_refused",
         /// A `set_conversation_state` call waits for the other calls of its response to be
         /// answered before it is judged (what they capture may be what the state requires).
         TransitionDeferred = "transition_deferred",

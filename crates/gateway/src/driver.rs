@@ -183,6 +183,8 @@ async fn run_call(
     // the times the recorder gives everything else line up.
     let origin = recorder.map_or_else(Instant::now, Recorder::started);
     let mut config = SessionConfig::new(call.session_id.clone());
+    // Business rules read the time of day (`now`); the engine itself never asks the clock.
+    config.wall_clock_at_start = Some(std::time::SystemTime::now());
     // A phone call with a transfer target is handed over by ending its media stream once the
     // agent has finished its escalation turn; Twilio then puts it through.
     config.transfer_on_escalation = call.phone_bridge && shared.twilio().transfer().is_some();

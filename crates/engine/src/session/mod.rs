@@ -60,6 +60,9 @@ pub struct SessionConfig {
     /// Whether an escalated call is handed over by ending it once the agent's turn is done
     /// (a phone call with a transfer target: the telephony side then puts it through).
     pub transfer_on_escalation: bool,
+    /// The wall-clock time the session started, which business rules read as `now` (plus the
+    /// engine time since). The IO shell gives it; without it a rule using `now` refuses.
+    pub wall_clock_at_start: Option<std::time::SystemTime>,
 }
 
 impl SessionConfig {
@@ -74,6 +77,7 @@ impl SessionConfig {
             replay_turns: 12,
             summary_budget: 2_000,
             transfer_on_escalation: false,
+            wall_clock_at_start: None,
         }
     }
 }
@@ -118,6 +122,10 @@ pub struct Session {
     /// (`consent.rs`).
     consents: consent::Consents,
     slots: BTreeMap<String, Value>,
+    /// The last successful result of each tool, and the calls that succeeded with their
+    /// arguments: what business rules see (`policy.rs`).
+    results: BTreeMap<String, Value>,
+    ran_ok: Vec<(String, Value)>,
     tools_run: Vec<(String, ToolOutcome)>,
     /// Supervisor exchanges in progress (`thinker.rs`).
     thinking: thinker::Thinking,
@@ -254,6 +262,8 @@ impl Session {
             mcp_started: BTreeMap::new(),
             consents: consent::Consents::default(),
             slots: BTreeMap::new(),
+            results: BTreeMap::new(),
+            ran_ok: Vec::new(),
             tools_run: Vec::new(),
             thinking: thinker::Thinking::default(),
             history: Vec::new(),

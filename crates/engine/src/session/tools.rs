@@ -141,6 +141,9 @@ impl Session {
         if let Some(refusal) = self.refusal(name) {
             return self.refuse(call_id, name, args, refusal);
         }
+        if let Some(refusal) = self.policy_refusal(name, &args) {
+            return self.refuse_by_policy(call_id, name, args, refusal);
+        }
         let tool = spec.tool.clone();
         if tool.behaviour == Behaviour::ConfirmationFirst && matches!(by, By::Supervisor { .. }) {
             return self.supervisor_needs_consent(&call_id, name, args);
@@ -303,6 +306,10 @@ impl Session {
         match outcome {
             Ok(result) => {
                 self.failures.remove(&running.name);
+                // What the business rules of later calls see (`policy.rs`).
+                self.results.insert(running.name.clone(), result.clone());
+                self.ran_ok
+                    .push((running.name.clone(), running.arguments.clone()));
                 self.capture_slots(&running.name, &running.arguments, &result);
                 self.tools_run.push((running.name.clone(), ToolOutcome::Ok));
                 self.answer(
@@ -417,6 +424,53 @@ impl Session {
         }
         self.tools_run.push((name.to_owned(), ToolOutcome::Refused));
         let result = json!({"status": "error", "error": error});
+        self.answer(
+            &call_id,
+            name,
+            args,
+            ToolOutcome::Refused,
+            result,
+            Duration::ZERO,
+        );
+    }
+
+    /// The first of the tool's business rules that does not allow this call (`policy.rs`).
+    fn policy_refusal(&self, name: &str, args: &Value) -> Option<crate::policy::Refusal> {
+        let spec = self.agent.tools.get(name)?;
+        if spec.guards.is_empty() {
+            return None;
+        }
+        let now = self.config.wall_clock_at_start.map(|start| {
+            let at = start + self.now.saturating_duration_since(self.started);
+            chrono::DateTime::<chrono::Utc>::from(at).fixed_offset()
+        });
+        let facts = crate::policy::Facts {
+            args,
+            results: &self.results,
+            slots: &self.slots,
+            state: self.state.as_deref(),
+            now,
+            ran: std::sync::Arc::new(self.ran_ok.clone()),
+        };
+        crate::policy::first_refusal(&spec.guards, &facts)
+    }
+
+    /// Refuses a call a business rule does not allow: it does not run, the model is told the
+    /// rule's wording, and the record names the rule. Not a failed attempt.
+    fn refuse_by_policy(
+        &mut self,
+        call_id: CallId,
+        name: &str,
+        args: Value,
+        refusal: crate::policy::Refusal,
+    ) {
+        let mut detail = format!("`{name}` refused by the rule `{}`", refusal.rule);
+        if let Some(error) = &refusal.error {
+            detail.push_str(&format!(" (it could not be evaluated: {error})"));
+        }
+        self.guard_tool(GuardDecision::PolicyRefused, name, detail);
+        self.tools_run.push((name.to_owned(), ToolOutcome::Refused));
+        let result = json!({"status": "error", "error": refusal.say});
         self.answer(
             &call_id,
             name,

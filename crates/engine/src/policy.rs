@@ -1,0 +1,291 @@
+//! Business rules: the agent's `guards` on a tool, CEL expressions compiled once per agent and
+//! checked before every call of the tool, whatever the model does. A rule that is false, or
+//! that cannot be evaluated (a missing value, a wrong type), refuses the call: the rules fail
+//! closed.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use cel::{Context, Program};
+use serde_json::Value;
+use switchboard_agent::model::Guard;
+
+/// A tool's rule, compiled.
+pub(crate) struct CompiledGuard {
+    program: Program,
+    pub(crate) guard: Guard,
+}
+
+impl std::fmt::Debug for CompiledGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledGuard")
+            .field("rule", &self.guard.rule)
+            .finish()
+    }
+}
+
+/// Compiles a tool's rules; the error names the rule that does not parse and why.
+pub(crate) fn compile(guards: &[Guard]) -> Result<Vec<CompiledGuard>, (String, String)> {
+    guards
+        .iter()
+        .map(|guard| match parse(&guard.rule) {
+            Ok(program) => Ok(CompiledGuard {
+                program,
+                guard: guard.clone(),
+            }),
+            Err(why) => Err((guard.rule.clone(), why)),
+        })
+        .collect()
+}
+
+/// Parses a rule. The parser is generated code: a panic in it is a bad rule, not a crash.
+fn parse(rule: &str) -> Result<Program, String> {
+    std::panic::catch_unwind(|| Program::compile(rule))
+        .map_err(|_| "the rule could not be parsed".to_owned())?
+        .map_err(|e| e.to_string())
+}
+
+/// What the rules of one call see.
+pub(crate) struct Facts<'a> {
+    /// The call's arguments.
+    pub(crate) args: &'a Value,
+    /// The last successful result of each tool, by name.
+    pub(crate) results: &'a BTreeMap<String, Value>,
+    /// The dynamic flow's captured values.
+    pub(crate) slots: &'a BTreeMap<String, Value>,
+    /// The flow's state.
+    pub(crate) state: Option<&'a str>,
+    /// The wall-clock time of the call, when the session knows it.
+    pub(crate) now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// The calls that ran successfully, with their arguments, in order.
+    pub(crate) ran: Arc<Vec<(String, Value)>>,
+}
+
+/// A rule that refused a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub(crate) rule: String,
+    pub(crate) say: String,
+    /// Why the rule could not be evaluated, when it could not.
+    pub(crate) error: Option<String>,
+}
+
+/// The first of `guards` that does not allow the call, if any.
+pub(crate) fn first_refusal(guards: &[CompiledGuard], facts: &Facts<'_>) -> Option<Refusal> {
+    if guards.is_empty() {
+        return None;
+    }
+    let context = match context(facts) {
+        Ok(context) => context,
+        Err(error) => {
+            let guard = &guards[0].guard;
+            return Some(refusal(guard, Some(error)));
+        }
+    };
+    guards
+        .iter()
+        .find_map(|g| match g.program.execute(&context) {
+            Ok(cel::Value::Bool(true)) => None,
+            Ok(cel::Value::Bool(false)) => Some(refusal(&g.guard, None)),
+            Ok(other) => Some(refusal(
+                &g.guard,
+                Some(format!("the rule gave {other:?}, not true or false")),
+            )),
+            Err(e) => Some(refusal(&g.guard, Some(e.to_string()))),
+        })
+}
+
+fn refusal(guard: &Guard, error: Option<String>) -> Refusal {
+    Refusal {
+        rule: guard.rule.clone(),
+        say: guard.say.clone(),
+        error,
+    }
+}
+
+fn context(facts: &Facts<'_>) -> Result<Context<'static, 'static>, String> {
+    let mut context = Context::default();
+    let add = |context: &mut Context<'static, 'static>, name: &str, value: &Value| {
+        context
+            .add_variable(name, value.clone())
+            .map_err(|e| format!("`{name}` cannot be given to the rule: {e}"))
+    };
+    add(&mut context, "args", facts.args)?;
+    add(
+        &mut context,
+        "results",
+        &Value::Object(facts.results.clone().into_iter().collect()),
+    )?;
+    add(
+        &mut context,
+        "slots",
+        &Value::Object(facts.slots.clone().into_iter().collect()),
+    )?;
+    add(
+        &mut context,
+        "state",
+        &facts
+            .state
+            .map_or(Value::Null, |s| Value::String(s.to_owned())),
+    )?;
+    if let Some(now) = facts.now {
+        context.add_variable_from_value("now", cel::Value::Timestamp(now));
+    }
+    let ran = facts.ran.clone();
+    context
+        .add_function(
+            "called",
+            move |tool: Arc<String>, wanted: cel::Value| -> bool {
+                let Ok(wanted) = wanted.json() else {
+                    return false;
+                };
+                ran.iter()
+                    .any(|(name, args)| **name == *tool && contains(args, &wanted))
+            },
+        )
+        .map_err(|e| format!("`called` cannot be declared: {e:?}"))?;
+    Ok(context)
+}
+
+/// Whether `args` holds every member of `wanted` with an equal value (numbers by value).
+fn contains(args: &Value, wanted: &Value) -> bool {
+    match (args, wanted) {
+        (Value::Object(args), Value::Object(wanted)) => wanted
+            .iter()
+            .all(|(k, v)| args.get(k).is_some_and(|a| contains(a, v))),
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (a, b) => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn guard(rule: &str) -> Vec<CompiledGuard> {
+        compile(&[Guard {
+            rule: rule.to_owned(),
+            say: "No.".to_owned(),
+        }])
+        .expect("compiles")
+    }
+
+    fn check(
+        rule: &str,
+        args: Value,
+        results: Value,
+        ran: Vec<(String, Value)>,
+    ) -> Option<Refusal> {
+        let results: BTreeMap<String, Value> = serde_json::from_value(results).expect("a map");
+        let facts = Facts {
+            args: &args,
+            results: &results,
+            slots: &BTreeMap::new(),
+            state: Some("verify"),
+            now: chrono::DateTime::parse_from_rfc3339("2026-12-08T12:00:00Z").ok(),
+            ran: Arc::new(ran),
+        };
+        first_refusal(&guard(rule), &facts)
+    }
+
+    #[test]
+    fn a_field_of_an_earlier_result() {
+        let rule = r#"results.get_reservation_details.cabin != "basic_economy""#;
+        let economy = json!({"get_reservation_details": {"cabin": "economy"}});
+        let basic = json!({"get_reservation_details": {"cabin": "basic_economy"}});
+        assert_eq!(check(rule, json!({}), economy, vec![]), None);
+        let refused = check(rule, json!({}), basic, vec![]).expect("refused");
+        assert_eq!(refused.say, "No.");
+        assert_eq!(refused.error, None);
+    }
+
+    #[test]
+    fn an_argument_bound_to_what_a_tool_returned() {
+        let rule = "args.reservation_id in results.get_user_details.reservations";
+        let user = json!({"get_user_details": {"reservations": ["R1", "R2"]}});
+        assert_eq!(
+            check(rule, json!({"reservation_id": "R2"}), user.clone(), vec![]),
+            None
+        );
+        assert!(check(rule, json!({"reservation_id": "R9"}), user, vec![]).is_some());
+    }
+
+    #[test]
+    fn a_time_window_or_insurance() {
+        let rule = r#"now - timestamp(results.get_reservation_details.created_at) < duration("24h") || results.get_reservation_details.insurance == "yes""#;
+        let booked = |at: &str, insurance: &str| json!({"get_reservation_details": {"created_at": at, "insurance": insurance}});
+        assert_eq!(
+            check(
+                rule,
+                json!({}),
+                booked("2026-12-08T01:00:00Z", "no"),
+                vec![]
+            ),
+            None
+        );
+        assert_eq!(
+            check(
+                rule,
+                json!({}),
+                booked("2026-12-01T01:00:00Z", "yes"),
+                vec![]
+            ),
+            None
+        );
+        assert!(
+            check(
+                rule,
+                json!({}),
+                booked("2026-12-01T01:00:00Z", "no"),
+                vec![]
+            )
+            .is_some()
+        );
+    }
+
+    #[test]
+    fn a_tool_only_after_another_for_the_same_entity() {
+        let rule = r#"called("cancel_reservation", {"reservation_id": args.reservation_id})"#;
+        let ran = vec![(
+            "cancel_reservation".to_owned(),
+            json!({"reservation_id": "R1", "reason": "x"}),
+        )];
+        assert_eq!(
+            check(
+                rule,
+                json!({"reservation_id": "R1"}),
+                json!({}),
+                ran.clone()
+            ),
+            None
+        );
+        assert!(check(rule, json!({"reservation_id": "R2"}), json!({}), ran).is_some());
+    }
+
+    #[test]
+    fn a_rule_that_cannot_be_evaluated_refuses() {
+        // No lookup ran: the field is missing, and the rule fails closed.
+        let refused = check(
+            r#"results.get_reservation_details.cabin != "basic_economy""#,
+            json!({}),
+            json!({}),
+            vec![],
+        )
+        .expect("refused");
+        assert!(refused.error.is_some(), "{refused:?}");
+        let refused =
+            check("args.minutes", json!({"minutes": 3}), json!({}), vec![]).expect("refused");
+        assert!(refused.error.expect("why").contains("not true or false"));
+    }
+
+    #[test]
+    fn a_rule_that_does_not_parse_is_named() {
+        let err = compile(&[Guard {
+            rule: "args.a ==".to_owned(),
+            say: "No.".to_owned(),
+        }])
+        .expect_err("does not parse");
+        assert_eq!(err.0, "args.a ==");
+    }
+}
