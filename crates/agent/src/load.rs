@@ -204,6 +204,40 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
     }
     duplicates(&mut out, doc, "tool", &tool_names);
 
+    for (i, state) in agent
+        .dynamic
+        .iter()
+        .flat_map(|d| d.states.iter())
+        .enumerate()
+    {
+        for (j, guard) in state.guards.iter().enumerate() {
+            let at = |field: &str| doc.span_of(&format!("dynamic.states[{i}].guards[{j}].{field}"));
+            if let Err(why) = parse_rule(&guard.rule) {
+                out.push(
+                    Diagnostic::error(
+                        "SB0014",
+                        format!(
+                            "the rule of a guard of state `{}` is not a CEL expression: {why}",
+                            state.id
+                        ),
+                    )
+                    .at_opt(at("rule")),
+                );
+            }
+            if let Some(to) = &guard.to
+                && !state.transitions.contains(to)
+            {
+                out.push(
+                    Diagnostic::error(
+                        "SB0015",
+                        format!("a guard of state `{}` is for the exit to `{to}`, which is not one of its transitions", state.id),
+                    )
+                    .at_opt(at("to"))
+                    .hint(format!("the state's transitions: {}", state.transitions.join(", "))),
+                );
+            }
+        }
+    }
     for (i, tool) in agent.tools.iter().enumerate() {
         for (j, guard) in tool.guards.iter().enumerate() {
             if let Err(why) = parse_rule(&guard.rule) {
@@ -684,6 +718,18 @@ mod tests {
         let d = &errors(&agent("args.minutes <="))[0];
         assert_eq!((d.code, d.span.map(|s| s.line)), ("SB0014", Some(7)));
         assert!(d.message.contains("`t`"), "{}", d.message);
+    }
+
+    #[test]
+    fn an_exit_guard_is_for_one_of_the_states_exits() {
+        let agent = |to: &str| {
+            format!(
+                "name: a\nrole: r\ndynamic:\n  initial: v\n  states:\n    - id: v\n      instructions: [x]\n      transitions: [w]\n      guards:\n        - to: {to}\n          rule: 'true'\n          say: No.\n    - id: w\n      instructions: [y]\n"
+            )
+        };
+        load(&agent("w")).expect("valid");
+        let d = &errors(&agent("z"))[0];
+        assert_eq!((d.code, d.span.map(|s| s.line)), ("SB0015", Some(10)));
     }
 
     #[test]

@@ -673,6 +673,29 @@ pub struct Guard {
     pub say: String,
 }
 
+/// A business rule on leaving a dynamic state, checked when the model asks to move.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExitGuard {
+    /// The exit it is for (one of the state's `transitions`); every exit when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The rule, a CEL expression; `args.next_state` is the state asked for.
+    pub rule: String,
+    /// What the model is told when the rule refuses the move.
+    pub say: String,
+}
+
+impl ExitGuard {
+    /// The rule as a tool's guard, for compiling and checking.
+    pub fn as_guard(&self) -> Guard {
+        Guard {
+            rule: self.rule.clone(),
+            say: self.say.clone(),
+        }
+    }
+}
+
 /// A tool the agent may call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -1143,6 +1166,10 @@ pub struct DynamicState {
     /// Slots that must be captured before leaving (enforced by the engine).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<String>,
+    /// Business rules for leaving the state (CEL, as a tool's `guards`), each for one exit
+    /// (`to`) or every exit: a move whose rule is false is refused with `say`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guards: Vec<ExitGuard>,
     /// Read numbers back one character at a time in this state.
     #[serde(default)]
     pub readback: bool,

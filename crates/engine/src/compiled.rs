@@ -85,6 +85,9 @@ pub struct CompiledAgent {
     pub(crate) tools: BTreeMap<String, ToolSpec>,
     /// How a call of each name the engine answers is routed, decided once here.
     routes: BTreeMap<String, Route>,
+    /// The business rules for leaving each dynamic state, with the exit each is for (`None`:
+    /// every exit).
+    pub(crate) exit_guards: BTreeMap<String, Vec<(Option<String>, crate::policy::CompiledGuard)>>,
     /// Every function tool the agent declares to the model, in any state.
     declared: BTreeSet<String>,
 }
@@ -163,6 +166,19 @@ impl CompiledAgent {
                 },
             );
         }
+        let mut exit_guards = BTreeMap::new();
+        for state in file.dynamic.iter().flat_map(|d| d.states.iter()) {
+            let guards: Vec<_> = state.guards.iter().map(|g| g.as_guard()).collect();
+            let compiled = crate::policy::compile(&guards).map_err(|(rule, message)| {
+                CompileError::InvalidGuard {
+                    tool: format!("state {}", state.id),
+                    rule,
+                    message,
+                }
+            })?;
+            let exits = state.guards.iter().map(|g| g.to.clone());
+            exit_guards.insert(state.id.clone(), exits.zip(compiled).collect());
+        }
         let routes = routes(&file, &tools);
         let declared = sessions
             .values()
@@ -177,6 +193,7 @@ impl CompiledAgent {
             sessions,
             tools,
             routes,
+            exit_guards,
             declared,
         })
     }

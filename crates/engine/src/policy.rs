@@ -71,7 +71,7 @@ pub(crate) struct Refusal {
 }
 
 /// The first of `guards` that does not allow the call, if any.
-pub(crate) fn first_refusal(guards: &[CompiledGuard], facts: &Facts<'_>) -> Option<Refusal> {
+pub(crate) fn first_refusal(guards: &[&CompiledGuard], facts: &Facts<'_>) -> Option<Refusal> {
     if guards.is_empty() {
         return None;
     }
@@ -186,7 +186,9 @@ mod tests {
             now: chrono::DateTime::parse_from_rfc3339("2026-12-08T12:00:00Z").ok(),
             ran: Arc::new(ran),
         };
-        first_refusal(&guard(rule), &facts)
+        let guards = guard(rule);
+        let guards: Vec<&CompiledGuard> = guards.iter().collect();
+        first_refusal(&guards, &facts)
     }
 
     #[test]

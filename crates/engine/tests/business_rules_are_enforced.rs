@@ -185,3 +185,37 @@ proptest! {
         }
     }
 }
+
+/// A state's exit guards: a rule on one transition, checked when the model asks to move, after
+/// the flow's own checks.
+#[test]
+fn a_move_is_refused_by_its_exit_rule_and_allowed_when_it_holds() {
+    for (plan, allowed) in [("fiber", true), ("copper", false)] {
+        let agent = common::AGENT.replace(
+            "      requires: [account_id]\n",
+            &format!(
+                "      requires: [account_id]\n      guards:\n        - to: resolve\n          rule: results.lookup_account.plan == \"{plan}\"\n          say: Only fiber accounts can be resolved here.\n"
+            ),
+        );
+        let mut h = Harness::new(&agent);
+        h.model_calls(
+            "call_look",
+            "lookup_account",
+            json!({"email_or_phone": "4155551234"}),
+        );
+        h.advance(Duration::from_millis(1));
+        let out = h.model_calls(
+            "call_move",
+            "set_conversation_state",
+            json!({"next_state": "resolve"}),
+        );
+        let expected = if allowed { "resolve" } else { "verify" };
+        assert_eq!(h.session.state(), Some(expected), "plan {plan}");
+        let refused = guard_details(&out, GuardDecision::PolicyRefused);
+        assert_eq!(refused.is_empty(), allowed, "{refused:?}");
+        if !allowed {
+            let (_, output) = &tool_outputs(&out)[0];
+            assert_eq!(output["error"], "Only fiber accounts can be resolved here.");
+        }
+    }
+}

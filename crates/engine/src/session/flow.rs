@@ -65,6 +65,27 @@ impl Session {
                 )
             })
         };
+        // The state's business rules for this exit (`policy.rs`), once the flow allows it.
+        let refusal = refusal.or_else(|| {
+            let guards: Vec<&crate::policy::CompiledGuard> = self
+                .agent
+                .exit_guards
+                .get(&current)?
+                .iter()
+                .filter(|(to, _)| to.as_ref().is_none_or(|to| *to == next))
+                .map(|(_, g)| g)
+                .collect();
+            let refused = self.policy_check(&guards, args)?;
+            let mut detail = format!(
+                "leaving `{current}` for `{next}` refused by the rule `{}`",
+                refused.rule
+            );
+            if let Some(error) = &refused.error {
+                detail.push_str(&format!(" (it could not be evaluated: {error})"));
+            }
+            self.guard(GuardDecision::PolicyRefused, detail);
+            Some(refused.say)
+        });
         if let Some(why) = refusal {
             self.guard(GuardDecision::TransitionRefused, why.clone());
             let result = json!({"status": "error", "error": why});

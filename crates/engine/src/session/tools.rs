@@ -437,7 +437,18 @@ impl Session {
     /// The first of the tool's business rules that does not allow this call (`policy.rs`).
     fn policy_refusal(&self, name: &str, args: &Value) -> Option<crate::policy::Refusal> {
         let spec = self.agent.tools.get(name)?;
-        if spec.guards.is_empty() {
+        let guards: Vec<&crate::policy::CompiledGuard> = spec.guards.iter().collect();
+        self.policy_check(&guards, args)
+    }
+
+    /// The first of `guards` that does not allow a call with `args`, given what the call has
+    /// learned so far.
+    pub(super) fn policy_check(
+        &self,
+        guards: &[&crate::policy::CompiledGuard],
+        args: &Value,
+    ) -> Option<crate::policy::Refusal> {
+        if guards.is_empty() {
             return None;
         }
         let now = self.config.wall_clock_at_start.map(|start| {
@@ -452,7 +463,7 @@ impl Session {
             now,
             ran: std::sync::Arc::new(self.ran_ok.clone()),
         };
-        crate::policy::first_refusal(&spec.guards, &facts)
+        crate::policy::first_refusal(guards, &facts)
     }
 
     /// Refuses a call a business rule does not allow: it does not run, the model is told the
