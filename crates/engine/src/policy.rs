@@ -95,6 +95,18 @@ pub(crate) fn first_refusal(guards: &[&CompiledGuard], facts: &Facts<'_>) -> Opt
         })
 }
 
+impl Refusal {
+    /// What the record says: `what` was refused by the rule, and why it could not be
+    /// evaluated when it could not.
+    pub(crate) fn detail(&self, what: &str) -> String {
+        let mut detail = format!("{what} refused by the rule `{}`", self.rule);
+        if let Some(error) = &self.error {
+            detail.push_str(&format!(" (it could not be evaluated: {error})"));
+        }
+        detail
+    }
+}
+
 fn refusal(guard: &Guard, error: Option<String>) -> Refusal {
     Refusal {
         rule: guard.rule.clone(),

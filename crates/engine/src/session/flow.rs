@@ -76,13 +76,7 @@ impl Session {
                 .map(|(_, g)| g)
                 .collect();
             let refused = self.policy_check(&guards, args)?;
-            let mut detail = format!(
-                "leaving `{current}` for `{next}` refused by the rule `{}`",
-                refused.rule
-            );
-            if let Some(error) = &refused.error {
-                detail.push_str(&format!(" (it could not be evaluated: {error})"));
-            }
+            let detail = refused.detail(&format!("leaving `{current}` for `{next}`"));
             self.guard(GuardDecision::PolicyRefused, detail);
             Some(refused.say)
         });

@@ -422,10 +422,15 @@ impl Session {
                 error = format!("{error}. Say: “{}”", e.say);
             }
         }
+        self.answer_refused(&call_id, name, args, error);
+    }
+
+    /// Answers a call that did not run because a guard refused it, with `error` for the model.
+    fn answer_refused(&mut self, call_id: &CallId, name: &str, args: Value, error: String) {
         self.tools_run.push((name.to_owned(), ToolOutcome::Refused));
         let result = json!({"status": "error", "error": error});
         self.answer(
-            &call_id,
+            call_id,
             name,
             args,
             ToolOutcome::Refused,
@@ -475,21 +480,9 @@ impl Session {
         args: Value,
         refusal: crate::policy::Refusal,
     ) {
-        let mut detail = format!("`{name}` refused by the rule `{}`", refusal.rule);
-        if let Some(error) = &refusal.error {
-            detail.push_str(&format!(" (it could not be evaluated: {error})"));
-        }
+        let detail = refusal.detail(&format!("`{name}`"));
         self.guard_tool(GuardDecision::PolicyRefused, name, detail);
-        self.tools_run.push((name.to_owned(), ToolOutcome::Refused));
-        let result = json!({"status": "error", "error": refusal.say});
-        self.answer(
-            &call_id,
-            name,
-            args,
-            ToolOutcome::Refused,
-            result,
-            Duration::ZERO,
-        );
+        self.answer_refused(&call_id, name, args, refusal.say);
     }
 
     /// A call of `name` runs (or goes to the client to run): it counts towards
