@@ -15,7 +15,8 @@
 //!    "when", "which", …), or a first word that is an auxiliary followed by its subject ("can
 //!    you", "is it", "would that", "do I"): unclear;
 //! 7. a negation ("no", "not", "don't", "never", "cancel", "rather not", and the agent's
-//!    `denials`): deny. "No problem", "no worries" and "not a problem" are not negations;
+//!    `denials`): deny. "No problem", "no worries" and "not a problem" are not negations, nor
+//!    is a built-in negation inside one of the agent's `affirmations` ("cancel it");
 //! 8. a reservation ("but", "although", "except"): unclear;
 //! 9. an explicit agreement ("yes", "yeah", "sure", "okay", "go ahead", "do it", "please do",
 //!    "sounds good", "that's right", and the agent's `affirmations`): affirm;
@@ -461,13 +462,23 @@ impl Lexicon {
         for phrase in NOT_NEGATIONS {
             blank(&mut words, &split_words(phrase));
         }
+        // The agent's own agreements are read as a whole, so a built-in negation inside one
+        // ("cancel" in "cancel it", for an agent whose tool cancels) does not refuse; a
+        // negation elsewhere in the turn still does.
+        let mut agreed = false;
+        for phrase in &self.affirm {
+            if contains(&words, phrase) {
+                agreed = true;
+                blank(&mut words, phrase);
+            }
+        }
         if builtin(|l| l.deny, &words) || own(&self.deny, &words) {
             return Answer::Deny;
         }
         if builtin(|l| l.reservation, &words) {
             return Answer::Unclear(Why::Reservation);
         }
-        if builtin(|l| l.affirm, &words) || own(&self.affirm, &words) {
+        if agreed || builtin(|l| l.affirm, &words) {
             return Answer::Affirm;
         }
         Answer::Unclear(Why::NoAgreement)
