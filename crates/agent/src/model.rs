@@ -843,11 +843,36 @@ pub enum Run {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Webhook {
-    /// `https://…` URL the call is POSTed to.
+    /// `https://…` URL the call is POSTed to. `${NAME}` is replaced with the gateway's
+    /// environment variable `NAME` when the call is made, e.g. `${TOOLS_URL}/lookup`.
     pub url: String,
     /// Environment variable holding the signing secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_env: Option<String>,
+}
+
+impl Webhook {
+    /// The URL with each `${NAME}` replaced by `env(NAME)`; the error names a variable that
+    /// is not set, or a `${` that is not closed.
+    pub fn url_with(&self, env: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+        let mut out = String::with_capacity(self.url.len());
+        let mut rest = self.url.as_str();
+        while let Some(open) = rest.find("${") {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 2..];
+            let close = after
+                .find('}')
+                .ok_or_else(|| format!("the URL `{}` has a `${{` that is not closed", self.url))?;
+            let name = &after[..close];
+            let value = env(name).ok_or_else(|| {
+                format!("the URL names ${{{name}}}, which is not set in the gateway's environment")
+            })?;
+            out.push_str(&value);
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
 }
 
 /// Tools Switchboard implements itself.
@@ -1336,4 +1361,33 @@ pub enum Redact {
     CardNumbers,
     /// Email addresses become `[email]`.
     Emails,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hook(url: &str) -> Webhook {
+        Webhook {
+            url: url.to_owned(),
+            secret_env: None,
+        }
+    }
+
+    #[test]
+    fn a_webhook_url_takes_its_variables_from_the_environment() {
+        let env = |name: &str| (name == "TOOLS_URL").then(|| "https://tools.example".to_owned());
+        assert_eq!(
+            hook("${TOOLS_URL}/lookup").url_with(env),
+            Ok("https://tools.example/lookup".to_owned())
+        );
+        assert_eq!(
+            hook("https://fixed.example/x").url_with(env),
+            Ok("https://fixed.example/x".to_owned())
+        );
+        let unset = hook("${OTHER}/x").url_with(env).expect_err("unset");
+        assert!(unset.contains("${OTHER}"), "{unset}");
+        let open = hook("${TOOLS_URL/x").url_with(env).expect_err("not closed");
+        assert!(open.contains("not closed"), "{open}");
+    }
 }

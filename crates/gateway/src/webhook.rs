@@ -193,6 +193,10 @@ pub(crate) async fn run_tool(
         "idempotency_key": run.idempotency_key,
     }))
     .map_err(|e| ToolError::Failed(format!("`{name}`: cannot encode the request: {e}")))?;
+    // Read on every call, like the secret: a changed variable takes effect without a restart.
+    let url = hook
+        .url_with(|var| std::env::var(var).ok())
+        .map_err(|e| ToolError::Failed(format!("`{name}`: {e}")))?;
     let deadline = Instant::from_std(run.deadline);
     let attempts = match tool.access {
         Access::Read => BACKOFF.len() + 1,
@@ -205,7 +209,7 @@ pub(crate) async fn run_tool(
         // Each attempt is signed afresh, so a retry is not refused as stale.
         let timestamp = unix_now();
         let mut request = client
-            .post(&hook.url)
+            .post(&url)
             .header("Content-Type", "application/json")
             .header(IDEMPOTENCY_HEADER, &run.idempotency_key)
             .header(TIMESTAMP_HEADER, timestamp.to_string())

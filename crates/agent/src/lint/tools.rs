@@ -6,7 +6,7 @@ use super::prose::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::load::common_tool_name;
-use crate::model::{Behaviour, Run};
+use crate::model::{Behaviour, Run, Webhook};
 
 /// SB0101. The guide: "if you have conflicting instructions in your prompt to what the model
 /// is expecting, such as mentioning tools in your prompt NOT passed in the tools list, it can
@@ -312,7 +312,15 @@ pub(super) fn webhook_not_http(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let url = hook.url.trim();
-        let lower = url.to_ascii_lowercase();
+        // A variable stands for a base URL the gateway knows when it runs.
+        // A `${` left open is no URL at all.
+        let lower = Webhook {
+            url: url.to_owned(),
+            secret_env: None,
+        }
+        .url_with(|_| Some("https://variable.invalid".to_owned()))
+        .map(|u| u.to_ascii_lowercase())
+        .unwrap_or_default();
         let host = lower
             .strip_prefix("https://")
             .or_else(|| lower.strip_prefix("http://"))
