@@ -147,6 +147,21 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// A guard's rule that is not CEL is load error SB0014 at `at`; `owner` names the tool or the
+/// state the guard is on.
+fn check_rule(out: &mut Vec<Diagnostic>, owner: &str, rule: &str, at: Option<Span>) {
+    if let Err(why) = parse_rule(rule) {
+        out.push(
+            Diagnostic::error(
+                "SB0014",
+                format!("the rule of a guard of {owner} is not a CEL expression: {why}"),
+            )
+            .at_opt(at)
+            .hint("a rule is a CEL expression over args, results, slots, state, now and called(tool, args), e.g. `results.get_reservation_details.cabin != \"basic_economy\"`"),
+        );
+    }
+}
+
 /// Parses a guard's rule as CEL; the error says where in the rule it went wrong. The parser is
 /// generated code: a panic in it is a bad rule, not a crash.
 fn parse_rule(rule: &str) -> Result<(), String> {
@@ -212,18 +227,8 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
     {
         for (j, guard) in state.guards.iter().enumerate() {
             let at = |field: &str| doc.span_of(&format!("dynamic.states[{i}].guards[{j}].{field}"));
-            if let Err(why) = parse_rule(&guard.rule) {
-                out.push(
-                    Diagnostic::error(
-                        "SB0014",
-                        format!(
-                            "the rule of a guard of state `{}` is not a CEL expression: {why}",
-                            state.id
-                        ),
-                    )
-                    .at_opt(at("rule")),
-                );
-            }
+            let owner = format!("state `{}`", state.id);
+            check_rule(&mut out, &owner, &guard.rule, at("rule"));
             if let Some(to) = &guard.to
                 && !state.transitions.contains(to)
             {
@@ -240,16 +245,8 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
     }
     for (i, tool) in agent.tools.iter().enumerate() {
         for (j, guard) in tool.guards.iter().enumerate() {
-            if let Err(why) = parse_rule(&guard.rule) {
-                out.push(
-                    Diagnostic::error(
-                        "SB0014",
-                        format!("the rule of a guard of `{}` is not a CEL expression: {why}", tool.name),
-                    )
-                    .at_opt(doc.span_of(&format!("tools[{i}].guards[{j}].rule")))
-                    .hint("a rule is a CEL expression over args, results, slots, state, now and called(tool, args), e.g. `results.get_reservation_details.cabin != \"basic_economy\"`"),
-                );
-            }
+            let at = doc.span_of(&format!("tools[{i}].guards[{j}].rule"));
+            check_rule(&mut out, &format!("`{}`", tool.name), &guard.rule, at);
         }
     }
 
