@@ -671,6 +671,10 @@ pub struct Guard {
     /// What the model is told when the rule refuses a call, for it to put into speech, e.g.
     /// "Basic economy tickets cannot be changed."
     pub say: String,
+    /// Whether a refusal by this rule counts as a failed attempt towards the escalation
+    /// threshold (default no: a rule that says no is policy, not a failing task).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub counts_as_failure: bool,
 }
 
 /// A business rule on leaving a dynamic state, checked when the model asks to move.
@@ -692,6 +696,7 @@ impl ExitGuard {
         Guard {
             rule: self.rule.clone(),
             say: self.say.clone(),
+            counts_as_failure: false,
         }
     }
 }
@@ -739,9 +744,53 @@ pub struct Tool {
     /// call whose rule is false does not run, and the model is told `say`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guards: Vec<Guard>,
+    /// JSON Schema of the tool's successful result, for the linter to check the rules that
+    /// read it (`results.<tool>` and this tool's `captures`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_schema: Option<Value>,
+    /// Values of the tool's successful results kept under a name for later rules, e.g. the
+    /// reservation a lookup returned as `reservation`, kept per reservation id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub captures: Vec<Capture>,
     /// How the tool runs.
     #[serde(default)]
     pub run: Run,
+}
+
+/// A value of a tool's result that later rules read by name.
+///
+/// With a `key`, the value is an entity kept per key (the reservation per `reservation_id`),
+/// and a rule of a call whose arguments name an entity (`argument`, by default the key's last
+/// segment) sees that entity and no other: a lookup of one reservation does not stand for
+/// another. A rule of a call that names none sees the entity captured last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    /// The name rules use, e.g. `reservation` (an identifier, not one of `args`, `results`,
+    /// `slots`, `state`, `now`, `called`).
+    pub name: String,
+    /// Dot path of the value in the result, e.g. `reservation`; the whole result when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Dot path, inside the value, of the field that identifies the entity, e.g.
+    /// `reservation_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The argument of a later call that names the entity the call is about; the key's last
+    /// segment when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub argument: Option<String>,
+}
+
+impl Capture {
+    /// The argument that selects an entity of this capture, if it is kept per key.
+    pub fn selecting_argument(&self) -> Option<&str> {
+        match (&self.argument, &self.key) {
+            (Some(argument), _) => Some(argument),
+            (None, Some(key)) => key.rsplit('.').next(),
+            (None, None) => None,
+        }
+    }
 }
 
 /// What the confirmation question of a confirmation-first tool must say.
@@ -1264,6 +1313,61 @@ pub struct Escalation {
     /// once. Either way the model is asked to say `say`.
     #[serde(default)]
     pub grace_ms: u64,
+    /// Which failed tool attempts count towards `thresholds.failed_tool_attempts`.
+    #[serde(default, skip_serializing_if = "FailureCounting::is_default")]
+    pub count_failures: FailureCounting,
+    /// The argument of the escalation tool that carries the reason, e.g. `summary` for a
+    /// `transfer_to_human_agents(summary)` tool (default `reason`).
+    #[serde(default = "default_reason_argument", skip_serializing_if = "is_default_reason_argument")]
+    pub reason_argument: String,
+    /// Whether `say` is said before the escalation tool is called (default) or after it
+    /// returns, as policies that transfer first and then tell the caller ask.
+    #[serde(default, skip_serializing_if = "SayWhen::is_default")]
+    pub say_when: SayWhen,
+}
+
+/// Which failed tool attempts count towards the escalation threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureCounting {
+    /// Each tool has its own count, started again by its success (the guide's "same task").
+    #[default]
+    PerTool,
+    /// One count for every tool, started again by any success.
+    AllTools,
+    /// Failures never escalate: the model hands off only where the policy says.
+    Off,
+}
+
+impl FailureCounting {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// When the escalation line is said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SayWhen {
+    /// Said as the escalation tool is called.
+    #[default]
+    Before,
+    /// Said once the escalation tool has returned.
+    After,
+}
+
+impl SayWhen {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+fn default_reason_argument() -> String {
+    "reason".to_owned()
+}
+
+fn is_default_reason_argument(name: &String) -> bool {
+    name == "reason"
 }
 
 /// The longest `escalation.grace_ms` the loader accepts.

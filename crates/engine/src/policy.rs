@@ -179,6 +179,7 @@ mod tests {
         compile(&[Guard {
             rule: rule.to_owned(),
             say: "No.".to_owned(),
+            counts_as_failure: false,
         }])
         .expect("compiles")
     }
@@ -298,6 +299,7 @@ mod tests {
         let err = compile(&[Guard {
             rule: "args.a ==".to_owned(),
             say: "No.".to_owned(),
+            counts_as_failure: false,
         }])
         .expect_err("does not parse");
         assert_eq!(err.0, "args.a ==");
