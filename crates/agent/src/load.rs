@@ -8,8 +8,12 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{AgentFile, Behaviour, CallerField, CommonTool, MAX_ESCALATION_GRACE_MS};
+use crate::model::{
+    AgentFile, Behaviour, CallerField, Capture, CommonTool, Escalation, MAX_ESCALATION_GRACE_MS,
+    RULE_NAMES,
+};
 use crate::source::{self, Document};
+use serde_json::Value;
 
 /// An agent file that loaded, with its positions for later diagnostics.
 #[derive(Debug, Clone)]
@@ -147,6 +151,117 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// Capture names rules can read (SB0016): identifiers, none of the names rules already
+/// have, and one name kept alike by every tool that keeps it (same key and argument), since a
+/// rule reads one value under it.
+fn captures(out: &mut Vec<Diagnostic>, agent: &AgentFile, doc: &Document) {
+    let mut seen: BTreeMap<&str, (&str, &Capture)> = BTreeMap::new();
+    for (i, tool) in agent.tools.iter().enumerate() {
+        for (j, capture) in tool.captures.iter().enumerate() {
+            let at = |field: &str| doc.span_of(&format!("tools[{i}].captures[{j}].{field}"));
+            let name = capture.name.as_str();
+            let identifier = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let problem = if !identifier {
+                Some(format!(
+                    "the capture name `{name}` of tool `{}` is not an identifier",
+                    tool.name
+                ))
+            } else if RULE_NAMES.contains(&name) || CEL_WORDS.contains(&name) {
+                Some(format!(
+                    "the capture name `{name}` of tool `{}` is a name rules already use",
+                    tool.name
+                ))
+            } else if let Some((other, first)) = seen.get(name)
+                && (first.key != capture.key
+                    || first.selecting_argument() != capture.selecting_argument())
+            {
+                Some(format!(
+                    "tools `{other}` and `{}` keep `{name}` with different keys",
+                    tool.name
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                out.push(
+                    Diagnostic::error("SB0016", message)
+                        .at_opt(at("name"))
+                        .hint(format!("a capture name is an identifier other than {} and CEL's own words; tools keeping one name give it the same `key` and `argument`", RULE_NAMES.join(", "))),
+                );
+            }
+            for (field, path) in [("path", &capture.path), ("key", &capture.key)] {
+                if path
+                    .as_deref()
+                    .is_some_and(|p| p.split('.').any(str::is_empty))
+                {
+                    out.push(
+                        Diagnostic::error("SB0016", format!("the capture `{name}` of tool `{}` has an empty segment in its `{field}`", tool.name))
+                            .at_opt(at(field))
+                            .hint("a dot path such as `reservation.id`"),
+                    );
+                }
+            }
+            seen.entry(name).or_insert((&tool.name, capture));
+        }
+    }
+}
+
+/// CEL's reserved words and literals: never a capture name.
+const CEL_WORDS: [&str; 17] = [
+    "true",
+    "false",
+    "null",
+    "in",
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "for",
+    "function",
+    "if",
+    "import",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+];
+
+/// The escalation tool's reason argument must be one of its parameters (SB0017), when the
+/// agent defines the tool with a schema that lists them.
+fn reason_argument(out: &mut Vec<Diagnostic>, agent: &AgentFile, e: &Escalation, doc: &Document) {
+    let Some(tool) = agent.tools.iter().find(|t| t.name == e.tool) else {
+        return;
+    };
+    let Some(properties) = tool.parameters.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    if !properties.is_empty() && !properties.contains_key(&e.reason_argument) {
+        let names: Vec<&str> = properties.keys().map(String::as_str).collect();
+        out.push(
+            Diagnostic::error(
+                "SB0017",
+                format!(
+                    "the escalation tool `{}` has no argument `{}` to carry the reason",
+                    e.tool, e.reason_argument
+                ),
+            )
+            .at_opt(
+                doc.span_of("escalation.reason_argument")
+                    .or_else(|| doc.span_of("escalation.tool")),
+            )
+            .hint(format!(
+                "set `escalation.reason_argument` to one of: {}",
+                names.join(", ")
+            )),
+        );
+    }
+}
+
 /// A guard's rule that is not CEL is load error SB0014 at `at`; `owner` names the tool or the
 /// state the guard is on.
 fn check_rule(out: &mut Vec<Diagnostic>, owner: &str, rule: &str, at: Option<Span>) {
@@ -248,6 +363,10 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
             let at = doc.span_of(&format!("tools[{i}].guards[{j}].rule"));
             check_rule(&mut out, &format!("`{}`", tool.name), &guard.rule, at);
         }
+    }
+    captures(&mut out, agent, doc);
+    if let Some(e) = &agent.escalation {
+        reason_argument(&mut out, agent, e, doc);
     }
 
     let phases: Vec<_> = agent
@@ -640,6 +759,38 @@ mod tests {
         )[0];
         assert_eq!(d.code, "SB0007");
         assert_eq!(d.span.map(|s| s.line), Some(5));
+    }
+
+    #[test]
+    fn capture_names_are_identifiers_not_taken_and_kept_alike() {
+        let two = |first: &str, second: &str| {
+            format!(
+                "name: a\nrole: r\ntools:\n  - name: by_email\n    description: d\n    captures: [{first}]\n  - name: by_zip\n    description: d\n    captures: [{second}]\n"
+            )
+        };
+        let loaded = load(&two(
+            "{name: user_id}",
+            "{name: order, path: order, key: order_id}",
+        ))
+        .expect("valid");
+        assert_eq!(
+            loaded.agent.tools[1].captures[0].selecting_argument(),
+            Some("order_id")
+        );
+        load(&two("{name: user_id}", "{name: user_id}")).expect("one name, kept alike");
+        let d = &errors(&two("{name: user_id}", "{name: user-id}"))[0];
+        assert_eq!(d.code, "SB0016");
+        assert!(d.message.contains("not an identifier"), "{}", d.message);
+        assert_eq!(d.span.map(|s| (s.line, s.column)), Some((9, 23)));
+        let d = &errors(&two("{name: args}", "{name: x}"))[0];
+        assert_eq!(d.code, "SB0016");
+        assert!(d.message.contains("a name rules already use"), "{}", d.message);
+        let d = &errors(&two("{name: o, key: id}", "{name: o, key: order_id}"))[0];
+        assert_eq!(d.code, "SB0016");
+        assert!(d.message.contains("different keys"), "{}", d.message);
+        let d = &errors(&two("{name: o, key: 'a..b'}", "{name: x}"))[0];
+        assert_eq!(d.code, "SB0016");
+        assert!(d.message.contains("empty segment in its `key`"), "{}", d.message);
     }
 
     #[test]

@@ -757,6 +757,11 @@ pub struct Tool {
     pub run: Run,
 }
 
+/// The names a business rule sees besides the captures: no capture may take one of them.
+pub const RULE_NAMES: [&str; 9] = [
+    "args", "results", "slots", "state", "now", "called", "captures", "agent", "caller",
+];
+
 /// A value of a tool's result that later rules read by name.
 ///
 /// With a `key`, the value is an entity kept per key (the reservation per `reservation_id`),
@@ -766,8 +771,9 @@ pub struct Tool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Capture {
-    /// The name rules use, e.g. `reservation` (an identifier, not one of `args`, `results`,
-    /// `slots`, `state`, `now`, `called`).
+    /// The name rules use, e.g. `reservation`: an identifier, not one of [`RULE_NAMES`].
+    /// Several tools may keep values under one name (two ways of finding a user's id) if
+    /// they key them alike.
     pub name: String,
     /// Dot path of the value in the result, e.g. `reservation`; the whole result when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1318,7 +1324,10 @@ pub struct Escalation {
     pub count_failures: FailureCounting,
     /// The argument of the escalation tool that carries the reason, e.g. `summary` for a
     /// `transfer_to_human_agents(summary)` tool (default `reason`).
-    #[serde(default = "default_reason_argument", skip_serializing_if = "is_default_reason_argument")]
+    #[serde(
+        default = "default_reason_argument",
+        skip_serializing_if = "is_default_reason_argument"
+    )]
     pub reason_argument: String,
     /// Whether `say` is said before the escalation tool is called (default) or after it
     /// returns, as policies that transfer first and then tell the caller ask.

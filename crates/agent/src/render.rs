@@ -11,8 +11,9 @@ use switchboard_wire as wire;
 
 use crate::load::common_tool_name;
 use crate::model::{
-    AgentFile, AudioEncoding, Behaviour, CommonTool, Confirm, DynamicState, Effort, Lines,
-    McpServer, NoiseReduction, Phase, Supervisor, Tool, TurnDetection, UnclearAction, Variety,
+    AgentFile, AudioEncoding, Behaviour, CommonTool, Confirm, DynamicState, Effort,
+    FailureCounting, Lines, McpServer, NoiseReduction, Phase, SayWhen, Supervisor, Tool,
+    TurnDetection, UnclearAction, Variety,
 };
 
 /// Name of the tool a dynamic flow uses to move between states (the guide's name).
@@ -691,18 +692,38 @@ fn escalation(out: &mut String, agent: &AgentFile) {
     let Some(e) = &agent.escalation else { return };
     out.push_str("When to escalate (no extra troubleshooting):\n");
     bullets(out, e.triggers.iter());
+    let failures = match e.count_failures {
+        FailureCounting::PerTool => format!(
+            "**{}** failed tool attempts on the same task **or** ",
+            e.thresholds.failed_tool_attempts
+        ),
+        FailureCounting::AllTools => format!(
+            "**{}** failed tool attempts in all **or** ",
+            e.thresholds.failed_tool_attempts
+        ),
+        FailureCounting::Off => String::new(),
+    };
     let _ = writeln!(
         out,
-        "- **{}** failed tool attempts on the same task **or** **{}** consecutive no-match/no-input events",
-        e.thresholds.failed_tool_attempts, e.thresholds.no_input_or_match
+        "- {failures}**{}** consecutive no-match/no-input events",
+        e.thresholds.no_input_or_match
     );
-    let _ = writeln!(
-        out,
-        "What to say at the same time of calling the {} tool (MANDATORY):",
-        e.tool
-    );
-    let _ = writeln!(out, "- {}", quoted(&e.say));
-    let _ = writeln!(out, "- Then call the tool: `{}`", e.tool);
+    match e.say_when {
+        SayWhen::Before => {
+            let _ = writeln!(
+                out,
+                "What to say at the same time of calling the {} tool (MANDATORY):",
+                e.tool
+            );
+            let _ = writeln!(out, "- {}", quoted(&e.say));
+            let _ = writeln!(out, "- Then call the tool: `{}`", e.tool);
+        }
+        SayWhen::After => {
+            let _ = writeln!(out, "- First call the tool: `{}`", e.tool);
+            let _ = writeln!(out, "What to say once it returns (MANDATORY):");
+            let _ = writeln!(out, "- {}", quoted(&e.say));
+        }
+    }
     if !e.examples.is_empty() {
         out.push_str("Examples that would require escalation:\n");
         bullets(

@@ -2,13 +2,19 @@
 //! checked before every call of the tool, whatever the model does. A rule that is false, or
 //! that cannot be evaluated (a missing value, a wrong type), refuses the call: the rules fail
 //! closed.
+//!
+//! Captured values (`tools[].captures`) are kept here too. One kept per key is an entity (the
+//! reservation per `reservation_id`): a rule of a call whose arguments name an entity sees
+//! that entity under the capture's name, and no other, so that looking up one reservation
+//! never stands for another. A call naming an entity never looked up sees nothing under that
+//! name, and a rule reading it refuses.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use cel::{Context, Program};
+use cel::{Context, ExecutionError, Program};
 use serde_json::Value;
-use switchboard_agent::model::Guard;
+use switchboard_agent::model::{Capture, Guard};
 
 /// A tool's rule, compiled.
 pub(crate) struct CompiledGuard {
@@ -45,10 +51,111 @@ fn parse(rule: &str) -> Result<Program, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The values kept under one capture name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Captured {
+    /// The argument that names an entity of this capture, when it is kept per key.
+    selecting: Option<String>,
+    /// The value captured last.
+    last: Option<Value>,
+    /// Per key, when kept per key; otherwise every value, in order, under its position.
+    all: Vec<(String, Value)>,
+}
+
+impl Captured {
+    /// Nothing kept yet under a capture whose entities `selecting` names.
+    pub(crate) fn new(capture: &Capture) -> Self {
+        Self {
+            selecting: capture.selecting_argument().map(str::to_owned),
+            ..Self::default()
+        }
+    }
+
+    /// Keeps what `capture` takes from a tool's successful `result`; a result without the
+    /// value (or without its key) keeps nothing.
+    pub(crate) fn keep(&mut self, capture: &Capture, result: &Value) {
+        let Some(value) = at_path(result, capture.path.as_deref()).filter(|v| !v.is_null()) else {
+            return;
+        };
+        match &capture.key {
+            Some(key) => {
+                let Some(id) = at_path(value, Some(key)).and_then(key_text) else {
+                    return;
+                };
+                self.all.retain(|(k, _)| *k != id);
+                self.all.push((id, value.clone()));
+            }
+            None => {
+                let at = self.all.len().to_string();
+                self.all.push((at, value.clone()));
+            }
+        }
+        self.last = Some(value.clone());
+    }
+
+    /// What a rule of a call with `args` sees under the capture's name: the entity the
+    /// arguments name, or the last value when they name none; `Err` says why nothing is
+    /// seen.
+    fn bound(&self, name: &str, args: &Value) -> Result<&Value, String> {
+        if let Some(argument) = &self.selecting
+            && let Some(wanted) = args.get(argument)
+        {
+            let id = key_text(wanted).ok_or_else(|| {
+                format!("`{name}` cannot be chosen by `{argument}`, which is not a single value")
+            })?;
+            return self
+                .all
+                .iter()
+                .find(|(k, _)| *k == id)
+                .map(|(_, v)| v)
+                .ok_or_else(|| {
+                    format!("no `{name}` with {argument} {wanted} was looked up in this call")
+                });
+        }
+        self.last
+            .as_ref()
+            .ok_or_else(|| format!("no `{name}` was looked up in this call"))
+    }
+
+    /// Every value kept: per key for entities, else as a list in order.
+    fn every(&self) -> Value {
+        if self.selecting.is_some() {
+            Value::Object(self.all.iter().cloned().collect())
+        } else {
+            Value::Array(self.all.iter().map(|(_, v)| v.clone()).collect())
+        }
+    }
+}
+
+/// The value at a dot path (the whole value for none).
+fn at_path<'v>(value: &'v Value, path: Option<&str>) -> Option<&'v Value> {
+    match path {
+        None | Some("") => Some(value),
+        Some(path) => path.split('.').try_fold(value, |v, key| v.get(key)),
+    }
+}
+
+/// An entity's key as text: strings as they are, numbers and booleans written out; a key
+/// that is an object, a list or null names nothing.
+fn key_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// What the rules of one call see.
 pub(crate) struct Facts<'a> {
     /// The call's arguments.
     pub(crate) args: &'a Value,
+    /// The values kept by the tools' captures, by name.
+    pub(crate) captured: &'a BTreeMap<String, Captured>,
+    /// The agent's name.
+    pub(crate) agent: &'a str,
+    /// Who called, when the gateway knows (the caller key's name).
+    pub(crate) caller: Option<&'a str>,
     /// The last successful result of each tool, by name.
     pub(crate) results: &'a BTreeMap<String, Value>,
     /// The dynamic flow's captured values.
@@ -66,6 +173,8 @@ pub(crate) struct Facts<'a> {
 pub(crate) struct Refusal {
     pub(crate) rule: String,
     pub(crate) say: String,
+    /// Whether the refusal counts as a failed attempt (the rule's `counts_as_failure`).
+    pub(crate) counts_as_failure: bool,
     /// Why the rule could not be evaluated, when it could not.
     pub(crate) error: Option<String>,
 }
@@ -75,7 +184,7 @@ pub(crate) fn first_refusal(guards: &[&CompiledGuard], facts: &Facts<'_>) -> Opt
     if guards.is_empty() {
         return None;
     }
-    let context = match context(facts) {
+    let (context, unbound) = match context(facts) {
         Ok(context) => context,
         Err(error) => {
             let guard = &guards[0].guard;
@@ -91,6 +200,9 @@ pub(crate) fn first_refusal(guards: &[&CompiledGuard], facts: &Facts<'_>) -> Opt
                 &g.guard,
                 Some(format!("the rule gave {other:?}, not true or false")),
             )),
+            Err(ExecutionError::UndeclaredReference(name)) if unbound.contains_key(&*name) => {
+                Some(refusal(&g.guard, unbound.get(&*name).cloned()))
+            }
             Err(e) => Some(refusal(&g.guard, Some(e.to_string()))),
         })
 }
@@ -111,11 +223,15 @@ fn refusal(guard: &Guard, error: Option<String>) -> Refusal {
     Refusal {
         rule: guard.rule.clone(),
         say: guard.say.clone(),
+        counts_as_failure: guard.counts_as_failure,
         error,
     }
 }
 
-fn context(facts: &Facts<'_>) -> Result<Context<'static, 'static>, String> {
+/// The rule's context, and why each capture name it does not hold is missing.
+type Built = (Context<'static, 'static>, BTreeMap<String, String>);
+
+fn context(facts: &Facts<'_>) -> Result<Built, String> {
     let mut context = Context::default();
     let add = |context: &mut Context<'static, 'static>, name: &str, value: &Value| {
         context
@@ -143,6 +259,30 @@ fn context(facts: &Facts<'_>) -> Result<Context<'static, 'static>, String> {
     if let Some(now) = facts.now {
         context.add_variable_from_value("now", cel::Value::Timestamp(now));
     }
+    add(
+        &mut context,
+        "agent",
+        &Value::String(facts.agent.to_owned()),
+    )?;
+    add(
+        &mut context,
+        "caller",
+        &facts
+            .caller
+            .map_or(Value::Null, |c| Value::String(c.to_owned())),
+    )?;
+    let mut every = serde_json::Map::new();
+    let mut unbound = BTreeMap::new();
+    for (name, captured) in facts.captured {
+        every.insert(name.clone(), captured.every());
+        match captured.bound(name, facts.args) {
+            Ok(value) => add(&mut context, name, value)?,
+            Err(why) => {
+                unbound.insert(name.clone(), why);
+            }
+        }
+    }
+    add(&mut context, "captures", &Value::Object(every))?;
     let ran = facts.ran.clone();
     context
         .add_function(
@@ -156,7 +296,7 @@ fn context(facts: &Facts<'_>) -> Result<Context<'static, 'static>, String> {
             },
         )
         .map_err(|e| format!("`called` cannot be declared: {e:?}"))?;
-    Ok(context)
+    Ok((context, unbound))
 }
 
 /// Whether `args` holds every member of `wanted` with an equal value (numbers by value).
@@ -193,6 +333,9 @@ mod tests {
         let results: BTreeMap<String, Value> = serde_json::from_value(results).expect("a map");
         let facts = Facts {
             args: &args,
+            captured: &BTreeMap::new(),
+            agent: "airline",
+            caller: Some("front-desk"),
             results: &results,
             slots: &BTreeMap::new(),
             state: Some("verify"),

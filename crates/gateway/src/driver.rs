@@ -185,6 +185,8 @@ async fn run_call(
     let mut config = SessionConfig::new(call.session_id.clone());
     // Business rules read the time of day (`now`); the engine itself never asks the clock.
     config.wall_clock_at_start = Some(std::time::SystemTime::now());
+    // Rules may read who called (`caller`): the name of the key the call came in with.
+    config.caller = Some(call.admitted.via.clone());
     // A phone call with a transfer target is handed over by ending its media stream once the
     // agent has finished its escalation turn; Twilio then puts it through.
     config.transfer_on_escalation = call.phone_bridge && shared.twilio().transfer().is_some();

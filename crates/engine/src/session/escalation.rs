@@ -19,6 +19,11 @@
 //!   refused) or a call still running from before the threshold ends.
 
 use super::*;
+use switchboard_agent::model::{FailureCounting, SayWhen};
+
+/// The key of the one count kept when failures of every tool count together; not a tool
+/// name (tool names are identifiers).
+const ALL_TOOLS: &str = "*";
 
 impl Session {
     pub(super) fn no_match_event(&mut self, _now: Instant) {
@@ -54,23 +59,30 @@ impl Session {
         }
     }
 
-    /// Counts a call of `name` that ended with `outcome` towards `failed_tool_attempts`.
-    /// Returns the reason when this failure reaches the threshold.
-    pub(super) fn count_failure(&mut self, name: &str, outcome: ToolOutcome) -> Option<String> {
-        if !outcome.counts_as_failed_attempt() || self.past_threshold.is_some() {
+    /// Counts a failed attempt with `name` towards `failed_tool_attempts`, as the agent's
+    /// `escalation.count_failures` says. Returns the reason when it reaches the threshold.
+    pub(super) fn count_failure(&mut self, name: &str) -> Option<String> {
+        let e = self.agent.file.escalation.as_ref()?;
+        if self.past_threshold.is_some() {
             return None;
         }
-        let count = self.failures.entry(name.to_owned()).or_insert(0);
+        let limit = e.thresholds.failed_tool_attempts;
+        let (key, said) = match e.count_failures {
+            FailureCounting::Off => return None,
+            FailureCounting::PerTool => (name.to_owned(), format!("with `{name}`")),
+            FailureCounting::AllTools => (ALL_TOOLS.to_owned(), "with the tools".to_owned()),
+        };
+        let count = self.failures.entry(key).or_insert(0);
         *count += 1;
         let count = *count;
-        let limit = self
-            .agent
-            .file
-            .escalation
-            .as_ref()?
-            .thresholds
-            .failed_tool_attempts;
-        (count >= limit).then(|| format!("{count} failed attempts with `{name}`"))
+        (count >= limit).then(|| format!("{count} failed attempts {said}"))
+    }
+
+    /// A call of `name` succeeded: its count (every count, when they are counted together)
+    /// starts again.
+    pub(super) fn clear_failures(&mut self, name: &str) {
+        self.failures.remove(name);
+        self.failures.remove(ALL_TOOLS);
     }
 
     /// A threshold was reached: from now on only the escalation tool runs. The model is
@@ -90,17 +102,24 @@ impl Session {
             return;
         }
         let grace = Duration::from_millis(e.grace_ms);
-        let text = if grace.is_zero() {
-            format!(
+        let text = match (grace.is_zero(), e.say_when) {
+            (true, _) => format!(
                 "Escalation required ({reason}). The call is being handed to a specialist now; do not call any tool. Say: “{}”",
                 e.say
-            )
-        } else {
-            format!(
+            ),
+            (false, SayWhen::Before) => format!(
                 "Escalation required ({reason}). Say: “{}” Then call `{}` now. No other tool will run.",
                 e.say, e.tool
-            )
+            ),
+            (false, SayWhen::After) => format!(
+                "Escalation required ({reason}). Call `{}` now; once it returns, say: “{}” No other tool will run.",
+                e.tool, e.say
+            ),
         };
+        // Handed over first when the agent says the line comes after the hand-off.
+        if grace.is_zero() && e.say_when == SayWhen::After {
+            self.escalate(reason.clone());
+        }
         self.system_message(text);
         // Wanted already: the response it waits for (the model's own answer to an idle
         // timeout, or the end of a batch of calls) is followed by this one.
@@ -142,6 +161,21 @@ impl Session {
         self.escalation_due
             .as_ref()
             .map_or_else(|| "the model escalated".to_owned(), |(_, r)| r.clone())
+    }
+
+    /// Why the model handed the call over: the escalation tool's reason argument (`reason`,
+    /// or the agent's `escalation.reason_argument`) when it gave one.
+    pub(super) fn hand_off_reason(&self, args: &Value) -> String {
+        let argument = self
+            .agent
+            .file
+            .escalation
+            .as_ref()
+            .map_or("reason", |e| e.reason_argument.as_str());
+        args.get(argument)
+            .and_then(Value::as_str)
+            .filter(|r| !r.trim().is_empty())
+            .map_or_else(|| self.escalation_reason(), str::to_owned)
     }
 
     pub(super) fn escalate(&mut self, reason: String) {

@@ -167,8 +167,10 @@ impl Session {
             duration,
         });
         if outcome == ToolOutcome::Ok {
-            self.failures.remove(&name);
-        } else if let Some(reason) = self.count_failure(&name, outcome) {
+            self.clear_failures(&name);
+        } else if outcome.counts_as_failed_attempt()
+            && let Some(reason) = self.count_failure(&name)
+        {
             self.threshold_reached(reason);
         }
     }

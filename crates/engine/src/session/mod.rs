@@ -63,6 +63,9 @@ pub struct SessionConfig {
     /// The wall-clock time the session started, which business rules read as `now` (plus the
     /// engine time since). The IO shell gives it; without it a rule using `now` refuses.
     pub wall_clock_at_start: Option<std::time::SystemTime>,
+    /// Who called, as business rules read it (`caller`): the gateway gives the name of the
+    /// key the call was admitted with.
+    pub caller: Option<String>,
 }
 
 impl SessionConfig {
@@ -78,6 +81,7 @@ impl SessionConfig {
             summary_budget: 2_000,
             transfer_on_escalation: false,
             wall_clock_at_start: None,
+            caller: None,
         }
     }
 }
@@ -126,6 +130,8 @@ pub struct Session {
     /// arguments: what business rules see (`policy.rs`).
     results: BTreeMap<String, Value>,
     ran_ok: Vec<(String, Value)>,
+    /// The values the tools' `captures` kept, by name (`policy.rs`).
+    captured: BTreeMap<String, crate::policy::Captured>,
     tools_run: Vec<(String, ToolOutcome)>,
     /// Supervisor exchanges in progress (`thinker.rs`).
     thinking: thinker::Thinking,
@@ -236,6 +242,15 @@ impl Session {
     /// Starts a session: the model gets the agent's `session.update`, the caller a
     /// `session.created` with the same configuration.
     pub fn new(agent: Arc<CompiledAgent>, config: SessionConfig, now: Instant) -> Self {
+        // Every capture name is known from the start, so a rule reading one before anything
+        // was kept is told which lookup is missing.
+        let captured = agent
+            .file
+            .tools
+            .iter()
+            .flat_map(|t| t.captures.iter())
+            .map(|c| (c.name.clone(), crate::policy::Captured::new(c)))
+            .collect();
         let lexicon = Lexicon::new(
             &agent.file.affirmations,
             &agent.file.denials,
@@ -264,6 +279,7 @@ impl Session {
             slots: BTreeMap::new(),
             results: BTreeMap::new(),
             ran_ok: Vec::new(),
+            captured,
             tools_run: Vec::new(),
             thinking: thinker::Thinking::default(),
             history: Vec::new(),

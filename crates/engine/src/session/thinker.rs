@@ -461,7 +461,7 @@ impl Session {
                         s.rephrase.max_sentences
                     ),
                 });
-                self.failures.remove(&s.tool_name);
+                self.clear_failures(&s.tool_name);
                 self.tools_run.push((s.tool_name.clone(), ToolOutcome::Ok));
                 self.answer(
                     call_id,

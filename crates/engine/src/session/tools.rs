@@ -52,10 +52,22 @@ impl Session {
             name,
             args,
             ToolOutcome::Ok,
-            json!({"status": "ok", "message": "A specialist is joining the call."}),
+            self.hand_off_output(),
             Duration::ZERO,
         );
         self.escalate(reason);
+    }
+
+    /// What the escalation tool returns: the line to say now, when the agent says it after
+    /// the hand-off.
+    fn hand_off_output(&self) -> Value {
+        match &self.agent.file.escalation {
+            Some(e) if e.say_when == switchboard_agent::model::SayWhen::After => json!({
+                "status": "ok",
+                "message": format!("A specialist is joining the call. Say now: “{}”", e.say),
+            }),
+            _ => json!({"status": "ok", "message": "A specialist is joining the call."}),
+        }
     }
 
     pub(super) fn handle_call(
@@ -89,7 +101,7 @@ impl Session {
         match self.agent.route(name) {
             Some(Route::StateChange) => self.change_state(call_id, &args, now),
             Some(Route::Escalation) => {
-                let reason = self.escalation_reason();
+                let reason = self.hand_off_reason(&args);
                 self.hand_off(&call_id, name, args, reason);
             }
             Some(Route::Supervisor) => self.ask_supervisor(call_id, &args, now),
@@ -223,11 +235,7 @@ impl Session {
             }
             Run::Builtin(Builtin::EscalateToHuman) => {
                 // The agent's own escalation tool, with its arguments checked above.
-                let reason = args
-                    .get("reason")
-                    .and_then(Value::as_str)
-                    .filter(|r| !r.trim().is_empty())
-                    .map_or_else(|| self.escalation_reason(), str::to_owned);
+                let reason = self.hand_off_reason(&args);
                 self.hand_off(&call_id, name, args, reason);
             }
             Run::Builtin(Builtin::FinishSession) => self.finish_session(call_id, name, args),
@@ -305,12 +313,13 @@ impl Session {
         });
         match outcome {
             Ok(result) => {
-                self.failures.remove(&running.name);
+                self.clear_failures(&running.name);
                 // What the business rules of later calls see (`policy.rs`).
                 self.results.insert(running.name.clone(), result.clone());
                 self.ran_ok
                     .push((running.name.clone(), running.arguments.clone()));
                 self.capture_slots(&running.name, &running.arguments, &result);
+                self.keep_captures(&running.name, &result);
                 self.tools_run.push((running.name.clone(), ToolOutcome::Ok));
                 self.answer(
                     call_id,
@@ -360,8 +369,29 @@ impl Session {
         // escalation is recorded before this failure, which no longer counts.
         self.end_grace(|| format!("a call of `{name}` ended {outcome} before the model escalated"));
         let result = json!({"status": "error", "error": why});
+        let counts = outcome.counts_as_failed_attempt();
+        self.answer_failure(call_id, name, args, outcome, result, duration, counts);
+    }
+
+    /// Answers a call that did not succeed with `result`; `counts` says whether it is a
+    /// failed attempt towards escalation.
+    #[allow(clippy::too_many_arguments)]
+    fn answer_failure(
+        &mut self,
+        call_id: CallId,
+        name: &str,
+        args: Value,
+        outcome: ToolOutcome,
+        result: Value,
+        duration: Duration,
+        counts: bool,
+    ) {
         self.tools_run.push((name.to_owned(), outcome));
-        let reached = self.count_failure(name, outcome);
+        let reached = if counts {
+            self.count_failure(name)
+        } else {
+            None
+        };
         match reached {
             // The model reads the failure and the escalation note before it responds: one
             // response, which says the escalation line.
@@ -462,6 +492,9 @@ impl Session {
         });
         let facts = crate::policy::Facts {
             args,
+            captured: &self.captured,
+            agent: &self.agent.file.name,
+            caller: self.config.caller.as_deref(),
             results: &self.results,
             slots: &self.slots,
             state: self.state.as_deref(),
@@ -471,8 +504,22 @@ impl Session {
         crate::policy::first_refusal(guards, &facts)
     }
 
+    /// Keeps what the tool's `captures` take from a successful result.
+    fn keep_captures(&mut self, tool: &str, result: &Value) {
+        let Some(spec) = self.agent.tools.get(tool) else {
+            return;
+        };
+        for capture in &spec.tool.captures {
+            self.captured
+                .entry(capture.name.clone())
+                .or_insert_with(|| crate::policy::Captured::new(capture))
+                .keep(capture, result);
+        }
+    }
+
     /// Refuses a call a business rule does not allow: it does not run, the model is told the
-    /// rule's wording, and the record names the rule. Not a failed attempt.
+    /// rule's wording, and the record names the rule. Not a failed attempt unless the rule
+    /// says it counts as one.
     fn refuse_by_policy(
         &mut self,
         call_id: CallId,
@@ -482,7 +529,20 @@ impl Session {
     ) {
         let detail = refusal.detail(&format!("`{name}`"));
         self.guard_tool(GuardDecision::PolicyRefused, name, detail);
-        self.answer_refused(&call_id, name, args, refusal.say);
+        if refusal.counts_as_failure {
+            let result = json!({"status": "error", "error": refusal.say});
+            self.answer_failure(
+                call_id,
+                name,
+                args,
+                ToolOutcome::Refused,
+                result,
+                Duration::ZERO,
+                true,
+            );
+        } else {
+            self.answer_refused(&call_id, name, args, refusal.say);
+        }
     }
 
     /// A call of `name` runs (or goes to the client to run): it counts towards
