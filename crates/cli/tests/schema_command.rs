@@ -28,4 +28,28 @@ fn schema_is_json_describing_agent_files() {
         schema["if"]["not"]["properties"]["leave_to_caller"]["contains"]["const"],
         "instructions"
     );
+    // Business rules, captures and the escalation knobs are in it, with their vocabularies.
+    let defs = &schema["$defs"];
+    for (def, field) in [
+        ("Tool", "guards"),
+        ("Tool", "captures"),
+        ("Tool", "output_schema"),
+        ("Guard", "counts_as_failure"),
+        ("ExitGuard", "to"),
+        ("Capture", "key"),
+        ("Capture", "argument"),
+        ("DynamicState", "guards"),
+        ("Escalation", "count_failures"),
+        ("Escalation", "reason_argument"),
+        ("Escalation", "say_when"),
+    ] {
+        assert!(
+            defs[def]["properties"][field].is_object(),
+            "{def}.{field} is described"
+        );
+    }
+    let counting = defs["FailureCounting"].to_string();
+    for value in ["per_tool", "all_tools", "off"] {
+        assert!(counting.contains(value), "{counting}");
+    }
 }
