@@ -447,4 +447,177 @@ mod tests {
         .expect_err("does not parse");
         assert_eq!(err.0, "args.a ==");
     }
+
+    /// Every form of CEL a policy reaches for, against one order and one profile: each rule
+    /// is checked where it holds and where it does not.
+    #[test]
+    fn each_expression_form_allows_and_refuses() {
+        let results = json!({
+            "get_order_details": {
+                "order_id": "#W1", "status": "pending", "total": 120.5,
+                "items": [{"item_id": "I1", "price": 100}, {"item_id": "I2", "price": 20.5}],
+                "created_at": "2026-12-08T02:00:00Z"
+            },
+            "get_user_details": {
+                "user_id": "ana_1", "zip": "94110",
+                "payment_methods": {"gift_card_1": {"source": "gift_card", "balance": 50}}
+            }
+        });
+        let forms: [(&str, Value, Value); 12] = [
+            // membership in a list, and in a map's keys
+            (
+                r#"args.status in ["pending", "processed"]"#,
+                json!({"status": "pending"}),
+                json!({"status": "delivered"}),
+            ),
+            (
+                "args.payment_id in results.get_user_details.payment_methods",
+                json!({"payment_id": "gift_card_1"}),
+                json!({"payment_id": "card_9"}),
+            ),
+            // a map read by an argument, and arithmetic across documents
+            (
+                "results.get_user_details.payment_methods[args.payment_id].balance >= args.amount",
+                json!({"payment_id": "gift_card_1", "amount": 50}),
+                json!({"payment_id": "gift_card_1", "amount": 50.01}),
+            ),
+            // macros over a result's lists
+            (
+                "args.item_ids.all(i, results.get_order_details.items.exists(x, x.item_id == i))",
+                json!({"item_ids": ["I1", "I2"]}),
+                json!({"item_ids": ["I1", "I3"]}),
+            ),
+            (
+                "results.get_order_details.items.filter(x, x.item_id in args.item_ids).map(x, x.price).size() == size(args.item_ids)",
+                json!({"item_ids": ["I2"]}),
+                json!({"item_ids": ["I2", "I9"]}),
+            ),
+            (
+                "size(args.item_ids) > 0 && size(args.item_ids) <= 2",
+                json!({"item_ids": ["I1"]}),
+                json!({"item_ids": []}),
+            ),
+            // presence, and a default for an optional argument
+            (
+                "!has(args.reason) || args.reason != \"\"",
+                json!({}),
+                json!({"reason": ""}),
+            ),
+            // strings
+            (
+                "args.email.endsWith(\"@example.com\") && args.email.contains(\"@\")",
+                json!({"email": "ana@example.com"}),
+                json!({"email": "ana@elsewhere.org"}),
+            ),
+            (
+                "args.zip.matches(\"^[0-9]{5}$\") && args.zip == results.get_user_details.zip",
+                json!({"zip": "94110"}),
+                json!({"zip": "9411O"}),
+            ),
+            // time: a window after a result's timestamp, and now's own fields
+            (
+                "now - timestamp(results.get_order_details.created_at) < duration(\"24h\")",
+                json!({}),
+                json!({"unused": true}),
+            ),
+            // ternary and numeric conversion
+            (
+                "(args.kind == \"refund\" ? int(args.amount) : 0) <= 100",
+                json!({"kind": "refund", "amount": 100}),
+                json!({"kind": "refund", "amount": 101}),
+            ),
+            // the agent and the caller
+            (
+                "agent == \"airline\" && caller == \"front-desk\" && args.ok",
+                json!({"ok": true}),
+                json!({"ok": false}),
+            ),
+        ];
+        for (rule, allowed, refused) in forms {
+            assert_eq!(
+                check(rule, allowed.clone(), results.clone(), vec![]),
+                None,
+                "{rule} allows {allowed}"
+            );
+            if rule.starts_with("now") {
+                // The same rule a day later: outside the window.
+                let later = check_at(rule, "2026-12-09T12:00:00Z", results.clone());
+                assert!(later.is_some(), "{rule} refuses a day later");
+            } else {
+                let got = check(rule, refused.clone(), results.clone(), vec![]);
+                assert!(got.is_some(), "{rule} refuses {refused}");
+            }
+        }
+    }
+
+    fn check_at(rule: &str, now: &str, results: Value) -> Option<Refusal> {
+        let results: BTreeMap<String, Value> = serde_json::from_value(results).expect("a map");
+        let facts = Facts {
+            args: &json!({}),
+            captured: &BTreeMap::new(),
+            agent: "airline",
+            caller: None,
+            results: &results,
+            slots: &BTreeMap::new(),
+            state: None,
+            now: chrono::DateTime::parse_from_rfc3339(now).ok(),
+            ran: Arc::new(vec![]),
+        };
+        let guards = guard(rule);
+        let guards: Vec<&CompiledGuard> = guards.iter().collect();
+        first_refusal(&guards, &facts)
+    }
+
+    #[test]
+    fn an_entity_is_bound_by_the_calls_argument() {
+        let capture = Capture {
+            name: "order".to_owned(),
+            path: Some("order".to_owned()),
+            key: Some("order_id".to_owned()),
+            argument: None,
+        };
+        let mut order = Captured::new(&capture);
+        order.keep(
+            &capture,
+            &json!({"order": {"order_id": "#W1", "status": "pending"}}),
+        );
+        order.keep(
+            &capture,
+            &json!({"order": {"order_id": "#W2", "status": "delivered"}}),
+        );
+        order.keep(
+            &capture,
+            &json!({"order": {"order_id": "#W1", "status": "cancelled"}}),
+        );
+        order.keep(&capture, &json!({"no_order": true}));
+        assert_eq!(
+            order.bound("order", &json!({"order_id": "#W1"})).ok(),
+            Some(&json!({"order_id": "#W1", "status": "cancelled"})),
+            "the later lookup replaced it"
+        );
+        assert_eq!(
+            order
+                .bound("order", &json!({}))
+                .ok()
+                .map(|o| &o["order_id"]),
+            Some(&json!("#W1")),
+            "the last one kept"
+        );
+        assert!(
+            order.bound("order", &json!({"order_id": ["#W1"]})).is_err(),
+            "a list names no single order"
+        );
+        assert_eq!(order.every().as_object().map(|m| m.len()), Some(2));
+        let numbered = Capture {
+            key: Some("n".to_owned()),
+            path: None,
+            ..capture
+        };
+        let mut by_number = Captured::new(&numbered);
+        by_number.keep(&numbered, &json!({"n": 7}));
+        assert!(
+            by_number.bound("order", &json!({"n": 7})).is_ok(),
+            "numbers are keys by value"
+        );
+    }
 }
