@@ -364,6 +364,15 @@ fn check(agent: &AgentFile, doc: &Document) -> Vec<Diagnostic> {
             check_rule(&mut out, &format!("`{}`", tool.name), &guard.rule, at);
         }
     }
+    for (i, server) in agent.mcp_servers.iter().enumerate() {
+        for (j, tool) in server.tools.iter().enumerate() {
+            for (k, guard) in tool.guards.iter().enumerate() {
+                let at = doc.span_of(&format!("mcp_servers[{i}].tools[{j}].guards[{k}].rule"));
+                let owner = format!("MCP tool `{}.{}`", server.server_label, tool.name);
+                check_rule(&mut out, &owner, &guard.rule, at);
+            }
+        }
+    }
     captures(&mut out, agent, doc);
     if let Some(e) = &agent.escalation {
         reason_argument(&mut out, agent, e, doc);
@@ -784,13 +793,21 @@ mod tests {
         assert_eq!(d.span.map(|s| (s.line, s.column)), Some((9, 23)));
         let d = &errors(&two("{name: args}", "{name: x}"))[0];
         assert_eq!(d.code, "SB0016");
-        assert!(d.message.contains("a name rules already use"), "{}", d.message);
+        assert!(
+            d.message.contains("a name rules already use"),
+            "{}",
+            d.message
+        );
         let d = &errors(&two("{name: o, key: id}", "{name: o, key: order_id}"))[0];
         assert_eq!(d.code, "SB0016");
         assert!(d.message.contains("different keys"), "{}", d.message);
         let d = &errors(&two("{name: o, key: 'a..b'}", "{name: x}"))[0];
         assert_eq!(d.code, "SB0016");
-        assert!(d.message.contains("empty segment in its `key`"), "{}", d.message);
+        assert!(
+            d.message.contains("empty segment in its `key`"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

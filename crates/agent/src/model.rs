@@ -248,21 +248,21 @@ impl McpServer {
             .is_none_or(|allowed| allowed.iter().any(|a| a == name))
     }
 
-    /// The confirmation-first tools whose calls the provider would run without asking: the
-    /// engine can hold an MCP call only through the provider's approval request, so an agent
-    /// with any of these cannot keep its confirmation promise and must not be served. Empty
-    /// unless `require_approval` is written by hand and leaves one out.
+    /// The confirmation-first or ruled tools whose calls the provider would run without
+    /// asking: the engine can hold or check an MCP call only through the provider's approval
+    /// request, so an agent with any of these cannot keep its promise and must not be served.
+    /// Empty unless `require_approval` is written by hand and leaves one out.
     pub fn unheld_confirmations(&self) -> Vec<&McpTool> {
         let approval = self.approval();
         self.tools
             .iter()
-            .filter(|t| t.is_confirmation_first() && !approval.holds(&t.name))
+            .filter(|t| t.needs_approval() && !approval.holds(&t.name))
             .collect()
     }
 
     /// The `require_approval` sent upstream: the one written in the file, else the
-    /// confirmation-first tools `always` and every other allowed tool `never` (`never` alone
-    /// when no tool needs confirmation).
+    /// confirmation-first and ruled tools `always` and every other allowed tool `never`
+    /// (`never` alone when no tool needs either).
     pub fn approval(&self) -> RequireApproval {
         if let Some(written) = &self.require_approval {
             return written.clone();
@@ -270,7 +270,7 @@ impl McpServer {
         let held: Vec<String> = self
             .tools
             .iter()
-            .filter(|t| t.is_confirmation_first())
+            .filter(|t| t.needs_approval())
             .map(|t| t.name.clone())
             .collect();
         if held.is_empty() {
@@ -318,12 +318,23 @@ pub struct McpTool {
     /// What to say or do when it fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<String>,
+    /// Business rules, as a function tool's: the provider asks before every call of a tool
+    /// with rules, and the engine denies a call whose rule is false. Its successful results
+    /// are `results["server_label.tool"]` for later rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guards: Vec<Guard>,
 }
 
 impl McpTool {
     /// Whether the caller must agree before it runs.
     pub fn is_confirmation_first(&self) -> bool {
         self.behaviour == Behaviour::ConfirmationFirst
+    }
+
+    /// Whether the provider must ask before running it: the engine holds it for consent or
+    /// checks its rules at that moment.
+    pub fn needs_approval(&self) -> bool {
+        self.is_confirmation_first() || !self.guards.is_empty()
     }
 }
 

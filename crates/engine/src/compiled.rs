@@ -29,8 +29,9 @@ pub enum CompileError {
         /// What the parser said.
         message: String,
     },
-    /// A confirmation-first MCP tool the provider would run without asking: the engine could
-    /// not hold it for the caller's consent, so the agent is not served.
+    /// A confirmation-first or ruled MCP tool the provider would run without asking: the
+    /// engine could not hold it for the caller's consent or check its rules, so the agent is
+    /// not served.
     UnheldMcpTool {
         /// The server's label.
         server: String,
@@ -59,9 +60,9 @@ impl std::fmt::Display for CompileError {
             ),
             Self::UnheldMcpTool { server, tool } => write!(
                 f,
-                "MCP tool `{tool}` of server `{server}` is confirmation-first, but the server's \
-                 `require_approval` does not hold it: the provider would run it without the \
-                 caller's consent"
+                "MCP tool `{tool}` of server `{server}` is confirmation-first or has rules, but \
+                 the server's `require_approval` does not hold it: the provider would run it \
+                 without the caller's consent or its rules"
             ),
         }
     }
@@ -88,6 +89,8 @@ pub struct CompiledAgent {
     /// The business rules for leaving each dynamic state, with the exit each is for (`None`:
     /// every exit).
     pub(crate) exit_guards: BTreeMap<String, Vec<(Option<String>, crate::policy::CompiledGuard)>>,
+    /// The business rules of the MCP tools that have some, by `server_label.tool`.
+    pub(crate) mcp_guards: BTreeMap<String, Vec<crate::policy::CompiledGuard>>,
     /// Every function tool the agent declares to the model, in any state.
     declared: BTreeSet<String>,
 }
@@ -112,8 +115,9 @@ pub(crate) enum Route {
     },
 }
 
-/// Every confirmation-first MCP tool must be one the provider asks about before running it,
-/// so the engine can answer with the caller's consent (`session/mcp.rs`).
+/// Every confirmation-first or ruled MCP tool must be one the provider asks about before
+/// running it, so the engine can answer with the caller's consent and its rules
+/// (`session/mcp.rs`).
 fn check_mcp_tools_are_held(file: &AgentFile) -> Result<(), CompileError> {
     for server in &file.mcp_servers {
         if let Some(tool) = server.unheld_confirmations().first() {
@@ -179,6 +183,21 @@ impl CompiledAgent {
             let exits = state.guards.iter().map(|g| g.to.clone());
             exit_guards.insert(state.id.clone(), exits.zip(compiled).collect());
         }
+        let mut mcp_guards = BTreeMap::new();
+        for server in &file.mcp_servers {
+            for tool in server.tools.iter().filter(|t| !t.guards.is_empty()) {
+                let name = crate::session::mcp_name(&server.server_label, &tool.name);
+                let compiled =
+                    crate::policy::compile(&tool.guards).map_err(|(rule, message)| {
+                        CompileError::InvalidGuard {
+                            tool: name.clone(),
+                            rule,
+                            message,
+                        }
+                    })?;
+                mcp_guards.insert(name, compiled);
+            }
+        }
         let routes = routes(&file, &tools);
         let declared = sessions
             .values()
@@ -194,6 +213,7 @@ impl CompiledAgent {
             tools,
             routes,
             exit_guards,
+            mcp_guards,
             declared,
         })
     }

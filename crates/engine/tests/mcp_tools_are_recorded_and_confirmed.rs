@@ -239,3 +239,61 @@ fn an_agent_whose_confirmation_first_mcp_tool_would_run_unasked_is_not_served() 
         assert!(err.to_string().contains("`book_slot`"), "{err}");
     }
 }
+
+/// An MCP tool's business rules: the provider is told to ask before every call of it, and the
+/// engine denies the approval, with the rule's wording, when a rule is false. The rule reads
+/// what an earlier MCP call of the same server returned.
+#[test]
+fn an_mcp_tool_whose_rule_is_false_is_denied() {
+    let agent = AGENT.replace(
+        "      - name: list_slots\n        use_when: the caller asks when a technician can come.\n",
+        "      - name: list_slots\n        use_when: the caller asks when a technician can come.\n      - name: cancel_slot\n        guards:\n          - rule: 'args.window in results[\"calendar.list_slots\"].booked'\n            say: Only a booked window can be cancelled.\n",
+    ).replace("allowed_tools: [list_slots, book_slot]", "allowed_tools: [list_slots, book_slot, cancel_slot]");
+    let loaded = switchboard_agent::load(&agent).expect("loads");
+    let approval = loaded.agent.mcp_servers[0].approval();
+    assert!(
+        approval.holds("cancel_slot"),
+        "the provider asks before it runs"
+    );
+    assert!(!approval.holds("list_slots"));
+    let mut h = Harness::new(&agent);
+    let out = approval_request(
+        &mut h,
+        "mcpr_1",
+        "cancel_slot",
+        json!({"window": "morning"}),
+    );
+    assert_eq!(
+        approvals(&out),
+        [(
+            "mcpr_1".to_owned(),
+            false,
+            Some("Only a booked window can be cancelled.".to_owned())
+        )],
+        "nothing was listed yet: the rule cannot hold"
+    );
+    assert_eq!(guard_details(&out, GuardDecision::PolicyRefused).len(), 1);
+    mcp_call(
+        &mut h,
+        "mcp_1",
+        "list_slots",
+        json!({}),
+        Some(r#"{"booked": ["afternoon"]}"#),
+        None,
+    );
+    h.advance(Duration::from_millis(1));
+    let out = approval_request(
+        &mut h,
+        "mcpr_2",
+        "cancel_slot",
+        json!({"window": "morning"}),
+    );
+    assert_eq!(approvals(&out)[0].1, false, "not a booked window");
+    let out = approval_request(
+        &mut h,
+        "mcpr_3",
+        "cancel_slot",
+        json!({"window": "afternoon"}),
+    );
+    assert_eq!(approvals(&out), [("mcpr_3".to_owned(), true, None)]);
+}

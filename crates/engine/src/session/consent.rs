@@ -312,7 +312,7 @@ impl Session {
 }
 
 /// The name an MCP tool's calls are recorded and consented under.
-pub(super) fn mcp_name(server_label: &str, tool: &str) -> String {
+pub(crate) fn mcp_name(server_label: &str, tool: &str) -> String {
     format!("{server_label}.{tool}")
 }
 

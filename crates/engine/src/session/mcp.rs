@@ -9,7 +9,11 @@
 //!   sees it) with the same consent rules as a function tool — approved only for exactly the
 //!   arguments the caller agreed to after hearing the question, otherwise denied with what to
 //!   ask — and denies every approval past an escalation threshold;
-//! - approval requests for tools that need no confirmation are approved.
+//! - an MCP tool with business rules (`guards`) is rendered with `require_approval` too, and
+//!   its approval request is denied, with the rule's wording, when a rule is false; the
+//!   results of successful MCP calls are what later rules read as `results["server.tool"]`
+//!   and `called("server.tool", …)`;
+//! - approval requests for tools that need neither are approved.
 //!
 //! Servers the caller declared (an agent that leaves its tools to the caller) are the
 //! caller's: their items pass through untouched.
@@ -78,6 +82,22 @@ impl Session {
         if let Some(why) = self.past_threshold_refusal(&name) {
             self.guard_tool(GuardDecision::PastThreshold, &name, why.clone());
             return self.approve(request, Err(why));
+        }
+        // The tool's business rules, before consent, as for a function tool.
+        let agent = self.agent.clone();
+        if let Some(guards) = agent.mcp_guards.get(&name) {
+            let guards: Vec<&crate::policy::CompiledGuard> = guards.iter().collect();
+            if let Some(refusal) = self.policy_check(&guards, &args) {
+                let detail = refusal.detail(&format!("`{name}`"));
+                self.guard_tool(GuardDecision::PolicyRefused, &name, detail);
+                if refusal.counts_as_failure
+                    && let Some(reason) = self.count_failure(&name)
+                {
+                    self.approve(request, Err(refusal.say));
+                    return self.threshold_reached(reason);
+                }
+                return self.approve(request, Err(refusal.say));
+            }
         }
         let confirmation_first = self
             .agent
@@ -157,6 +177,8 @@ impl Session {
         };
         self.count_run(&name);
         self.tools_run.push((name.clone(), outcome));
+        // What the business rules of later calls see, as for a function tool.
+        let for_rules = (outcome == ToolOutcome::Ok).then(|| (arguments.clone(), result.clone()));
         self.record(Record::ToolCall {
             call_id: CallId::new(call.id.as_str()),
             name: name.clone(),
@@ -166,6 +188,10 @@ impl Session {
             result,
             duration,
         });
+        if let Some((arguments, result)) = for_rules {
+            self.results.insert(name.clone(), result);
+            self.ran_ok.push((name.clone(), arguments));
+        }
         if outcome == ToolOutcome::Ok {
             self.clear_failures(&name);
         } else if outcome.counts_as_failed_attempt()

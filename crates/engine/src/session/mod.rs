@@ -16,6 +16,7 @@ mod timers;
 mod tools;
 mod update;
 
+pub(crate) use consent::mcp_name;
 use playback::base64_len;
 use rollover::lost_response;
 pub use timers::Timer;
