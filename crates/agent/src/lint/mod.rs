@@ -30,6 +30,7 @@ use crate::load::LoadedAgent;
 mod budget;
 mod escalation;
 mod flow;
+mod guards;
 mod language;
 mod length;
 mod mcp;
@@ -102,6 +103,10 @@ rules! {
     McpToolNotAllowed = "SB0127", Error, "An MCP tool with guidance is not in its server's `allowed_tools`, or a confirmation-first one is on a server without `allowed_tools`.";
     McpApprovalContradicted = "SB0128", Error, "A hand-written `require_approval` lets a confirmation-first MCP tool run without approval.";
     ModelProtocol = "SB0129", Error, "The model speaks the GPT-Live protocol, which Switchboard does not serve.";
+    UnknownGuardName = "SB0130", Error, "A guard's rule reads a name, tool, slot, capture or argument that does not exist.";
+    UnknownGuardField = "SB0131", Error, "A guard's rule reads a field that the tool's `output_schema` (or the value's schema) does not define.";
+    GuardTypeMismatch = "SB0132", Error, "A guard's rule compares a field with a literal of another type, or with a value its `enum` does not allow.";
+    GuardResultUnavailable = "SB0133", Error, "A guard's rule reads the result of a tool that cannot have run before it.";
 }
 
 impl Rule {
@@ -147,6 +152,7 @@ pub fn lint(loaded: &LoadedAgent, today: Date) -> Vec<Diagnostic> {
     models::prompt_shut_down(&cx, &mut out);
     mcp::mcp_tool_not_allowed(&cx, &mut out);
     mcp::mcp_approval_contradicted(&cx, &mut out);
+    guards::business_rules(&cx, &mut out);
     unknown_allow_code(&cx, &mut out);
 
     let allowed: BTreeSet<&str> = cx.agent.lint.allow.iter().map(String::as_str).collect();
