@@ -769,8 +769,8 @@ pub struct Tool {
 }
 
 /// The names a business rule sees besides the captures: no capture may take one of them.
-pub const RULE_NAMES: [&str; 9] = [
-    "args", "results", "slots", "state", "now", "called", "captures", "agent", "caller",
+pub const RULE_NAMES: [&str; 10] = [
+    "args", "results", "slots", "state", "now", "called", "captures", "agent", "caller", "calls",
 ];
 
 /// A value of a tool's result that later rules read by name.

@@ -16,6 +16,8 @@ use cel::{Context, ExecutionError, Program};
 use serde_json::Value;
 use switchboard_agent::model::{Capture, Guard};
 
+use crate::vocabulary::ToolOutcome;
+
 /// A tool's rule, compiled.
 pub(crate) struct CompiledGuard {
     program: Program,
@@ -146,6 +148,14 @@ fn key_text(value: &Value) -> Option<String> {
     }
 }
 
+/// A call made earlier in the session, as rules see it (`calls`, `called`).
+#[derive(Debug, Clone)]
+pub(crate) struct PastCall {
+    pub(crate) tool: String,
+    pub(crate) arguments: Value,
+    pub(crate) outcome: ToolOutcome,
+}
+
 /// What the rules of one call see.
 pub(crate) struct Facts<'a> {
     /// The call's arguments.
@@ -164,8 +174,8 @@ pub(crate) struct Facts<'a> {
     pub(crate) state: Option<&'a str>,
     /// The wall-clock time of the call, when the session knows it.
     pub(crate) now: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// The calls that ran successfully, with their arguments, in order.
-    pub(crate) ran: Arc<Vec<(String, Value)>>,
+    /// Every call recorded so far, in order.
+    pub(crate) history: Arc<Vec<PastCall>>,
 }
 
 /// A rule that refused a call.
@@ -283,7 +293,13 @@ fn context(facts: &Facts<'_>) -> Result<Built, String> {
         }
     }
     add(&mut context, "captures", &Value::Object(every))?;
-    let ran = facts.ran.clone();
+    let calls: Vec<Value> = facts
+        .history
+        .iter()
+        .map(|c| serde_json::json!({"tool": c.tool, "arguments": c.arguments, "outcome": c.outcome.as_str()}))
+        .collect();
+    add(&mut context, "calls", &Value::Array(calls))?;
+    let history = facts.history.clone();
     context
         .add_function(
             "called",
@@ -291,8 +307,11 @@ fn context(facts: &Facts<'_>) -> Result<Built, String> {
                 let Ok(wanted) = wanted.json() else {
                     return false;
                 };
-                ran.iter()
-                    .any(|(name, args)| **name == *tool && contains(args, &wanted))
+                history.iter().any(|c| {
+                    c.outcome == ToolOutcome::Ok
+                        && *c.tool == *tool
+                        && contains(&c.arguments, &wanted)
+                })
             },
         )
         .map_err(|e| format!("`called` cannot be declared: {e:?}"))?;
@@ -330,6 +349,14 @@ mod tests {
         results: Value,
         ran: Vec<(String, Value)>,
     ) -> Option<Refusal> {
+        let history = ran
+            .into_iter()
+            .map(|(tool, arguments)| PastCall {
+                tool,
+                arguments,
+                outcome: ToolOutcome::Ok,
+            })
+            .collect();
         let results: BTreeMap<String, Value> = serde_json::from_value(results).expect("a map");
         let facts = Facts {
             args: &args,
@@ -340,7 +367,7 @@ mod tests {
             slots: &BTreeMap::new(),
             state: Some("verify"),
             now: chrono::DateTime::parse_from_rfc3339("2026-12-08T12:00:00Z").ok(),
-            ran: Arc::new(ran),
+            history: Arc::new(history),
         };
         let guards = guard(rule);
         let guards: Vec<&CompiledGuard> = guards.iter().collect();
@@ -561,7 +588,7 @@ mod tests {
             slots: &BTreeMap::new(),
             state: None,
             now: chrono::DateTime::parse_from_rfc3339(now).ok(),
-            ran: Arc::new(vec![]),
+            history: Arc::new(vec![]),
         };
         let guards = guard(rule);
         let guards: Vec<&CompiledGuard> = guards.iter().collect();
@@ -618,6 +645,46 @@ mod tests {
         assert!(
             by_number.bound("order", &json!({"n": 7})).is_ok(),
             "numbers are keys by value"
+        );
+    }
+
+    #[test]
+    fn the_history_has_every_call_with_its_outcome_and_called_only_successes() {
+        let past = |tool: &str, outcome| PastCall {
+            tool: tool.to_owned(),
+            arguments: json!({"order_id": "#W1"}),
+            outcome,
+        };
+        let history = Arc::new(vec![
+            past("verify_pin", ToolOutcome::Failed),
+            past("verify_pin", ToolOutcome::Failed),
+            past("cancel_order", ToolOutcome::Refused),
+        ]);
+        let rule_allows = |rule: &str| {
+            let facts = Facts {
+                args: &json!({"order_id": "#W1"}),
+                captured: &BTreeMap::new(),
+                agent: "retail",
+                caller: None,
+                results: &BTreeMap::new(),
+                slots: &BTreeMap::new(),
+                state: None,
+                now: None,
+                history: history.clone(),
+            };
+            let guards = guard(rule);
+            let guards: Vec<&CompiledGuard> = guards.iter().collect();
+            first_refusal(&guards, &facts).is_none()
+        };
+        assert!(!rule_allows(
+            r#"calls.filter(c, c.tool == "verify_pin" && c.outcome == "failed").size() < 2"#
+        ));
+        assert!(rule_allows(
+            r#"calls.exists(c, c.tool == "cancel_order" && c.outcome == "refused" && c.arguments.order_id == args.order_id)"#
+        ));
+        assert!(
+            !rule_allows(r#"called("cancel_order", {"order_id": args.order_id})"#),
+            "a refused call did not run"
         );
     }
 }

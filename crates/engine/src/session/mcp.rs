@@ -178,7 +178,12 @@ impl Session {
         self.count_run(&name);
         self.tools_run.push((name.clone(), outcome));
         // What the business rules of later calls see, as for a function tool.
-        let for_rules = (outcome == ToolOutcome::Ok).then(|| (arguments.clone(), result.clone()));
+        Arc::make_mut(&mut self.past_calls).push(crate::policy::PastCall {
+            tool: name.clone(),
+            arguments: arguments.clone(),
+            outcome,
+        });
+        let for_rules = (outcome == ToolOutcome::Ok).then(|| result.clone());
         self.record(Record::ToolCall {
             call_id: CallId::new(call.id.as_str()),
             name: name.clone(),
@@ -188,9 +193,8 @@ impl Session {
             result,
             duration,
         });
-        if let Some((arguments, result)) = for_rules {
+        if let Some(result) = for_rules {
             self.results.insert(name.clone(), result);
-            self.ran_ok.push((name.clone(), arguments));
         }
         if outcome == ToolOutcome::Ok {
             self.clear_failures(&name);

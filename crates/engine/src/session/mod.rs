@@ -130,7 +130,9 @@ pub struct Session {
     /// The last successful result of each tool, and the calls that succeeded with their
     /// arguments: what business rules see (`policy.rs`).
     results: BTreeMap<String, Value>,
-    ran_ok: Vec<(String, Value)>,
+    /// Every call recorded, with its arguments and outcome, in order (shared with the rules'
+    /// facts without copying).
+    past_calls: Arc<Vec<crate::policy::PastCall>>,
     /// The values the tools' `captures` kept, by name (`policy.rs`).
     captured: BTreeMap<String, crate::policy::Captured>,
     tools_run: Vec<(String, ToolOutcome)>,
@@ -279,7 +281,7 @@ impl Session {
             consents: consent::Consents::default(),
             slots: BTreeMap::new(),
             results: BTreeMap::new(),
-            ran_ok: Vec::new(),
+            past_calls: Arc::new(Vec::new()),
             captured,
             tools_run: Vec::new(),
             thinking: thinker::Thinking::default(),

@@ -316,8 +316,6 @@ impl Session {
                 self.clear_failures(&running.name);
                 // What the business rules of later calls see (`policy.rs`).
                 self.results.insert(running.name.clone(), result.clone());
-                self.ran_ok
-                    .push((running.name.clone(), running.arguments.clone()));
                 self.capture_slots(&running.name, &running.arguments, &result);
                 self.keep_captures(&running.name, &result);
                 self.tools_run.push((running.name.clone(), ToolOutcome::Ok));
@@ -499,7 +497,7 @@ impl Session {
             slots: &self.slots,
             state: self.state.as_deref(),
             now,
-            ran: std::sync::Arc::new(self.ran_ok.clone()),
+            history: self.past_calls.clone(),
         };
         crate::policy::first_refusal(guards, &facts)
     }
@@ -683,6 +681,11 @@ impl Session {
         } else {
             CalledBy::Model
         };
+        Arc::make_mut(&mut self.past_calls).push(crate::policy::PastCall {
+            tool: name.to_owned(),
+            arguments: arguments.clone(),
+            outcome,
+        });
         self.record(Record::ToolCall {
             call_id: call_id.clone(),
             name: name.to_owned(),
