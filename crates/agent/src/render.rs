@@ -12,7 +12,7 @@ use switchboard_wire as wire;
 use crate::load::common_tool_name;
 use crate::model::{
     AgentFile, AudioEncoding, Behaviour, CommonTool, Confirm, DynamicState, Effort,
-    FailureCounting, Lines, McpServer, NoiseReduction, Phase, SayWhen, Supervisor, Tool,
+    FailureCounting, Guard, Lines, McpServer, NoiseReduction, Phase, SayWhen, Supervisor, Tool,
     TurnDetection, UnclearAction, Variety,
 };
 
@@ -390,6 +390,7 @@ fn tools_section(out: &mut String, agent: &AgentFile, tools: &[ToolRef<'_>]) {
                     confirm: &t.confirm,
                     preamble_phrases: &t.preamble_phrases,
                     on_failure: t.on_failure.as_deref(),
+                    guards: &t.guards,
                 },
             ),
             ToolRef::Mcp(server) => {
@@ -407,6 +408,7 @@ fn tools_section(out: &mut String, agent: &AgentFile, tools: &[ToolRef<'_>]) {
                             confirm: &t.confirm,
                             preamble_phrases: &t.preamble_phrases,
                             on_failure: t.on_failure.as_deref(),
+                            guards: &t.guards,
                         },
                     );
                 }
@@ -430,6 +432,7 @@ struct Guidance<'a> {
     confirm: &'a Confirm,
     preamble_phrases: &'a [String],
     on_failure: Option<&'a str>,
+    guards: &'a [Guard],
 }
 
 fn guidance(out: &mut String, heading: &str, t: &Guidance<'_>) {
@@ -472,6 +475,14 @@ fn guidance(out: &mut String, heading: &str, t: &Guidance<'_>) {
     }
     if let Some(failure) = t.on_failure {
         let _ = writeln!(out, "If it fails: {}", failure.trim_end());
+    }
+    // The engine refuses a call that breaks a rule whatever the model does; saying the rules
+    // here lets the model keep to them instead of being refused.
+    if !t.guards.is_empty() {
+        out.push_str("Rules (a call that breaks one is refused):\n");
+        for guard in t.guards {
+            let _ = writeln!(out, "- {}", guard.say.trim_end());
+        }
     }
 }
 
@@ -1203,5 +1214,17 @@ mod tests {
             missing.to_string(),
             "MCP server `calendar` needs the environment variable CALENDAR_TOKEN, which is not set"
         );
+    }
+
+    #[test]
+    fn a_tools_rules_are_said_in_its_section() {
+        let text = "name: r\nrole: r\ntools:\n  - name: cancel_pending_order\n    description: d\n    guards:\n      - rule: order.status == \"pending\"\n        say: Only pending orders can be cancelled.\n      - rule: args.reason in [\"no longer needed\", \"ordered by mistake\"]\n        say: The reason must be no longer needed or ordered by mistake.\n";
+        let agent = crate::load(text).expect("loads").agent;
+        let prompt = render(&agent, None).expect("renders").instructions;
+        assert!(
+            prompt.contains("Rules (a call that breaks one is refused):\n- Only pending orders can be cancelled.\n- The reason must be no longer needed or ordered by mistake.\n"),
+            "{prompt}"
+        );
+        assert!(!prompt.contains("order.status"), "the CEL itself is not the model's business");
     }
 }
