@@ -20,7 +20,20 @@ use crate::model::{Builtin, Run, SlotSource, Tool};
 use crate::render::STATE_TOOL;
 
 /// The names every rule sees (besides the agent's captures and the `called` function).
-const ROOTS: &[&str] = &["args", "results", "slots", "state", "now", "captures"];
+const ROOTS: &[&str] = &[
+    "args", "results", "slots", "state", "now", "captures", "calls", "agent", "caller",
+];
+
+/// How a call in `calls` ended: the engine's outcomes, as docs/agent-file.md lists them.
+const OUTCOMES: &[&str] = &[
+    "ok",
+    "failed",
+    "timeout",
+    "invalid",
+    "refused",
+    "held_for_confirmation",
+    "passed_through",
+];
 
 /// Namespaces of functions in CEL's standard environment, which the engine evaluates rules
 /// in: `optional.none()` calls a function, it does not read a variable `optional`.
@@ -47,6 +60,10 @@ const CALLED: &str = "called";
 pub(super) fn business_rules(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let a = cx.agent;
     let has_rules = a.tools.iter().any(|t| !t.guards.is_empty())
+        || a.mcp_servers
+            .iter()
+            .flat_map(|m| &m.tools)
+            .any(|t| !t.guards.is_empty())
         || a.dynamic
             .iter()
             .flat_map(|d| &d.states)
@@ -63,6 +80,22 @@ pub(super) fn business_rules(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for (j, guard) in tool.guards.iter().enumerate() {
             let path = format!("tools[{i}].guards[{j}].rule");
             check_rule(cx, &names, &site, &path, &guard.rule, out);
+        }
+    }
+    for (i, server) in a.mcp_servers.iter().enumerate() {
+        for (j, tool) in server.tools.iter().enumerate() {
+            // The server lists the tool's parameters, not the agent file.
+            let site = Site {
+                owner: Owner::Mcp {
+                    server: &server.server_label,
+                    name: &tool.name,
+                },
+                args: &names.any,
+            };
+            for (k, guard) in tool.guards.iter().enumerate() {
+                let path = format!("mcp_servers[{i}].tools[{j}].guards[{k}].rule");
+                check_rule(cx, &names, &site, &path, &guard.rule, out);
+            }
         }
     }
     for (i, state) in a.dynamic.iter().flat_map(|d| d.states.iter()).enumerate() {
@@ -139,10 +172,11 @@ type At = (usize, usize);
 struct Names<'a> {
     /// The defined tools, by name.
     tools: BTreeMap<&'a str, &'a Tool>,
-    /// Tools the model is offered whose results the rules never see, and what each is.
-    resultless: BTreeMap<&'a str, &'static str>,
-    /// The results of MCP tools, kept as `results["<server_label>.<tool>"]`.
-    mcp_results: BTreeSet<String>,
+    /// Tools the model is offered whose results the rules never see under their name.
+    resultless: BTreeMap<&'a str, Resultless>,
+    /// MCP tools as rules name them, `<server_label>.<tool>`: their results are
+    /// `results["<server_label>.<tool>"]`, and `called` knows them by that name.
+    mcp: BTreeSet<String>,
     /// The dynamic flow's slots, with the schema of each value when it is known.
     slots: BTreeMap<&'a str, Option<&'a Value>>,
     /// Captures by name: the tools declaring each, with the schema of the captured value.
@@ -154,6 +188,21 @@ struct Names<'a> {
     key: Value,
     /// The arguments of the state-change tool, per dynamic state.
     exits: Vec<Value>,
+    /// The schemas of `calls`, `agent` and `caller`.
+    calls: Value,
+    agent: Value,
+    caller: Value,
+    /// A schema that says nothing: the arguments of an MCP tool, which its server lists.
+    any: Value,
+}
+
+/// A tool the model is offered whose results rules never see under its name.
+enum Resultless {
+    /// An MCP tool, whose results are kept under this name (`<server_label>.<tool>`).
+    Mcp(String),
+    /// A common tool, the supervisor's tool or the state-change tool, answered by the engine
+    /// itself: its calls are recorded (`called` sees them), but it gives the rules no result.
+    Engine(&'static str),
 }
 
 /// The dynamic flow, as the reachability of its states.
@@ -170,25 +219,27 @@ impl<'a> Names<'a> {
         let a = cx.agent;
         let tools: BTreeMap<&str, &Tool> = a.tools.iter().map(|t| (t.name.as_str(), t)).collect();
         let mut resultless = BTreeMap::new();
-        let mut mcp_results = BTreeSet::new();
+        let mut mcp = BTreeSet::new();
         for server in &a.mcp_servers {
             let names = server.tools.iter().map(|t| t.name.as_str());
             for name in names.chain(server.allowed_tools.iter().flatten().map(String::as_str)) {
-                resultless.insert(
-                    name,
-                    "an MCP tool, whose result is kept under its server's label",
-                );
-                mcp_results.insert(format!("{}.{name}", server.server_label));
+                let key = format!("{}.{name}", server.server_label);
+                resultless.insert(name, Resultless::Mcp(key.clone()));
+                mcp.insert(key);
             }
         }
         for common in &a.common_tools {
-            resultless.insert(common_tool_name(*common), "a common tool");
+            resultless.insert(
+                common_tool_name(*common),
+                Resultless::Engine("a common tool"),
+            );
         }
         if let Some(s) = &a.supervisor {
-            resultless.insert(s.tool_name.as_str(), "the supervisor's tool");
+            let what = Resultless::Engine("the supervisor's tool");
+            resultless.insert(s.tool_name.as_str(), what);
         }
         if a.dynamic.is_some() {
-            resultless.insert(STATE_TOOL, "the state-change tool");
+            resultless.insert(STATE_TOOL, Resultless::Engine("the state-change tool"));
         }
         resultless.retain(|name, _| !tools.contains_key(name));
 
@@ -263,13 +314,27 @@ impl<'a> Names<'a> {
         Self {
             tools,
             resultless,
-            mcp_results,
+            mcp,
             slots,
             captures,
             flow,
             state,
             key: json!({"type": "string"}),
             exits,
+            calls: json!({
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "tool": {"type": "string"},
+                        "arguments": {"type": "object"},
+                        "outcome": {"type": "string", "enum": OUTCOMES},
+                    },
+                },
+            }),
+            agent: json!({"type": "string"}),
+            caller: json!({"type": ["string", "null"]}),
+            any: json!({}),
         }
     }
 }
@@ -312,6 +377,8 @@ enum Owner<'a> {
     Tool(&'a Tool),
     /// An exit guard of the dynamic state with this index and id.
     Exit { state: usize, id: &'a str },
+    /// A guard of a tool of an MCP server.
+    Mcp { server: &'a str, name: &'a str },
 }
 
 /// The rule's owner and the schema of its `args`.
@@ -326,6 +393,7 @@ impl Site<'_> {
         match self.owner {
             Owner::Tool(t) => format!("a rule of tool `{}`", t.name),
             Owner::Exit { id, .. } => format!("an exit rule of state `{id}`"),
+            Owner::Mcp { server, name } => format!("a rule of MCP tool `{server}.{name}`"),
         }
     }
 }
@@ -385,7 +453,8 @@ enum Origin<'w> {
     Result(&'w str),
     Capture(&'w str),
     Slot(&'w str),
-    State,
+    /// One of the names every rule sees (`state`, `calls`, …).
+    Root(&'static str),
     /// A variable of a macro (`x` of `items.all(x, …)`): an element of its range.
     Element(&'w str),
 }
@@ -610,15 +679,16 @@ impl<'w> Walk<'w> {
                 if let Some(t) = names.tools.get(tool) {
                     r.reads.push((Read::Result(tool), at));
                     (t.output_schema.as_ref(), Origin::Result(tool), 1)
-                } else if names.mcp_results.contains(tool) {
+                } else if names.mcp.contains(tool) {
                     // MCP servers are offered in every state and describe no results.
                     return r;
                 } else {
                     if names.resultless.contains_key(tool) {
                         r.reads.push((Read::Result(tool), at));
                     } else {
+                        let tested = chain.test && chain.segs.len() == 1;
                         r.found
-                            .push(self.unknown_tool(&format!("`results.{tool}`"), tool, at));
+                            .push(self.unknown_tool(Read::Result(tool), tested, at));
                     }
                     return r;
                 }
@@ -646,7 +716,10 @@ impl<'w> Walk<'w> {
                 }
                 return r;
             }
-            (None, "state") => (names.state.as_ref(), Origin::State, 0),
+            (None, "state") => (names.state.as_ref(), Origin::Root("state"), 0),
+            (None, "calls") => (Some(&names.calls), Origin::Root("calls"), 0),
+            (None, "agent") => (Some(&names.agent), Origin::Root("agent"), 0),
+            (None, "caller") => (Some(&names.caller), Origin::Root("caller"), 0),
             (None, "now") => return r,
             (None, root) => match names.captures.get(root) {
                 Some(declared) => {
@@ -693,11 +766,14 @@ impl<'w> Walk<'w> {
         let tool = tool.inner();
         let at = self.at(first.id);
         let Some(t) = self.names.tools.get(tool) else {
+            if self.names.mcp.contains(tool) {
+                return;
+            }
             if self.names.resultless.contains_key(tool) {
                 self.reads.push((Read::Called(tool), at));
             } else {
-                let what = format!("`called(\"{tool}\", …)`");
-                self.found.push(self.unknown_tool(&what, tool, at));
+                self.found
+                    .push(self.unknown_tool(Read::Called(tool), false, at));
             }
             return;
         };
@@ -882,7 +958,7 @@ impl<'w> Walk<'w> {
             };
             let mut first = None;
             for tool in &tools {
-                match self.unavailable(tool) {
+                match self.unavailable(read, tool) {
                     None => {
                         first = None;
                         break;
@@ -915,34 +991,52 @@ impl<'w> Walk<'w> {
         }
     }
 
-    /// Why the result of `tool` cannot be there when this rule runs, and what to do.
-    fn unavailable(&self, tool: &str) -> Option<(String, String)> {
+    /// Why the result of `tool` cannot be there when this rule reads it (or, for `called`,
+    /// why no successful call of it can be recorded by then), and what to do.
+    fn unavailable(&self, read: Read<'_>, tool: &str) -> Option<(String, String)> {
         let names = self.names;
         let fix = "or remove this part of the rule";
-        if let Some(what) = names.resultless.get(tool) {
-            let server = self.names.mcp_results.iter().find(|r| {
-                r.strip_suffix(tool)
-                    .is_some_and(|label| label.ends_with('.'))
-            });
-            return Some(match server {
-                Some(key) => (
-                    format!("is {what}, not under its own name"),
+        let called = matches!(read, Read::Called(_));
+        match names.resultless.get(tool) {
+            Some(Resultless::Mcp(key)) if called => {
+                return Some((
+                    format!("is an MCP tool, whose calls are recorded as `{key}`"),
+                    format!("ask `called(\"{key}\", …)`, {fix}"),
+                ));
+            }
+            Some(Resultless::Mcp(key)) => {
+                return Some((
+                    format!("is an MCP tool, whose result is `results[\"{key}\"]`"),
                     format!("read it as `results[\"{key}\"]`, {fix}"),
-                ),
-                None => (
-                    format!("is {what}, whose results the rules never see"),
+                ));
+            }
+            // Its calls are recorded like any other.
+            Some(Resultless::Engine(_)) if called => return None,
+            Some(Resultless::Engine(what)) => {
+                return Some((
+                    format!("is {what}, which gives the rules no result"),
                     format!("read the result of a tool run by a webhook or fixtures, {fix}"),
-                ),
-            });
+                ));
+            }
+            None => {}
         }
         let t = names.tools.get(tool)?;
         match &t.run {
             Run::Client => {
+                let what = if called {
+                    "never sees it succeed"
+                } else {
+                    "never sees its result"
+                };
                 return Some((
-                    "runs on the client (`run` is absent or `client`), so the engine never sees its result".to_owned(),
+                    format!(
+                        "runs on the client (`run` is absent or `client`), so the engine {what}"
+                    ),
                     format!("give `{tool}` a `run` (a webhook or fixtures), {fix}"),
                 ));
             }
+            // A built-in's call is recorded; it gives no result.
+            Run::Builtin(_) if called => {}
             Run::Builtin(b) => {
                 let builtin = match b {
                     Builtin::EscalateToHuman => "escalate_to_human",
@@ -968,6 +1062,11 @@ impl<'w> Walk<'w> {
                 format!("a state offering `{}`", u.name),
             ),
             Owner::Exit { state, id } => (BTreeSet::from([state]), format!("state `{id}`")),
+            // MCP servers are offered in every state.
+            Owner::Mcp { server, name } => (
+                (0..flow.ids.len()).collect(),
+                format!("a state offering `{server}.{name}`"),
+            ),
         };
         // A tool no state offers never runs; SB0102 says so.
         if guarded.is_empty() {
@@ -997,7 +1096,21 @@ impl<'w> Walk<'w> {
         ))
     }
 
-    fn unknown_tool(&self, what: &str, tool: &str, at: Option<At>) -> Finding {
+    /// A tool that does not exist, read as `results.<tool>` (`tested` under `has`) or asked
+    /// about with `called`.
+    fn unknown_tool(&self, read: Read<'_>, tested: bool, at: Option<At>) -> Finding {
+        let (tool, what, note) = match read {
+            Read::Called(tool) => (
+                tool,
+                format!("asks `called(\"{tool}\", …)`"),
+                "`called` of a tool that does not exist is always false",
+            ),
+            Read::Result(tool) | Read::Capture(tool) => (
+                tool,
+                format!("reads `results.{tool}`"),
+                if tested { NEVER_PRESENT } else { FAILS_CLOSED },
+            ),
+        };
         let tools: Vec<String> = self.names.tools.keys().map(|t| (*t).to_owned()).collect();
         let hint = match closest(tool, &tools) {
             Some(best) => format!("did you mean `{best}`?"),
@@ -1008,11 +1121,11 @@ impl<'w> Walk<'w> {
             rule: Rule::UnknownGuardName,
             at,
             message: format!(
-                "{} reads {what}, but there is no tool `{tool}`",
+                "{} {what}, but there is no tool `{tool}`",
                 self.site.describe()
             ),
             hint,
-            note: Some(FAILS_CLOSED),
+            note: Some(note),
         }
     }
 
@@ -1079,9 +1192,7 @@ impl<'w> Walk<'w> {
         } else if let Some(best) = closest(name, &known) {
             format!("did you mean `{best}`?")
         } else {
-            let mut seen =
-                "rules see args, results, slots, state, now, captures and called(tool, args)"
-                    .to_owned();
+            let mut seen = format!("rules see {} and called(tool, args)", ROOTS.join(", "));
             if !names.captures.is_empty() {
                 let captures: Vec<&str> = names.captures.keys().copied().collect();
                 seen.push_str(&format!(", and the captures {}", captures.join(", ")));
@@ -1135,6 +1246,10 @@ impl<'w> Walk<'w> {
                     format!("{who} reads `{path}`, but the state change has no argument `{field}`"),
                     "the state change's only argument is `next_state`".to_owned(),
                 ),
+                Owner::Mcp { .. } => (
+                    format!("{who} reads `{path}`, but the tool has no parameter `{field}`"),
+                    hint("the tool takes no parameters"),
+                ),
             };
             return Finding {
                 rule: Rule::UnknownGuardName,
@@ -1147,7 +1262,7 @@ impl<'w> Walk<'w> {
         let schema = match origin {
             Origin::Args => match self.site.owner {
                 Owner::Tool(t) => format!("the parameters of `{}`", t.name),
-                Owner::Exit { .. } => "the state change's arguments".to_owned(),
+                Owner::Exit { .. } | Owner::Mcp { .. } => "the arguments".to_owned(),
             },
             Origin::Result(tool) => format!("the `output_schema` of `{tool}`"),
             Origin::Capture(c) => {
@@ -1160,7 +1275,7 @@ impl<'w> Walk<'w> {
                 format!("the `output_schema` of `{tool}` (capture `{c}`)")
             }
             Origin::Slot(s) => format!("the schema of slot `{s}`"),
-            Origin::State => "the schema of `state`".to_owned(),
+            Origin::Root(root) => format!("the schema of `{root}`"),
             Origin::Element(v) => format!("the schema of `{v}`"),
         };
         Finding {
@@ -1534,17 +1649,67 @@ tools:
             found.iter().map(|f| f.0).collect::<Vec<_>>(),
             ["SB0133", "SB0133"]
         );
-        // A common tool answers the model, not the rules.
+        // A common tool answers the model, not the rules: its call is recorded, but it gives
+        // no result.
         let common = SHOP.replace("tools:\n", "common_tools: [finish_session]\ntools:\n");
-        let found = findings(&common.replace("RULE", r#"called("finish_session", {})"#));
+        let found = findings(&common.replace("RULE", "has(results.finish_session.status)"));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "SB0133");
+        assert_eq!(
+            findings(&common.replace("RULE", r#"!called("finish_session", {})"#)),
+            vec![]
+        );
         // A tool's rule may read the tool's own earlier result.
         let own = SHOP.replace(
             "RULE",
             r#"!called("refund_order", {"order_id": args.order_id})"#,
         );
         assert_eq!(findings(&own), vec![]);
+    }
+
+    #[test]
+    fn calls_agent_and_caller_are_names_rules_see_with_their_shapes() {
+        assert_eq!(
+            at(r#"calls.filter(c, c.tool == "lookup_order" && c.outcome == "failed").size() < 3"#),
+            []
+        );
+        assert_eq!(at(r#"agent == "shop" && caller != null"#), []);
+        // An outcome the engine never records, and a field calls do not have.
+        assert_eq!(
+            at(r#"calls.exists(c, c.outcome == "fail")"#),
+            [("SB0132", 16 + 29)]
+        );
+        assert_eq!(
+            at(r#"calls.exists(c, c.name == "lookup_order")"#),
+            [("SB0131", 16 + 18)]
+        );
+    }
+
+    #[test]
+    fn mcp_tools_are_read_under_their_servers_label_and_their_rules_are_checked() {
+        let text = SHOP.replace(
+            "tools:\n",
+            "mcp_servers:\n  - server_label: crm\n    server_url: https://crm.example/mcp\n    allowed_tools: [find_customer, close_ticket]\n    tools:\n      - name: close_ticket\n        guards:\n          - rule: MCP_CHECK\n            say: No.\ntools:\n",
+        );
+        let both = |refund: &str, mcp: &str| {
+            findings(&text.replace("RULE", refund).replace("MCP_CHECK", mcp))
+                .into_iter()
+                .map(|f| (f.0, f.1))
+                .collect::<Vec<_>>()
+        };
+        let fine = r#"results["crm.find_customer"].id != "" && called("crm.find_customer", {})"#;
+        assert_eq!(both(fine, "has(results.lookup_order.total)"), []);
+        // By its bare name an MCP tool has neither result nor record; an MCP tool's own rules
+        // are read like any other.
+        assert_eq!(
+            both("results.find_customer.id != \"\"", "ordr.total > 1"),
+            [("SB0130", 10), ("SB0133", 36)]
+        );
+        let text = text.replace("RULE", r#"called("find_customer", {})"#);
+        assert_eq!(
+            hints(&text.replace("MCP_CHECK", "args.size() > 0")),
+            [r#"ask `called("crm.find_customer", …)`, or remove this part of the rule"#]
+        );
     }
 
     /// A dynamic flow: `verify` → `resolve` → `goodbye`; the lookup is offered in `LOOKUP_IN`
@@ -1661,6 +1826,36 @@ dynamic:
             found.iter().map(|f| (f.0, f.2)).collect::<Vec<_>>(),
             [("SB0130", 16 + 22)]
         );
+    }
+
+    /// Odd rules that parse: none may panic the linter, whatever it makes of them.
+    #[test]
+    fn odd_rules_are_read_without_panicking() {
+        for rule in [
+            "results[1].x",
+            "results[args.order_id].status",
+            "results.lookup_order.items[args.minutes].qty > \"1\"",
+            "{\"a\": 1}.a == 1",
+            "[1, 2].all(x, x.y.z)",
+            "results.lookup_order.items.exists(i, i.all(j, j.k))",
+            "results.lookup_order.items.map(i, i).filter(x, x.sku == 1).size() == 0",
+            "has(order.items) ? order.items[0].sku : \"\"",
+            "size(args) == 0 && -args.minutes < 0u",
+            "b\"x\" == args.reason",
+        ] {
+            let _ = shop(rule);
+        }
+    }
+
+    proptest::proptest! {
+        /// Rules drawn from the names and operators rules use: the lint never panics.
+        #[test]
+        fn no_rule_panics_the_linter(rule in "(args|results|order|calls|now|x)(\\.(lookup_order|status|items|sku|total)|\\[0\\]){0,4}( (==|<|in) (\"a\"|1|\\[1\\]|args\\.minutes))?") {
+            let text = SHOP.replace("'RULE'", &serde_json::to_string(&rule).expect("a string"));
+            if let Ok(loaded) = crate::load(&text) {
+                let _ = super::super::lint(&loaded, Date::known(2026, 12, 7));
+            }
+        }
     }
 
     #[test]
