@@ -181,6 +181,9 @@ struct Names<'a> {
     slots: BTreeMap<&'a str, Option<&'a Value>>,
     /// Captures by name: the tools declaring each, with the schema of the captured value.
     captures: BTreeMap<&'a str, Vec<(&'a Tool, Option<&'a Value>)>>,
+    /// The schema of `captures.<name>`, when the captured value's is known: a map of key to
+    /// entity for a capture with a `key`, else the list of values in order.
+    kept: BTreeMap<&'a str, Value>,
     flow: Option<Flow<'a>>,
     /// The schema of `state`: one of the dynamic states' ids.
     state: Option<Value>,
@@ -244,6 +247,7 @@ impl<'a> Names<'a> {
         resultless.retain(|name, _| !tools.contains_key(name));
 
         let mut captures: BTreeMap<&str, Vec<(&Tool, Option<&Value>)>> = BTreeMap::new();
+        let mut kept_by = BTreeMap::new();
         for tool in &a.tools {
             for c in &tool.captures {
                 let schema = tool.output_schema.as_ref().and_then(|s| match &c.path {
@@ -254,6 +258,14 @@ impl<'a> Names<'a> {
                     .entry(c.name.as_str())
                     .or_default()
                     .push((tool, schema));
+                if let Some(schema) = schema {
+                    let kept = if c.key.is_some() {
+                        json!({"type": "object", "additionalProperties": schema})
+                    } else {
+                        json!({"type": "array", "items": schema})
+                    };
+                    kept_by.entry(c.name.as_str()).or_insert(kept);
+                }
             }
         }
 
@@ -317,6 +329,7 @@ impl<'a> Names<'a> {
             mcp,
             slots,
             captures,
+            kept: kept_by,
             flow,
             state,
             key: json!({"type": "string"}),
@@ -706,15 +719,15 @@ impl<'w> Walk<'w> {
                 }
             }
             (None, "captures") => {
-                // Below a capture come the keys of its entities, which only the results know.
-                if let Some(Seg::Field(capture, at)) = first {
-                    if names.captures.contains_key(capture) {
-                        r.reads.push((Read::Capture(capture), at));
-                    } else {
-                        r.found.push(self.unknown_capture(capture, at));
-                    }
+                let Some(Seg::Field(capture, at)) = first else {
+                    return r;
+                };
+                if !names.captures.contains_key(capture) {
+                    r.found.push(self.unknown_capture(capture, at));
+                    return r;
                 }
-                return r;
+                r.reads.push((Read::Capture(capture), at));
+                (names.kept.get(capture), Origin::Capture(capture), 1)
             }
             (None, "state") => (names.state.as_ref(), Origin::Root("state"), 0),
             (None, "calls") => (Some(&names.calls), Origin::Root("calls"), 0),
@@ -1565,6 +1578,11 @@ tools:
             [("SB0131", 16 + 36)]
         );
         assert_eq!(at("has(results.lookup_order.totl)"), [("SB0131", 16 + 25)]);
+        // `captures.<name>` keeps entities by key.
+        assert_eq!(
+            at("captures.order[args.order_id].totl > 1"),
+            [("SB0131", 16 + 30)]
+        );
         let found = shop(r#"results.lookup_order.stauts == "shipped""#);
         assert_eq!(
             found[0].3,
