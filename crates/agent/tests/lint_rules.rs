@@ -43,6 +43,10 @@ const RULE_FIXTURES: &[(&str, &str)] = &[
     ("mcp-tool-not-allowed", "SB0127"),
     ("mcp-approval-contradicted", "SB0128"),
     ("model-protocol", "SB0129"),
+    ("unknown-guard-name", "SB0130"),
+    ("unknown-guard-field", "SB0131"),
+    ("guard-type-mismatch", "SB0132"),
+    ("guard-result-unavailable", "SB0133"),
 ];
 
 /// The day the fixtures are linted on: `gpt-realtime` is 44 days from its shutdown.
