@@ -76,6 +76,8 @@ pub(crate) struct ToolSpec {
     pub(crate) validator: jsonschema::Validator,
     /// Its business rules, compiled (`policy.rs`).
     pub(crate) guards: Vec<crate::policy::CompiledGuard>,
+    /// Its `output_schema`, compiled: a result outside it is not kept for the rules.
+    pub(crate) output: Option<jsonschema::Validator>,
 }
 
 /// An agent ready to serve sessions.
@@ -161,12 +163,22 @@ impl CompiledAgent {
                     message,
                 }
             })?;
+            let output = tool
+                .output_schema
+                .as_ref()
+                .map(jsonschema::validator_for)
+                .transpose()
+                .map_err(|e| CompileError::InvalidSchema {
+                    tool: tool.name.clone(),
+                    message: format!("output_schema: {e}"),
+                })?;
             tools.insert(
                 tool.name.clone(),
                 ToolSpec {
                     tool: tool.clone(),
                     validator,
                     guards,
+                    output,
                 },
             );
         }

@@ -189,6 +189,9 @@ vocabulary! {
         BargeIn = "barge_in",
         /// A business rule of the agent (a tool's `guards`) refused a call.
         PolicyRefused = "policy_refused",
+        /// A tool's successful result does not match its `output_schema`: the model still
+        /// gets it, but business rules do not read it (no `results`, no captures).
+        ResultOutsideSchema = "result_outside_schema",
         /// A `set_conversation_state` call waits for the other calls of its response to be
         /// answered before it is judged (what they capture may be what the state requires).
         TransitionDeferred = "transition_deferred",

@@ -239,6 +239,50 @@ fn every_entity_is_seen_under_captures() {
     assert!(!ran(&out, "list_cabins"), "another user's is among them");
 }
 
+/// A result the tool's `output_schema` does not allow is given to the model, but rules do not
+/// read it: they fail closed rather than trust what the tool did not promise.
+#[test]
+fn a_result_outside_its_output_schema_is_not_kept_for_the_rules() {
+    let agent = AGENT.replace(
+        "    captures: [{name: reservation, path: reservation, key: reservation_id}]\n",
+        "    captures: [{name: reservation, path: reservation, key: reservation_id}]\n    output_schema:\n      type: object\n      required: [reservation]\n      properties:\n        reservation:\n          type: object\n          required: [reservation_id, cabin]\n          properties: {cabin: {enum: [economy, basic_economy]}}\n",
+    ).replace(
+        "          result: {reservation: {reservation_id: \"ECO1\", cabin: economy, user_id: ana_1}}",
+        "          result: {reservation: {reservation_id: \"ECO1\", cabin: first, user_id: ana_1}}",
+    );
+    let mut h = Harness::new(&agent);
+    sign_in(&mut h);
+    let out = call(
+        &mut h,
+        "get_reservation_details",
+        json!({"reservation_id": "ECO1"}),
+    );
+    assert_eq!(
+        tool_outputs(&out)[0].1["reservation"]["cabin"],
+        "first",
+        "the model gets it"
+    );
+    let outside = guard_details(&out, GuardDecision::ResultOutsideSchema);
+    assert_eq!(outside.len(), 1, "{outside:?}");
+    assert!(outside[0].contains("/reservation/cabin"), "{outside:?}");
+    let out = change(&mut h, "ECO1");
+    assert!(
+        !ran(&out, "update_reservation_flights"),
+        "nothing was kept for ECO1"
+    );
+    // A result inside the schema is kept as before.
+    call(
+        &mut h,
+        "get_reservation_details",
+        json!({"reservation_id": "BASIC1"}),
+    );
+    let out = change(&mut h, "BASIC1");
+    assert_eq!(
+        tool_outputs(&out)[0].1["error"],
+        "Basic economy tickets cannot be changed."
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 

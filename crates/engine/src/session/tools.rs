@@ -314,10 +314,16 @@ impl Session {
         match outcome {
             Ok(result) => {
                 self.clear_failures(&running.name);
-                // What the business rules of later calls see (`policy.rs`).
-                self.results.insert(running.name.clone(), result.clone());
+                // What the business rules of later calls see (`policy.rs`), unless the
+                // result breaks the tool's own output schema: rules then fail closed rather
+                // than read what the tool did not promise.
+                if let Some(why) = self.outside_output_schema(&running.name, &result) {
+                    self.guard_tool(GuardDecision::ResultOutsideSchema, &running.name, why);
+                } else {
+                    self.results.insert(running.name.clone(), result.clone());
+                    self.keep_captures(&running.name, &result);
+                }
                 self.capture_slots(&running.name, &running.arguments, &result);
-                self.keep_captures(&running.name, &result);
                 self.tools_run.push((running.name.clone(), ToolOutcome::Ok));
                 self.answer(
                     call_id,
@@ -500,6 +506,22 @@ impl Session {
             history: self.past_calls.clone(),
         };
         crate::policy::first_refusal(guards, &facts)
+    }
+
+    /// Why a successful result of `tool` is not what its `output_schema` says, if it is not.
+    fn outside_output_schema(&self, tool: &str, result: &Value) -> Option<String> {
+        let validator = self.agent.tools.get(tool)?.output.as_ref()?;
+        let errors: Vec<String> = validator
+            .iter_errors(result)
+            .take(3)
+            .map(|e| format!("at `{}`: {e}", e.instance_path()))
+            .collect();
+        (!errors.is_empty()).then(|| {
+            format!(
+                "the result of `{tool}` does not match its output_schema ({}); rules do not read it",
+                errors.join("; ")
+            )
+        })
     }
 
     /// Keeps what the tool's `captures` take from a successful result.
