@@ -288,7 +288,7 @@ fn an_mcp_tool_whose_rule_is_false_is_denied() {
         "cancel_slot",
         json!({"window": "morning"}),
     );
-    assert_eq!(approvals(&out)[0].1, false, "not a booked window");
+    assert!(!approvals(&out)[0].1, "not a booked window");
     let out = approval_request(
         &mut h,
         "mcpr_3",
