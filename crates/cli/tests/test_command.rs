@@ -17,20 +17,110 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The retail agent's reference tool server (`retail-tools`), on a runtime of its own that
+/// serves while a test waits for the binary; its tools are webhooks to `${RETAIL_TOOLS_URL}`
+/// signed with the secret in `RETAIL_TOOLS_SECRET`, which [`RetailTools::env`] gives the child.
+struct RetailTools {
+    runtime: tokio::runtime::Runtime,
+    server: Option<retail_tools::ToolServer>,
+    secret: String,
+}
+
+impl RetailTools {
+    fn start() -> RetailTools {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let secret = format!("retail-test-{}-{nanos}", std::process::id());
+        let server = runtime
+            .block_on(retail_tools::ToolServer::start(
+                "127.0.0.1:0",
+                secret.as_bytes().to_vec(),
+            ))
+            .expect("the retail tool server starts");
+        RetailTools {
+            runtime,
+            server: Some(server),
+            secret,
+        }
+    }
+
+    /// The variables the agent's webhooks read.
+    fn env(&self) -> [(&'static str, String); 2] {
+        let url = self.server.as_ref().expect("running").url();
+        [
+            ("RETAIL_TOOLS_URL", url),
+            (retail_tools::SECRET_ENV, self.secret.clone()),
+        ]
+    }
+
+    /// What each session changed (`GET /state`).
+    fn state(&self) -> serde_json::Value {
+        let url = format!("{}/state", self.server.as_ref().expect("running").url());
+        self.runtime.block_on(async {
+            reqwest::get(&url)
+                .await
+                .expect("GET /state")
+                .json()
+                .await
+                .expect("JSON")
+        })
+    }
+}
+
+impl Drop for RetailTools {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+    }
+}
+
 #[test]
 fn every_shipped_suite_passes_with_a_junit_report() {
     let junit = std::env::temp_dir().join(format!("switchboard-junit-{}.xml", std::process::id()));
-    // Every example agent's `scenarios` directory, found from the top.
+    // Every example agent's `scenarios` directory, found from the top. The retail agent's
+    // tools are webhooks: its reference server runs here, and the child gets its address and
+    // secret.
     let examples = repo("examples/agents");
-    let out = switchboard(&[
-        "test",
-        &examples.display().to_string(),
-        "--junit",
-        &junit.display().to_string(),
-    ]);
+    let retail = RetailTools::start();
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args([
+            "test",
+            &examples.display().to_string(),
+            "--junit",
+            &junit.display().to_string(),
+        ])
+        .env_remove("OPENAI_API_KEY")
+        .envs(retail.env())
+        .output()
+        .expect("the binary runs");
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("✓ outage and refund"), "{stdout}");
+    assert!(
+        stdout.contains("✓ retail task 0: exchange a keyboard and a thermostat"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("retail/scenarios/adversarial/"),
+        "the retail adversarial suite ran: {stdout}"
+    );
+    // The retail calls reached the server, each scenario in a session of its own: task 0's
+    // exchange is recorded there.
+    let state = retail.state();
+    let sessions = state["sessions"].as_object().expect("sessions");
+    assert!(
+        sessions
+            .values()
+            .any(|s| s["changed_orders"]["#W2378156"]["status"] == "exchange requested"),
+        "{state}"
+    );
     // Every agent's `scenarios` directory, with its subdirectories (the adversarial suites).
     fn yaml_below(dir: &Path) -> usize {
         let Ok(entries) = std::fs::read_dir(dir) else {
