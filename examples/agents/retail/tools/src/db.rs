@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -272,12 +273,34 @@ pub struct Order {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Db {
-    /// Products by product id.
-    pub products: Dict<Product>,
+    /// Products by product id. No tool changes them, so every session's copy of the
+    /// database shares one catalogue.
+    #[serde(with = "shared")]
+    pub products: Arc<Dict<Product>>,
     /// Users by user id.
     pub users: Dict<User>,
     /// Orders by order id.
     pub orders: Dict<Order>,
+}
+
+/// (De)serializes an `Arc<T>` as the `T` it holds.
+mod shared {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer, T: Serialize>(
+        value: &Arc<T>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        T::serialize(value, serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        deserializer: D,
+    ) -> Result<Arc<T>, D::Error> {
+        T::deserialize(deserializer).map(Arc::new)
+    }
 }
 
 impl Db {
