@@ -104,7 +104,24 @@ pub(crate) struct TestArgs {
     /// The live model to ask for (`--model openai`).
     #[arg(long, value_name = "MODEL", default_value = "gpt-realtime")]
     pub(crate) live_model: String,
+    /// Send every fixture tool of the scenarios' agents (and of `--compare` agents) to this
+    /// tool server instead, as a signed webhook to URL/tools/NAME, as `serve --tool-server`
+    /// does. A call the server fails where the agent's fixtures answer it fails the scenario
+    /// (docs/scenarios.md).
+    #[arg(long, value_name = "URL")]
+    pub(crate) tool_server: Option<String>,
+    /// Environment variable holding the secret that signs requests to --tool-server.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = TOOL_SECRET_ENV,
+        requires = "tool_server"
+    )]
+    pub(crate) tool_secret_env: String,
 }
+
+/// The default `--tool-secret-env` of `serve` and `test`.
+pub(crate) const TOOL_SECRET_ENV: &str = "SWITCHBOARD_TOOL_SECRET";
 
 /// Who plays the model's side in `switchboard test`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -234,7 +251,7 @@ pub(crate) struct ServeArgs {
     #[arg(
         long,
         value_name = "NAME",
-        default_value = "SWITCHBOARD_TOOL_SECRET",
+        default_value = TOOL_SECRET_ENV,
         requires = "tool_server"
     )]
     pub(crate) tool_secret_env: String,

@@ -4,7 +4,9 @@
 //! and what must hold once the call is over. [`run`] plays it through the real gateway and the
 //! emulator over sockets on 127.0.0.1, records the call into a temporary store, and checks the
 //! expectations against that record. [`ScenarioRuns`] gathers repeated runs (pass^k),
-//! [`compare`] sets two variants side by side, [`junit`] and [`html`] write reports.
+//! [`compare`] sets two variants side by side, [`junit`] and [`html`] write reports. A
+//! scenario's fixture tools can be sent to a [`ToolServer`] instead, whose answers are then
+//! held to the fixtures'.
 //! [`scenario_from_record`] turns a recorded call into a scenario that replays it.
 //! `docs/scenarios.md` describes the format.
 
@@ -17,6 +19,7 @@ mod latency;
 mod run;
 mod runs;
 mod scenario;
+mod tool_server;
 mod voice;
 
 pub use check::{Failure, evaluate, subset};
@@ -28,6 +31,7 @@ pub use scenario::{
     AudioTurn, DEFAULT_TURN_TIMEOUT, Ender, Expectation, Scenario, ScenarioError, Sound, Threshold,
     ToolMatch, Turn, from_text, load,
 };
+pub use tool_server::{TOOL_SERVER_PROBLEM, ToolServer};
 pub use voice::WavClip;
 
 /// The scenario files under `path`: the file itself, or, for a directory, the `*.yaml` /

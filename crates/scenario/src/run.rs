@@ -30,6 +30,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::check::{Failure, evaluate};
 use crate::latency;
 use crate::scenario::{AudioTurn, Scenario, Sound, Turn};
+use crate::tool_server;
 use crate::voice;
 
 /// How long the runner waits for the gateway to hang up after the last turn.
@@ -117,6 +118,9 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> Report {
             }
             failures.extend(evaluate(scenario, &record));
             failures.extend(latency::evaluate(scenario, &record));
+            if scenario.tool_server.is_some() {
+                failures.extend(tool_server::unlike_fixtures(&scenario.agent, &record));
+            }
             turn_latencies = latency::turn_latencies(&record);
             kept = Some(record);
         }
@@ -206,6 +210,11 @@ async fn call(
     file.records.redact.clear();
     if let Model::Live { model, .. } = model {
         file.model.clone_from(model);
+    }
+    // Only on the copy that runs: the assertions, and the check of the server's answers
+    // against the fixtures, read the agent as written.
+    if let Some(server) = &scenario.tool_server {
+        server.serve(&mut file);
     }
     let agent =
         Arc::new(CompiledAgent::new(file).map_err(|e| format!("the agent does not compile: {e}"))?);

@@ -14,6 +14,7 @@ use switchboard_engine::{GuardDecision, ToolOutcome};
 use switchboard_testkit::Script;
 
 use crate::check::LANGUAGES;
+use crate::tool_server::ToolServer;
 use crate::voice::{self, WavClip};
 
 /// How long one caller turn may wait for the agent's reply, unless the file says otherwise.
@@ -40,6 +41,10 @@ pub struct Scenario {
     pub turn_timeout: Duration,
     /// The latency budget of every audio turn without its own (`latency_budget_ms`).
     pub latency_budget: Option<Duration>,
+    /// The tool server that answers the agent's fixture tools instead, as the fixtures would
+    /// (`switchboard test --tool-server`): set by whoever runs the scenario, like a variant's
+    /// agent or script, never by the file. `None`: the fixtures answer.
+    pub tool_server: Option<ToolServer>,
 }
 
 /// One step of the caller.
@@ -429,6 +434,7 @@ pub fn from_text(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
         expect,
         turn_timeout,
         latency_budget,
+        tool_server: None,
     })
 }
 

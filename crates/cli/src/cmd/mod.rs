@@ -91,6 +91,35 @@ pub(crate) fn agent_file(path: &std::path::Path) -> Result<std::path::PathBuf, E
         })
 }
 
+/// Refuses a `--tool-server` (of `serve` or `test`) that is not an http(s) URL, or whose
+/// signing secret is not set: every tool call would fail, and the gateway never sends a tool
+/// request unsigned.
+pub(crate) fn check_tool_server(url: &str, secret_env: &str) -> Result<(), Error> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!("--tool-server: `{url}` is not an http(s) URL").into());
+    }
+    if std::env::var(secret_env)
+        .unwrap_or_default()
+        .trim()
+        .is_empty()
+    {
+        return Err(format!(
+            "--tool-server: {secret_env} is not set; requests to the tool server are always signed with it (--tool-secret-env names another variable)"
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Where `--tool-server` sends the tools, in the words `serve`'s banner and `test`'s summary
+/// use: `URL/tools/NAME (fixtures replaced; signed with $VAR)`.
+pub(crate) fn tool_server_line(url: &str, secret_env: &str) -> String {
+    format!(
+        "{}/tools/NAME (fixtures replaced; signed with ${secret_env})",
+        url.trim_end_matches('/')
+    )
+}
+
 /// A multi-threaded runtime for the commands that serve.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     Ok(tokio::runtime::Builder::new_multi_thread()

@@ -20,7 +20,7 @@ const REHEARSAL_SCRIPT: &str = "rehearsal.yaml";
 
 pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
     if let Some(url) = &args.tool_server {
-        check_tool_server(url, &args.tool_secret_env)?;
+        super::check_tool_server(url, &args.tool_secret_env)?;
     }
     let mut agents = Vec::new();
     for path in &args.agents {
@@ -141,7 +141,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         }
         let _ = writeln!(out, "{records_line}");
         if let Some(url) = &args.tool_server {
-            let _ = writeln!(out, "  tools: {}/tools/NAME (fixtures replaced; signed with ${})", url.trim_end_matches('/'), args.tool_secret_env);
+            let _ = writeln!(out, "  tools: {}", super::tool_server_line(url, &args.tool_secret_env));
         }
         if open {
             let _ = writeln!(out, "switchboard: no caller keys are configured (--config): anyone who can reach {addr} may call");
@@ -161,25 +161,6 @@ pub(crate) fn run(args: ServeArgs) -> Result<Outcome, Error> {
         Ok::<_, Error>(())
     })?;
     Ok(Outcome::Success)
-}
-
-/// Refuses a `--tool-server` that is not an http(s) URL, or whose signing secret is not set:
-/// every tool call would fail, and the gateway never sends a tool request unsigned.
-fn check_tool_server(url: &str, secret_env: &str) -> Result<(), Error> {
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(format!("--tool-server: `{url}` is not an http(s) URL").into());
-    }
-    if std::env::var(secret_env)
-        .unwrap_or_default()
-        .trim()
-        .is_empty()
-    {
-        return Err(format!(
-            "--tool-server: {secret_env} is not set; requests to the tool server are always signed with it (--tool-secret-env names another variable)"
-        )
-        .into());
-    }
-    Ok(())
 }
 
 /// The rehearsal script beside `agent_file`, or an empty one that says it has ended.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use switchboard_scenario::compare::{Comparison, Side};
-use switchboard_scenario::{Model, RunOptions, Scenario, ScenarioRuns, pass_hat_k};
+use switchboard_scenario::{Model, RunOptions, Scenario, ScenarioRuns, ToolServer, pass_hat_k};
 use switchboard_testkit::Script;
 
 use super::{Error, Outcome};
@@ -28,6 +28,9 @@ struct Variant {
 }
 
 pub(crate) fn run(args: TestArgs) -> Result<Outcome, Error> {
+    if let Some(url) = &args.tool_server {
+        super::check_tool_server(url, &args.tool_secret_env)?;
+    }
     let model = match args.model {
         TestModel::Emulator => Model::Emulator,
         TestModel::Openai => live_model(&args)?,
@@ -37,7 +40,7 @@ pub(crate) fn run(args: TestArgs) -> Result<Outcome, Error> {
     for path in args.junit.iter().chain(&args.html) {
         writable(path)?;
     }
-    let variants = match &args.compare {
+    let mut variants = match &args.compare {
         None => vec![Variant {
             letter: None,
             label: String::new(),
@@ -54,6 +57,20 @@ pub(crate) fn run(args: TestArgs) -> Result<Outcome, Error> {
             ]
         }
     };
+    if let Some(url) = &args.tool_server {
+        // After the variants are made, so a `--compare` agent's tools go there too.
+        let server = ToolServer {
+            url: url.clone(),
+            secret_env: args.tool_secret_env.clone(),
+        };
+        for scenario in variants.iter_mut().flat_map(|v| &mut v.scenarios) {
+            scenario.tool_server = Some(server.clone());
+        }
+        eprintln!(
+            "switchboard: tools: {}",
+            super::tool_server_line(url, &args.tool_secret_env)
+        );
+    }
     for v in &variants {
         if let Model::Live {
             base_url, model, ..
@@ -96,7 +113,12 @@ fn report_suite(args: &TestArgs, suite: &[ScenarioRuns], repeat: usize) -> Resul
     if repeat > 1 {
         writeln!(out, "{}", pass_hat_line(suite, repeat))?;
     }
-    writeln!(out, "{} passed, {failed} failed", suite.len() - failed)?;
+    writeln!(
+        out,
+        "{} passed, {failed} failed{}",
+        suite.len() - failed,
+        tools_note(args)
+    )?;
     out.flush()?;
     if let Some(path) = &args.junit {
         write_file(
@@ -136,7 +158,7 @@ fn report_comparison(
         if repeat > 1 {
             write!(out, " ({})", pass_hat_line(&side.suite, repeat))?;
         }
-        writeln!(out)?;
+        writeln!(out, "{}", tools_note(args))?;
     }
     out.flush()?;
     if let Some(path) = &args.junit {
@@ -158,6 +180,20 @@ fn report_comparison(
     } else {
         Outcome::FailureFound
     })
+}
+
+/// `; tools: URL/tools/NAME (…)` after a summary when the tools went to a tool server, so a
+/// result is never taken for one of the agent's fixtures.
+fn tools_note(args: &TestArgs) -> String {
+    args.tool_server
+        .as_ref()
+        .map(|url| {
+            format!(
+                "; tools: {}",
+                super::tool_server_line(url, &args.tool_secret_env)
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// The live model from the flags and the environment. The key is never printed.
