@@ -1225,6 +1225,9 @@ mod tests {
             prompt.contains("Rules (a call that breaks one is refused):\n- Only pending orders can be cancelled.\n- The reason must be no longer needed or ordered by mistake.\n"),
             "{prompt}"
         );
-        assert!(!prompt.contains("order.status"), "the CEL itself is not the model's business");
+        assert!(
+            !prompt.contains("order.status"),
+            "the CEL itself is not the model's business"
+        );
     }
 }
