@@ -96,6 +96,98 @@ pub enum SignatureError {
     Mismatch,
 }
 
+/// A tool call as a tool server receives it from the gateway (the body of the webhook request),
+/// once [`receive`] has checked it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Received {
+    /// The model's call id.
+    #[serde(default)]
+    pub call_id: String,
+    /// The tool's name.
+    pub name: String,
+    /// The arguments, checked by the gateway against the tool's schema.
+    #[serde(default)]
+    pub arguments: Value,
+    /// The gateway's session.
+    #[serde(default)]
+    pub session_id: String,
+    /// Stable for the call, the same on every retry: the [`IDEMPOTENCY_HEADER`] when sent,
+    /// else the body's.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+/// Why a tool server refuses a request it received.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// The signature does not check out: `401`.
+    #[error("signature refused: {0}")]
+    Signature(SignatureError),
+    /// The body is not the gateway's webhook body: `400`.
+    #[error("not a webhook body: {0}")]
+    Body(String),
+    /// The body names another tool than the URL: `400`.
+    #[error("the body is for `{body}`, the URL for `{url}`")]
+    OtherTool {
+        /// The tool the body names.
+        body: String,
+        /// The tool the URL names.
+        url: String,
+    },
+}
+
+impl Refused {
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> axum::http::StatusCode {
+        match self {
+            Self::Signature(_) => axum::http::StatusCode::UNAUTHORIZED,
+            Self::Body(_) | Self::OtherTool { .. } => axum::http::StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+/// What a tool server does with a request for `tool` before anything else: checks its
+/// signature with `secret` (see [`verify`]; `now` is the receiver's Unix time in seconds),
+/// parses the body and checks it is for that tool. The idempotency key is the header's when
+/// sent, else the body's; an empty one is none.
+pub fn receive(
+    secret: &[u8],
+    tool: &str,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+    now: u64,
+    tolerance: Duration,
+) -> Result<Received, Refused> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    verify(
+        secret,
+        header(TIMESTAMP_HEADER),
+        header(SIGNATURE_HEADER),
+        body,
+        now,
+        tolerance,
+    )
+    .map_err(Refused::Signature)?;
+    let mut received: Received =
+        serde_json::from_slice(body).map_err(|e| Refused::Body(e.to_string()))?;
+    if received.name != tool {
+        return Err(Refused::OtherTool {
+            body: received.name,
+            url: tool.to_owned(),
+        });
+    }
+    received.idempotency_key = Some(header(IDEMPOTENCY_HEADER).to_owned())
+        .filter(|k| !k.is_empty())
+        .or(received.idempotency_key)
+        .filter(|k| !k.is_empty());
+    Ok(received)
+}
+
 /// Checks a webhook request as received: `timestamp_header` and `signature_header` are the
 /// values of [`TIMESTAMP_HEADER`] and [`SIGNATURE_HEADER`] (empty if absent), `body` the raw
 /// bytes, `now` the receiver's Unix time in seconds.
@@ -399,6 +491,47 @@ mod tests {
     use super::*;
 
     const SECRET: &[u8] = b"whsec_test";
+
+    #[test]
+    fn a_tool_server_receives_a_signed_body_for_its_tool() {
+        let body = br#"{"call_id":"c1","name":"lookup","arguments":{"a":1},"session_id":"s1","idempotency_key":"s1:c1"}"#;
+        let at = 1_700_000_000;
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(TIMESTAMP_HEADER, at.to_string().parse().expect("a header"));
+        headers.insert(
+            SIGNATURE_HEADER,
+            sign(SECRET, at, body).parse().expect("a header"),
+        );
+        let tolerance = Duration::from_secs(300);
+        let received = receive(SECRET, "lookup", &headers, body, at, tolerance).expect("received");
+        assert_eq!(received.arguments, json!({"a": 1}));
+        assert_eq!(received.idempotency_key.as_deref(), Some("s1:c1"));
+        headers.insert(IDEMPOTENCY_HEADER, "from-header".parse().expect("a header"));
+        let received = receive(SECRET, "lookup", &headers, body, at, tolerance).expect("received");
+        assert_eq!(received.idempotency_key.as_deref(), Some("from-header"));
+        let other =
+            receive(SECRET, "refund", &headers, body, at, tolerance).expect_err("other tool");
+        assert_eq!(other.status(), axum::http::StatusCode::BAD_REQUEST);
+        assert_eq!(
+            other.to_string(),
+            "the body is for `lookup`, the URL for `refund`"
+        );
+        let late =
+            receive(SECRET, "lookup", &headers, body, at + 301, tolerance).expect_err("late");
+        assert_eq!(late.status(), axum::http::StatusCode::UNAUTHORIZED);
+        let wrong = receive(b"other", "lookup", &headers, body, at, tolerance).expect_err("secret");
+        assert!(
+            wrong.to_string().starts_with("signature refused"),
+            "{wrong}"
+        );
+        headers.insert(
+            SIGNATURE_HEADER,
+            sign(SECRET, at, b"[1]").parse().expect("a header"),
+        );
+        let not_body =
+            receive(SECRET, "lookup", &headers, b"[1]", at, tolerance).expect_err("body");
+        assert!(matches!(not_body, Refused::Body(_)), "{not_body:?}");
+    }
 
     #[test]
     fn a_signature_verifies_within_the_tolerance() {

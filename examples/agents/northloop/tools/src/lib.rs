@@ -34,9 +34,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
 use serde_json::{Value, json};
-use switchboard_gateway::webhook::{self, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use switchboard_gateway::webhook::{self, IDEMPOTENCY_HEADER};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -119,27 +118,8 @@ impl ToolServer {
     }
 }
 
-/// The gateway's webhook body.
-#[derive(Debug, Deserialize)]
-struct ToolRequest {
-    name: String,
-    #[serde(default)]
-    arguments: Value,
-    #[serde(default)]
-    session_id: String,
-    #[serde(default)]
-    idempotency_key: Option<String>,
-}
-
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({"error": message.into()}))).into_response()
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
 }
 
 async fn call_tool(
@@ -151,39 +131,17 @@ async fn call_tool(
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    if let Err(why) = webhook::verify(
-        &shared.secret,
-        header(&headers, TIMESTAMP_HEADER),
-        header(&headers, SIGNATURE_HEADER),
-        &body,
-        now,
-        TOLERANCE,
-    ) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            format!("signature refused: {why}"),
-        );
-    }
+    let request = match webhook::receive(&shared.secret, &tool, &headers, &body, now, TOLERANCE) {
+        Ok(request) => request,
+        Err(refused) => return error(refused.status(), refused.to_string()),
+    };
     let Some(write) = Book::is_write(&tool) else {
         return error(
             StatusCode::NOT_FOUND,
             format!("NorthLoop has no tool called `{tool}`"),
         );
     };
-    let request: ToolRequest = match serde_json::from_slice(&body) {
-        Ok(request) => request,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("not a webhook body: {e}")),
-    };
-    if request.name != tool {
-        return error(
-            StatusCode::BAD_REQUEST,
-            format!("the body is for `{}`, the URL for `{tool}`", request.name),
-        );
-    }
-    let key = Some(header(&headers, IDEMPOTENCY_HEADER).to_owned())
-        .filter(|k| !k.is_empty())
-        .or(request.idempotency_key)
-        .filter(|k| !k.is_empty());
+    let key = request.idempotency_key;
     // One lock around the replay check, the change and the record, so two deliveries of the
     // same key cannot both apply.
     let mut inner = shared.inner.lock().unwrap_or_else(PoisonError::into_inner);
