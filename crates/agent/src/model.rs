@@ -971,6 +971,18 @@ pub struct Fixture {
     pub delay_ms: Option<u64>,
 }
 
+impl Fixture {
+    /// The fixture that answers a call with `args`: the first whose `when` values all equal
+    /// the arguments (one without `when` matches any call).
+    pub fn answering<'f>(fixtures: &'f [Fixture], args: &Value) -> Option<&'f Fixture> {
+        fixtures.iter().find(|f| {
+            f.when
+                .as_ref()
+                .is_none_or(|when| when.iter().all(|(k, v)| args.get(k) == Some(v)))
+        })
+    }
+}
+
 /// The common tools of the guide.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,

@@ -88,14 +88,7 @@ pub(crate) fn unlike_fixtures(agent: &AgentFile, record: &SessionRecord) -> Opti
 /// (the first whose `when` values all equal the arguments') has no `error`. No fixture
 /// matching is an error too.
 fn answered(fixtures: &[Fixture], args: &Value) -> bool {
-    fixtures
-        .iter()
-        .find(|f| {
-            f.when
-                .as_ref()
-                .is_none_or(|when| when.iter().all(|(k, v)| args.get(k) == Some(v)))
-        })
-        .is_some_and(|f| f.error.is_none())
+    Fixture::answering(fixtures, args).is_some_and(|f| f.error.is_none())
 }
 
 #[cfg(test)]

@@ -745,12 +745,7 @@ pub(super) fn fixture_reply(
     fixtures: &[Fixture],
     args: &Value,
 ) -> (Result<Value, String>, Duration) {
-    let hit = fixtures.iter().find(|f| {
-        f.when
-            .as_ref()
-            .is_none_or(|when| when.iter().all(|(k, v)| args.get(k) == Some(v)))
-    });
-    match hit {
+    match Fixture::answering(fixtures, args) {
         Some(f) => {
             let delay = Duration::from_millis(f.delay_ms.unwrap_or(0));
             let outcome = match (&f.error, &f.result) {
