@@ -106,6 +106,19 @@ pub(crate) struct Admitted {
     pub(crate) via: String,
     /// The session configuration the client secret was issued with.
     pub(crate) session: Option<wire::Session>,
+    /// Whether the caller is the gateway's own phone bridge (admitted with a secret only the
+    /// bridge is issued): only then may it report playback and have escalations summarised
+    /// to the operator. No credential a caller can obtain sets it.
+    pub(crate) phone_bridge: bool,
+}
+
+/// Who a secret was issued to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Holder {
+    /// A caller, through `/v1/realtime/client_secrets`.
+    Caller,
+    /// The gateway's phone bridge, for the one phone call it opens.
+    PhoneBridge,
 }
 
 /// An issued client secret, until used or expired.
@@ -114,6 +127,7 @@ struct Issued {
     agent: String,
     expires_at: u64,
     session: Option<wire::Session>,
+    holder: Holder,
 }
 
 /// Client secrets issued and not yet used. Each is single use.
@@ -126,9 +140,10 @@ pub(crate) struct Secrets {
 const SECRET_PREFIX: &str = "ek_";
 
 impl Secrets {
-    /// Issues a secret for `agent` valid until `expires_at` (unix seconds).
+    /// Issues a secret to `holder` for `agent` valid until `expires_at` (unix seconds).
     pub(crate) fn issue(
         &self,
+        holder: Holder,
         value: String,
         agent: &str,
         expires_at: u64,
@@ -145,6 +160,7 @@ impl Secrets {
                 agent: agent.to_owned(),
                 expires_at,
                 session,
+                holder,
             },
         );
         value
@@ -202,6 +218,7 @@ pub(crate) fn admit(
             agent: pick(Some(&issued.agent))?,
             via: "client_secret".to_owned(),
             session: issued.session,
+            phone_bridge: issued.holder == Holder::PhoneBridge,
         });
     }
     if keys.is_empty() {
@@ -209,6 +226,7 @@ pub(crate) fn admit(
             agent: pick(None)?,
             via: "open".to_owned(),
             session: None,
+            phone_bridge: false,
         });
     }
     let credential = credential.ok_or(Refusal::Missing)?;
@@ -220,6 +238,7 @@ pub(crate) fn admit(
         agent: pick(key.agent.as_deref())?,
         via: key.name.clone(),
         session: None,
+        phone_bridge: false,
     })
 }
 
@@ -296,9 +315,20 @@ mod tests {
     }
 
     #[test]
+    fn only_the_bridges_own_secret_admits_the_phone_bridge() {
+        let s = Secrets::default();
+        let caller = s.issue(Holder::Caller, "abc".into(), "northloop", 100, None, 0);
+        let bridge = s.issue(Holder::PhoneBridge, "def".into(), "northloop", 100, None, 0);
+        let admitted = |secret: &str| admit_with(Some(secret), None, &s, 1).expect("admitted");
+        assert!(!admitted(&caller).phone_bridge, "a caller's client secret");
+        assert!(admitted(&bridge).phone_bridge);
+        assert!(!admitted("sb-ops").phone_bridge, "a key");
+    }
+
+    #[test]
     fn a_client_secret_works_once_and_only_until_it_expires() {
         let s = Secrets::default();
-        let secret = s.issue("abc".into(), "snowy-peak", 100, None, 0);
+        let secret = s.issue(Holder::Caller, "abc".into(), "snowy-peak", 100, None, 0);
         assert!(secret.starts_with("ek_"));
         let admitted = admit_with(Some(&secret), None, &s, 50).expect("admitted");
         assert_eq!(admitted.agent, "snowy-peak");
@@ -307,7 +337,7 @@ mod tests {
             Err(Refusal::Invalid),
             "single use"
         );
-        let late = s.issue("def".into(), "northloop", 100, None, 0);
+        let late = s.issue(Holder::Caller, "def".into(), "northloop", 100, None, 0);
         assert_eq!(
             admit_with(Some(&late), None, &s, 100),
             Err(Refusal::Expired)

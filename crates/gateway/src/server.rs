@@ -310,8 +310,9 @@ async fn realtime(
     {
         tracing::debug!(asked = %model, agent = agent.name(), "the agent's model is used");
     }
-    // The bridge comes in with a secret it minted; a plain key cannot claim to be it.
-    let phone_bridge = params.phone_bridge && admitted.via == "client_secret";
+    // The bridge comes in with a secret only it is issued: neither a key nor a caller's
+    // client secret can claim to be it.
+    let phone_bridge = params.phone_bridge && admitted.phone_bridge;
     let call = Call {
         dialect: auth::dialect(&headers),
         agent,
@@ -408,9 +409,14 @@ async fn client_secrets(
     };
     let now = unix_now();
     let expires_at = now + ttl;
-    let value = shared
-        .secrets
-        .issue(random_id(), agent.name(), expires_at, session, now);
+    let value = shared.secrets.issue(
+        auth::Holder::Caller,
+        random_id(),
+        agent.name(),
+        expires_at,
+        session,
+        now,
+    );
     let mut effective = agent.agent.initial_session().clone();
     effective.object = Some("realtime.session".to_owned());
     effective.id = Some(format!("sess_{}", random_id()));

@@ -304,7 +304,14 @@ async fn open_loopback(shared: &Shared, agent: &str) -> Result<Loopback, String>
             .map_or(0, |d| d.as_secs());
         let bytes: [u8; 12] = rand::random();
         let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let secret = shared.secrets.issue(id, agent, now + 60, None, now);
+        let secret = shared.secrets.issue(
+            crate::auth::Holder::PhoneBridge,
+            id,
+            agent,
+            now + 60,
+            None,
+            now,
+        );
         let value = format!("Bearer {secret}")
             .parse()
             .map_err(|_| "the secret is not a header value".to_owned())?;
