@@ -3,6 +3,8 @@
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
+use crate::markup::escape_into;
+
 /// A pronunciation lexicon: terms and what to say for each, applied to whole words.
 ///
 /// A term matches only where it stands as a whole word (the characters on either side are not
@@ -165,21 +167,4 @@ enum Piece<'a> {
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
-}
-
-fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 cannot carry these at all, even escaped; a TTS engine would reject the
-            // whole document.
-            c if c < ' ' && !matches!(c, '\t' | '\n' | '\r') => {}
-            '\u{FFFE}' | '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
 }

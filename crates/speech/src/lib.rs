@@ -15,6 +15,7 @@
 //! | rewrite a whole reply for speech | [`make_speakable`] |
 //! | check the model's readback against the captured value | [`parse_readback`], [`readback_matches`], [`Comparison`] |
 //! | pronunciations for a TTS engine, plain or SSML | [`Lexicon`] |
+//! | escape text for SSML, HTML or XML (element text and attributes) | [`markup::escape`] |
 //! | split streamed text into sentences for TTS | [`SentenceSplitter`] |
 //! | tell whether two lines say the same words, whatever their typography | [`sentence_key`], [`normalise_text`] |
 //!
@@ -43,6 +44,7 @@
 mod clock;
 mod heard;
 mod lexicon;
+pub mod markup;
 mod money;
 mod normalise;
 mod readback;

@@ -28,12 +28,12 @@ fn text_terms_and_aliases_are_escaped() {
         ("", "<speak></speak>"),
         (
             "a < b && c > \"d\" 'e'",
-            "<speak>a &lt; b &amp;&amp; c &gt; &quot;d&quot; &apos;e&apos;</speak>",
+            "<speak>a &lt; b &amp;&amp; c &gt; &quot;d&quot; &#39;e&#39;</speak>",
         ),
         ("R&D", "<speak><sub alias=\"R and D\">R&amp;D</sub></speak>"),
         (
             "Q?",
-            "<speak><sub alias=\"&quot;cue&quot; &lt;&apos;q&apos;&gt; &amp; co\">Q</sub>?</speak>",
+            "<speak><sub alias=\"&quot;cue&quot; &lt;&#39;q&#39;&gt; &amp; co\">Q</sub>?</speak>",
         ),
         (
             "</speak><speak>",
