@@ -20,6 +20,8 @@
 //!   beta shape, for callers that still speak the 2024 preview protocol. The upstream side is
 //!   GA only.
 //! - [`twilio`] holds the Media Streams messages of the phone bridge.
+//! - [`observe`] holds the gateway's observation events (`switchboard.*`), which a caller
+//!   that asks for them receives beside the server events.
 //! - [`chat`] holds the Chat Completions requests and streamed replies the supervisor
 //!   exchanges with its endpoint (and the emulator serves), with a pure reader for the stream.
 //!
@@ -63,6 +65,7 @@ mod unknown;
 
 pub mod beta;
 pub mod chat;
+pub mod observe;
 pub mod twilio;
 
 pub use client::{
