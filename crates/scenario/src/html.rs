@@ -10,28 +10,12 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use switchboard_engine::Speaker;
+use switchboard_speech::markup::escape;
 use switchboard_store::{Event, SessionRecord};
 
 use crate::compare::{Comparison, assertion_cell, verdict_cell};
 use crate::run::Report;
 use crate::runs::{ScenarioRuns, pass_hat_k};
-
-/// `text` with the characters HTML gives a meaning escaped, for element text and attribute
-/// values alike.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The report page of one suite's runs.
 pub fn report(title: &str, suite: &[ScenarioRuns]) -> String {
@@ -539,11 +523,31 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn text_is_escaped() {
-        assert_eq!(
-            escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+    fn hostile_names_and_messages_stay_text() {
+        use crate::runs::tests::{run_report, runs};
+        let hostile = "<script>\"x\"&";
+        let mut failing = run_report(hostile, &[hostile], true);
+        failing.failures[0].message = "expected \"a\" & got <img src=x onerror='y'>".to_owned();
+        let suite = [runs(hostile, vec![failing])];
+        let html = report(hostile, &suite);
+        for raw in ["<script", "<img", "onerror='"] {
+            assert!(!html.contains(raw), "{raw} reached the page: {html}");
+        }
+        assert!(html.contains("<title>&lt;script&gt;&quot;x&quot;&amp;</title>"));
+        assert!(html.contains("<h1>&lt;script&gt;&quot;x&quot;&amp;</h1>"));
+        assert!(
+            html.contains("expected &quot;a&quot; &amp; got &lt;img src=x onerror=&#39;y&#39;&gt;")
         );
+        // The page's elements are the report's own: the body parses as XML (once the one
+        // HTML-only form it uses, the bare `open` attribute, is spelled out) and holds only
+        // the tags the report writes.
+        let body = &html[html.find("<body>").expect("body")..html.find("</html>").expect("end")];
+        let body = body.replace("<details open>", "<details open=\"\">");
+        let doc = roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+        for node in doc.descendants().filter(roxmltree::Node::is_element) {
+            let tag = node.tag_name().name();
+            assert!(!["script", "img"].contains(&tag), "<{tag}> in the page");
+        }
     }
 
     #[test]

@@ -3,26 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::runs::ScenarioRuns;
+use switchboard_speech::markup::escape;
 
-/// `text` with the five XML special characters escaped, and control characters XML 1.0
-/// cannot hold dropped.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::runs::ScenarioRuns;
 
 /// The JUnit XML report of `suite`, as one test suite named `name`.
 pub fn render(name: &str, suite: &[ScenarioRuns]) -> String {
@@ -112,11 +95,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn special_characters_are_escaped() {
-        assert_eq!(
-            escape("a<b & \"c\" 'd'>\u{1}"),
-            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;"
-        );
+    fn hostile_names_and_messages_leave_the_xml_well_formed() {
+        use crate::runs::tests::{run_report, runs};
+        let hostile = "<script>\"x\"&'y'\u{1}";
+        let mut failing = run_report(hostile, &[hostile], true);
+        failing.failures[0].message = "expected \"a\" & got <b>\u{1b}</b>".to_owned();
+        let suite = [runs(hostile, vec![failing])];
+        for xml in [
+            render(hostile, &suite),
+            render_suites(&[(hostile, &suite[..]), ("b", &suite[..])]),
+        ] {
+            assert!(!xml.contains("<script"), "{xml}");
+            let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+            let case = doc
+                .descendants()
+                .find(|n| n.has_tag_name("testcase"))
+                .expect("a testcase");
+            // What XML cannot carry is dropped; everything else comes back as it was.
+            assert_eq!(case.attribute("name"), Some("<script>\"x\"&'y'"));
+            assert_eq!(case.attribute("classname"), Some("<script>\"x\"&'y'"));
+            let failure = case
+                .children()
+                .find(|n| n.has_tag_name("failure"))
+                .expect("a failure");
+            assert_eq!(
+                failure.text(),
+                Some("<script>\"x\"&'y': expected \"a\" & got <b></b>")
+            );
+        }
     }
 
     #[test]
