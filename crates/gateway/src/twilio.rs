@@ -22,6 +22,7 @@ use serde::Deserialize;
 use sha1::Sha1;
 
 use switchboard_engine::Escalation;
+use switchboard_speech::markup::escape;
 
 use crate::server::Shared;
 
@@ -317,17 +318,17 @@ pub(crate) fn send_summary(shared: &Shared, session_id: &str, escalation: &Escal
 pub(crate) fn voice_twiml(stream_url: &str, after_url: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Connect action=\"{}\"><Stream url=\"{}\"/></Connect></Response>\n",
-        xml_escape(after_url),
-        xml_escape(stream_url)
+        escape(after_url),
+        escape(stream_url)
     )
 }
 
 /// What follows a call's stream: the transfer, or `<Hangup/>`.
 pub(crate) fn after_twiml(transfer: Option<Transfer<'_>>) -> String {
     let verb = match transfer {
-        Some(Transfer::Dial(number)) => format!("<Dial>{}</Dial>", xml_escape(number)),
+        Some(Transfer::Dial(number)) => format!("<Dial>{}</Dial>", escape(number)),
         Some(Transfer::Redirect(url)) => {
-            format!("<Redirect method=\"POST\">{}</Redirect>", xml_escape(url))
+            format!("<Redirect method=\"POST\">{}</Redirect>", escape(url))
         }
         None => "<Hangup/>".to_owned(),
     };
@@ -423,21 +424,6 @@ fn percent_encode(text: &str) -> String {
         .collect()
 }
 
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,6 +450,42 @@ mod tests {
             stream_url("http://h:8080", "a"),
             "ws://h:8080/twilio/media?agent=a"
         );
+    }
+
+    #[test]
+    fn twiml_stays_well_formed_whatever_it_carries() {
+        // The base URL can come from a proxy's headers, and the transfer target from settings.
+        let hostile = "https://h\"/><Hangup/><x a='1'>&amp;";
+        let voice = voice_twiml(
+            &stream_url(hostile, "agent\"'<>"),
+            &format!("{hostile}/twilio/after"),
+        );
+        let doc = roxmltree::Document::parse(&voice).unwrap_or_else(|e| panic!("{e}: {voice}"));
+        let tags: Vec<&str> = doc
+            .descendants()
+            .filter(roxmltree::Node::is_element)
+            .map(|n| n.tag_name().name())
+            .collect();
+        assert_eq!(tags, ["Response", "Connect", "Stream"], "{voice}");
+        let connect = doc.descendants().find(|n| n.has_tag_name("Connect"));
+        assert_eq!(
+            connect.and_then(|n| n.attribute("action")),
+            Some(format!("{hostile}/twilio/after").as_str())
+        );
+        for transfer in [
+            Transfer::Dial("+1 \"555\" <0123> & 'co'"),
+            Transfer::Redirect(hostile),
+        ] {
+            let after = after_twiml(Some(transfer));
+            let doc = roxmltree::Document::parse(&after).unwrap_or_else(|e| panic!("{e}: {after}"));
+            let verb = doc.root_element().first_element_child().expect("a verb");
+            assert_eq!(
+                verb.children().filter(roxmltree::Node::is_element).count(),
+                0
+            );
+            let (Transfer::Dial(text) | Transfer::Redirect(text)) = transfer;
+            assert_eq!(verb.text(), Some(text), "{after}");
+        }
     }
 
     #[test]
