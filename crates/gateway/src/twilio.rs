@@ -376,40 +376,11 @@ pub(crate) fn signature_matches(
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The pairs of an `application/x-www-form-urlencoded` body, decoded; pairs that do not
-/// decode as UTF-8 are kept lossily, so a signature over them simply fails to match.
+/// The pairs of an `application/x-www-form-urlencoded` body, decoded, in body order and with
+/// repeated names kept: Twilio signs every parameter as sent. Pairs that do not decode as
+/// UTF-8 are kept lossily, so a signature over them simply fails to match.
 pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    body.split(|&b| b == b'&')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let mut halves = part.splitn(2, |&b| b == b'=');
-            let name = halves.next().unwrap_or_default();
-            let value = halves.next().unwrap_or_default();
-            (form_decode(name), form_decode(value))
-        })
-        .collect()
-}
-
-fn form_decode(raw: &[u8]) -> String {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < raw.len() && hex_pair(raw[i + 1], raw[i + 2]).is_some() => {
-                out.extend(hex_pair(raw[i + 1], raw[i + 2]));
-                i += 2;
-            }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_pair(high: u8, low: u8) -> Option<u8> {
-    let digit = |c: u8| (c as char).to_digit(16);
-    Some(u8::try_from(digit(high)? * 16 + digit(low)?).unwrap_or(0))
+    form_urlencoded::parse(body).into_owned().collect()
 }
 
 fn percent_encode(text: &str) -> String {
@@ -490,16 +461,25 @@ mod tests {
 
     #[test]
     fn form_bodies_decode_plus_and_percent_escapes() {
-        let pairs = form_pairs(b"From=%2B15551234567&Body=hi+there&Odd=%zz&Empty=");
-        assert_eq!(
-            pairs,
-            vec![
-                ("From".to_owned(), "+15551234567".to_owned()),
-                ("Body".to_owned(), "hi there".to_owned()),
-                ("Odd".to_owned(), "%zz".to_owned()),
-                ("Empty".to_owned(), String::new()),
-            ]
+        let pairs = form_pairs(
+            b"From=%2B15551234567&Body=hi+there&Odd=%zz&Empty=&&Flag&Eq=a=b&Caf%C3%A9=%E2%82%AC&Bad=%FF",
         );
+        let expected = [
+            ("From", "+15551234567"),
+            ("Body", "hi there"),
+            ("Odd", "%zz"),
+            ("Empty", ""),
+            ("Flag", ""),
+            ("Eq", "a=b"),
+            ("Café", "€"),
+            // Not UTF-8: kept lossily, so a signature over it simply fails to match.
+            ("Bad", "\u{FFFD}"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        assert_eq!(pairs, expected);
     }
 
     #[test]
