@@ -19,6 +19,7 @@ use switchboard_engine::{
 };
 use switchboard_store::{Recorder, Redaction, SessionStart};
 use switchboard_wire as wire;
+use switchboard_wire::observe::ObservationEvent;
 use switchboard_wire::{CallId, ClientEvent, EventId, RealtimeError, ServerEvent};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as ModelMessage;
@@ -549,7 +550,7 @@ impl Driver<'_> {
                     self.record(&stamped);
                     if self.call.observe {
                         let id = self.event_id();
-                        if let Some(event) = observe::record_event(id.as_str(), &stamped.record) {
+                        if let Some(event) = observe::record_event(id, &stamped.record) {
                             self.send_observation(&event).await;
                         }
                     }
@@ -560,8 +561,7 @@ impl Driver<'_> {
             let in_turn = self.session.turn_in_progress();
             if self.in_turn && !in_turn {
                 let id = self.event_id();
-                self.send_observation(&observe::turn_ended(id.as_str()))
-                    .await;
+                self.send_observation(&observe::turn_ended(id)).await;
             }
             self.in_turn = in_turn;
         }
@@ -614,13 +614,14 @@ impl Driver<'_> {
 
     /// Sends an observation event to the caller that asked for them. Its arguments and
     /// results may hold personal data: it is never logged.
-    async fn send_observation(&mut self, event: &Value) {
-        let kind = event["type"].as_str().unwrap_or("switchboard.observation");
-        self.shared.metrics.event(Flow::ToCaller, kind);
+    async fn send_observation(&mut self, event: &ObservationEvent) {
+        self.shared
+            .metrics
+            .event(Flow::ToCaller, event.event_type());
         // A failed send means the caller left; the read side ends the call.
         let _ = self
             .caller
-            .send(Message::Text(event.to_string().into()))
+            .send(Message::Text(event.to_json().into()))
             .await;
     }
 
