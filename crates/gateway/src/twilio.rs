@@ -343,7 +343,10 @@ pub(crate) fn stream_url(base: &str, agent: &str) -> String {
     } else {
         base.to_owned()
     };
-    format!("{ws_base}/twilio/media?agent={}", percent_encode(agent))
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("agent", agent)
+        .finish();
+    format!("{ws_base}/twilio/media?{query}")
 }
 
 /// Twilio's request signature: HMAC-SHA1, keyed with the auth token, over the full URL
@@ -383,18 +386,6 @@ pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,6 +411,14 @@ mod tests {
         assert_eq!(
             stream_url("http://h:8080", "a"),
             "ws://h:8080/twilio/media?agent=a"
+        );
+        // The media handler reads the name back from the query as it was.
+        let odd = "a b&c=d/é+~";
+        let url = stream_url("http://h", odd);
+        let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        assert_eq!(
+            form_pairs(query.as_bytes()),
+            [("agent".to_owned(), odd.to_owned())]
         );
     }
 
