@@ -9,6 +9,9 @@
 //!   `switchboard emulate`; [`serve`] runs it in the foreground. The same server plays an
 //!   agent's supervisor (the text model it asks) from the script's `supervisor` replies, as
 //!   an OpenAI-compatible Chat Completions endpoint at `POST {chat_url}/chat/completions`.
+//! - [`client`] is a Realtime client over the wire types (server events, the gateway's
+//!   observation events, the close), for the scenario runner, `switchboard chat` and the
+//!   relay benchmark.
 //! - [`EmulatedSession`] is the sans-IO core of one connection, for tests that want no
 //!   sockets: feed frames and time in, poll events out.
 //!
@@ -33,6 +36,7 @@
 //! ```
 
 mod chat;
+pub mod client;
 mod config;
 mod echo;
 mod profile;

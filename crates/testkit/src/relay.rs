@@ -8,11 +8,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use futures_util::{SinkExt, StreamExt};
 use switchboard_wire::{ClientEvent, InputAudioBufferAppend, ServerEvent};
 use tokio::time::MissedTickBehavior;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use crate::client::{RealtimeClient, Received};
 
 /// 20 ms of PCM16 at 24 kHz.
 const FRAME_BYTES: usize = 960;
@@ -100,24 +99,14 @@ pub async fn run(base_url: &str, load: &RelayLoad) -> RelayMeasure {
 
 /// One session: `None` when it could not connect.
 async fn session(url: &str, load: &RelayLoad) -> Option<RelayMeasure> {
-    let config = WebSocketConfig::default().read_buffer_size(crate::server::WS_READ_BUFFER);
-    let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
-        .await
-        .ok()?;
-    let (mut tx, mut rx) = ws.split();
+    let client = RealtimeClient::connect(url, &[]).await.ok()?;
+    let (mut tx, mut rx) = client.split();
     // The call is up once the caller has its session.
     loop {
-        match rx.next().await? {
-            Ok(Message::Text(text)) => {
-                if matches!(
-                    ServerEvent::from_json(text.as_str()),
-                    Ok(ServerEvent::SessionCreated(_))
-                ) {
-                    break;
-                }
-            }
-            Ok(_) => {}
-            Err(_) => return None,
+        match rx.recv().await.ok()? {
+            Received::Server(ServerEvent::SessionCreated(_)) => break,
+            Received::Closed { .. } => return None,
+            _ => {}
         }
     }
     let frames = (load.duration.as_micros() / load.frame.as_micros().max(1)) as usize;
@@ -146,7 +135,7 @@ async fn session(url: &str, load: &RelayLoad) -> Option<RelayMeasure> {
                 {
                     *slot = Some(now);
                 }
-                if tx.send(Message::text(append.to_json())).await.is_err() {
+                if tx.send(&append).await.is_err() {
                     break;
                 }
                 sent += 1;
@@ -162,14 +151,11 @@ async fn session(url: &str, load: &RelayLoad) -> Option<RelayMeasure> {
         async move {
             let mut measure = RelayMeasure::default();
             let mut head = [0u8; 6];
-            while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, rx.next()).await {
-                let Message::Text(text) = message else {
-                    continue;
-                };
-                let Ok(ServerEvent::ResponseOutputAudioDelta(delta)) =
-                    ServerEvent::from_json(text.as_str())
-                else {
-                    continue;
+            while let Ok(Ok(received)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+                let delta = match received {
+                    Received::Server(ServerEvent::ResponseOutputAudioDelta(delta)) => delta,
+                    Received::Closed { .. } => break,
+                    _ => continue,
                 };
                 let now = Instant::now();
                 // The first 8 base64 characters hold the first 6 bytes: the sequence number.
@@ -209,7 +195,7 @@ async fn session(url: &str, load: &RelayLoad) -> Option<RelayMeasure> {
     let mut measure = reader.await;
     if let Ok((mut tx, sent)) = writing.await {
         measure.sent = sent;
-        let _ = tx.send(Message::Close(None)).await;
+        tx.close().await;
     }
     Some(measure)
 }
