@@ -190,6 +190,14 @@ impl Gateway {
         usize::try_from(self.shared.active()).unwrap_or(0)
     }
 
+    /// Waits until no call is live, for at most `within`; whether none is. For an operator's
+    /// drain script and for tests, which then wait on the calls and not on a guessed time.
+    pub async fn calls_ended(&self, within: Duration) -> bool {
+        self.wait_for_calls(tokio::time::Instant::now() + within)
+            .await;
+        self.shared.active() == 0
+    }
+
     /// Stops taking calls, lets live calls go on for the drain timeout, then closes the rest
     /// with WebSocket code 1001 and returns.
     pub async fn shutdown(mut self) -> std::io::Result<()> {

@@ -257,14 +257,10 @@ async fn health_and_metrics_describe_the_gateway() {
         assert!(text.contains(needle), "missing {needle} in\n{text}");
     }
     drop(c);
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while rig.gateway.active_sessions() != 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the call never ended"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert!(
+        rig.gateway.calls_ended(PATIENCE).await,
+        "the call never ended"
+    );
     let (_, text) = http_get(&rig.http("/metrics")).await;
     assert!(
         text.contains("switchboard_sessions_total{agent=\"plain\",outcome=\"caller_left\"} 1"),
@@ -314,17 +310,21 @@ async fn shutdown_lets_live_calls_finish_then_closes_them() {
     c.until_type("session.created").await;
     let Rig { gateway, emulator } = rig;
     let stopping = tokio::spawn(gateway.shutdown());
-    // During the drain the live call still works …
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Once the drain has started new calls are not taken (a call that got in before it is
+    // simply dropped) …
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while Client::try_connect(&format!("ws://{addr}/v1/realtime"), &[])
+        .await
+        .is_ok()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "new calls are still taken"
+        );
+    }
+    // … while the live call still works …
     c.say("Hi").await;
     assert_eq!(spoken(&c.until_reply().await), ["Hello there."]);
-    // … new calls are not taken …
-    assert!(
-        Client::try_connect(&format!("ws://{addr}/v1/realtime"), &[])
-            .await
-            .is_err(),
-        "no new calls while draining"
-    );
     // … and at the deadline the call is closed as going away.
     assert_eq!(c.until_closed().await, 1001);
     stopping.await.expect("joined").expect("clean shutdown");
