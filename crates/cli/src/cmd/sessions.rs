@@ -195,8 +195,7 @@ fn parse_since(text: &str, now: SystemTime) -> Result<SystemTime, Error> {
 
 /// `2026-11-24 10:00:00`, UTC.
 fn utc(t: SystemTime) -> String {
-    let text = timestamp::format(t);
-    text[..19].replacen('T', " ", 1)
+    timestamp::to_utc(t).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 /// `45s`, `2m 35s`, `1h 02m`.
@@ -455,6 +454,13 @@ mod tests {
         for bad in ["", "30", "m", "2 h", "2x", "yesterday", "2026-11-32", "-5m"] {
             assert!(parse_since(bad, now).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn start_times_read_as_utc_to_the_second() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_795_514_400_999);
+        assert_eq!(utc(t), "2026-11-24 10:00:00");
+        assert_eq!(utc(SystemTime::UNIX_EPOCH), "1970-01-01 00:00:00");
     }
 
     #[test]
