@@ -10,15 +10,19 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::{SinkExt as _, StreamExt as _};
-use serde_json::{Value, json};
+use serde_json::Value;
 use switchboard_engine::CompiledAgent;
 use switchboard_gateway::{
-    AgentEntry, Gateway, GatewayConfig, HttpExecutor, OPENAI_BASE_URL, Upstream, observe,
+    AgentEntry, Gateway, GatewayConfig, HttpExecutor, OPENAI_BASE_URL, Upstream,
 };
 use switchboard_testkit::Emulator;
+use switchboard_testkit::client::{ClientError, RealtimeClient, Received};
+use switchboard_wire::observe::{self, ObservationEvent};
+use switchboard_wire::{
+    ClientEvent, ConversationItemCreate, Item, MessageItem, Modality, ResponseCreate, Role,
+    ServerEvent, Session, SessionUpdate,
+};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
 
 use super::{Error, Outcome};
 use crate::cli::{ChatArgs, ColorChoice};
@@ -139,7 +143,7 @@ fn init_logging() {
 /// The conversation: greeting, then one caller line per agent turn, until the caller leaves
 /// or the call ends.
 async fn converse(url: &str, out: &mut Terminal) -> Result<Outcome, Error> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+    let mut client = RealtimeClient::connect(url, &[])
         .await
         .map_err(|e| format!("cannot reach the gateway: {e}"))?;
     let lines = read_lines();
@@ -150,12 +154,15 @@ async fn converse(url: &str, out: &mut Terminal) -> Result<Outcome, Error> {
     let mut turn = Turn::Waiting { responded: false };
     let mut prompted = false;
 
-    let setup = [
-        json!({"type": "session.update", "session": {"type": "realtime", "output_modalities": ["text"]}}),
-        json!({"type": "response.create"}),
-    ];
-    for event in setup {
-        send(&mut ws, &event).await?;
+    let text_only = ClientEvent::SessionUpdate(SessionUpdate {
+        event_id: None,
+        session: Session {
+            output_modalities: Some(vec![Modality::Text]),
+            ..Session::default()
+        },
+    });
+    for event in [text_only, response_create()] {
+        send(&mut client, &event).await?;
     }
     loop {
         if turn == Turn::Idle {
@@ -167,8 +174,8 @@ async fn converse(url: &str, out: &mut Terminal) -> Result<Outcome, Error> {
                 if line == QUIT {
                     break;
                 }
-                send(&mut ws, &user_message(&line)).await?;
-                send(&mut ws, &json!({"type": "response.create"})).await?;
+                send(&mut client, &user_message(&line)).await?;
+                send(&mut client, &response_create()).await?;
                 turn = Turn::Waiting { responded: false };
                 continue;
             }
@@ -181,24 +188,19 @@ async fn converse(url: &str, out: &mut Terminal) -> Result<Outcome, Error> {
             }
         }
         tokio::select! {
-            frame = ws.next() => match frame {
-                Some(Ok(Message::Text(text))) => {
-                    let Ok(event) = serde_json::from_str::<Value>(text.as_str()) else {
-                        continue;
-                    };
-                    turn = turn.after(&event);
-                    out.write_view(&view.render(&event));
-                }
-                Some(Ok(Message::Close(frame))) => {
-                    let (code, reason) = frame.map_or((1005, String::new()), |f| {
-                        (u16::from(f.code), f.reason.to_string())
-                    });
+            received = client.recv() => match received {
+                Ok(Received::Closed { code, reason }) => {
                     out.write_view(&view.close());
                     return ended(code, &reason, out);
                 }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(format!("the connection to the gateway failed: {e}").into()),
-                None => return Err("the gateway closed the connection".into()),
+                // A frame neither enum models says nothing the chat can show.
+                Ok(Received::Unparsed { .. }) => {}
+                Ok(event) => {
+                    turn = turn.after(&event);
+                    out.write_view(&view.render(&event));
+                }
+                Err(ClientError::Ended) => return Err("the gateway closed the connection".into()),
+                Err(e) => return Err(format!("the connection to the gateway failed: {e}").into()),
             },
             line = next_line(&mut lines) => match line {
                 Some(line) => {
@@ -214,7 +216,7 @@ async fn converse(url: &str, out: &mut Terminal) -> Result<Outcome, Error> {
         }
     }
     out.write_view(&view.close());
-    let _ = ws.close(None).await;
+    client.close().await;
     Ok(Outcome::Success)
 }
 
@@ -233,20 +235,29 @@ fn ended(code: u16, reason: &str, out: &mut Terminal) -> Result<Outcome, Error> 
     }
 }
 
-async fn send<S>(ws: &mut S, event: &Value) -> Result<(), Error>
-where
-    S: futures_util::Sink<Message> + Unpin,
-    S::Error: std::fmt::Display,
-{
-    ws.send(Message::text(event.to_string()))
+async fn send(client: &mut RealtimeClient, event: &ClientEvent) -> Result<(), Error> {
+    client
+        .send(event)
         .await
         .map_err(|e| format!("cannot send to the gateway: {e}").into())
 }
 
-fn user_message(text: &str) -> Value {
-    json!({
-        "type": "conversation.item.create",
-        "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+fn response_create() -> ClientEvent {
+    ClientEvent::ResponseCreate(ResponseCreate::default())
+}
+
+fn user_message(text: &str) -> ClientEvent {
+    ClientEvent::ConversationItemCreate(ConversationItemCreate {
+        event_id: None,
+        previous_item_id: None,
+        item: Item::Message(MessageItem {
+            id: None,
+            object: None,
+            status: None,
+            role: Role::User,
+            content: vec![switchboard_wire::ContentPart::input_text(text)],
+            extra: switchboard_wire::Extra::new(),
+        }),
     })
 }
 
@@ -285,13 +296,19 @@ enum Turn {
 
 impl Turn {
     /// The turn after the server sent `event`.
-    fn after(self, event: &Value) -> Turn {
-        match (self, event["type"].as_str().unwrap_or_default()) {
-            (Turn::Waiting { .. }, observe::TURN_ENDED) => Turn::Idle,
-            (Turn::Waiting { .. }, "response.created") => Turn::Waiting { responded: true },
+    fn after(self, event: &Received) -> Turn {
+        match (self, event) {
+            (Turn::Waiting { .. }, Received::Observation(ObservationEvent::TurnEnded(_))) => {
+                Turn::Idle
+            }
+            (Turn::Waiting { .. }, Received::Server(ServerEvent::ResponseCreated(_))) => {
+                Turn::Waiting { responded: true }
+            }
             // Refused before any response began (a response already running, a bad event):
             // no turn will end, so the caller may go on.
-            (Turn::Waiting { responded: false }, "error") => Turn::Idle,
+            (Turn::Waiting { responded: false }, Received::Server(ServerEvent::Error(_))) => {
+                Turn::Idle
+            }
             (turn, _) => turn,
         }
     }
@@ -331,50 +348,52 @@ struct View {
 }
 
 impl View {
-    fn render(&mut self, event: &Value) -> Rendered {
+    fn render(&mut self, event: &Received) -> Rendered {
         let mut out = Rendered::default();
-        let text = |key: &str| event[key].as_str().unwrap_or_default();
-        match event["type"].as_str().unwrap_or_default() {
-            "response.output_text.delta" | "response.output_audio_transcript.delta" => {
+        match event {
+            Received::Server(
+                ServerEvent::ResponseOutputTextDelta(delta)
+                | ServerEvent::ResponseOutputAudioTranscriptDelta(delta),
+            ) => {
                 if !self.line_open {
                     out.said("agent> ");
                     self.line_open = true;
                 }
                 self.streamed = true;
-                out.said(text("delta"));
+                out.said(delta.delta.as_str());
             }
-            "response.output_text.done" => self.end_reply(&mut out, text("text")),
-            "response.output_audio_transcript.done" => {
-                self.end_reply(&mut out, text("transcript"));
+            Received::Server(ServerEvent::ResponseOutputTextDone(done)) => {
+                self.end_reply(&mut out, &done.text);
             }
-            "error" => {
+            Received::Server(ServerEvent::ResponseOutputAudioTranscriptDone(done)) => {
+                self.end_reply(&mut out, &done.transcript);
+            }
+            Received::Server(ServerEvent::Error(error)) => {
                 self.end_line(&mut out);
-                let message = event["error"]["message"]
-                    .as_str()
-                    .unwrap_or("unknown error");
-                out.said(format!("error: {message}\n"));
+                out.said(format!("error: {}\n", error.error.message));
             }
-            observe::TOOL_CALL => self.note(
-                &mut out,
-                format!(
-                    "tool {}({}) → {}: {}",
-                    text("name"),
-                    shown(&event["arguments"]),
-                    text("outcome"),
-                    shown(&event["result"]),
-                ),
-            ),
-            observe::GUARD => self.note(
-                &mut out,
-                format!("guard {}: {}", text("decision"), text("detail")),
-            ),
-            observe::TRANSITION => {
-                self.note(&mut out, format!("state {} → {}", text("from"), text("to")));
-            }
-            observe::ESCALATION => self.note(&mut out, format!("escalated: {}", text("reason"))),
+            Received::Observation(observed) => self.observed(&mut out, observed),
             _ => {}
         }
         out
+    }
+
+    /// The gateway's own notes: what it did for the call.
+    fn observed(&mut self, out: &mut Rendered, event: &ObservationEvent) {
+        let note = match event {
+            ObservationEvent::ToolCall(call) => format!(
+                "tool {}({}) → {}: {}",
+                call.name,
+                shown(&call.arguments),
+                call.outcome,
+                shown(&call.result),
+            ),
+            ObservationEvent::Guard(guard) => format!("guard {}: {}", guard.decision, guard.detail),
+            ObservationEvent::Transition(moved) => format!("state {} → {}", moved.from, moved.to),
+            ObservationEvent::Escalation(escalation) => format!("escalated: {}", escalation.reason),
+            ObservationEvent::Latency(_) | ObservationEvent::TurnEnded(_) => return,
+        };
+        self.note(out, note);
     }
 
     /// Ends whatever line is open, before the chat writes a line of its own.
@@ -453,6 +472,38 @@ impl Terminal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    /// A server or observation event from `value`, with the ids a real one carries.
+    fn event(mut value: Value) -> Received {
+        let object = value.as_object_mut().expect("an object");
+        object.entry("event_id").or_insert(json!("event_1"));
+        let kind = object["type"].as_str().unwrap_or_default().to_owned();
+        if kind.starts_with("response.output_") {
+            for (key, id) in [
+                ("response_id", json!("resp_1")),
+                ("item_id", json!("item_1")),
+                ("output_index", json!(0)),
+                ("content_index", json!(0)),
+            ] {
+                object.entry(key).or_insert(id);
+            }
+        }
+        if kind.starts_with("response.") && !kind.starts_with("response.output_") {
+            object.entry("response").or_insert(json!({}));
+        }
+        if kind == "error" {
+            object
+                .entry("error")
+                .or_insert(json!({"type": "invalid_request_error", "message": "no"}));
+        }
+        let received = Received::from_text(&value.to_string());
+        assert!(
+            !matches!(received, Received::Unparsed { .. }),
+            "{received:?}"
+        );
+        received
+    }
 
     fn plain(rendered: &Rendered) -> String {
         rendered.pieces.iter().map(|(_, t)| t.as_str()).collect()
@@ -462,12 +513,12 @@ mod tests {
     fn streamed_text_makes_one_agent_line() {
         let mut view = View::default();
         let mut all = String::new();
-        for event in [
+        for value in [
             json!({"type": "response.output_text.delta", "delta": "Hello"}),
             json!({"type": "response.output_text.delta", "delta": " there"}),
             json!({"type": "response.output_text.done", "text": "Hello there"}),
         ] {
-            all.push_str(&plain(&view.render(&event)));
+            all.push_str(&plain(&view.render(&event(value))));
         }
         assert_eq!(all, "agent> Hello there\n");
     }
@@ -475,12 +526,14 @@ mod tests {
     #[test]
     fn a_note_ends_an_open_line_and_is_marked_as_a_note() {
         let mut view = View::default();
-        view.render(&json!({"type": "response.output_text.delta", "delta": "One moment"}));
-        let rendered = view.render(&json!({
-            "type": observe::TOOL_CALL, "name": "lookup_account",
+        view.render(&event(
+            json!({"type": "response.output_text.delta", "delta": "One moment"}),
+        ));
+        let rendered = view.render(&event(json!({
+            "type": "switchboard.tool_call", "call_id": "call_1", "name": "lookup_account",
             "arguments": {"email_or_phone": "4155550123"}, "outcome": "ok",
-            "result": {"account_id": "NL-1"},
-        }));
+            "called_by": "model", "result": {"account_id": "NL-1"}, "duration_ms": 0.0,
+        })));
         assert_eq!(rendered.pieces[0], (Piece::Said, "\n".to_owned()));
         assert_eq!(
             rendered.pieces[1],
@@ -496,13 +549,13 @@ mod tests {
     fn a_reply_interrupted_by_a_note_is_not_written_twice() {
         let mut view = View::default();
         let mut all = String::new();
-        for event in [
+        for value in [
             json!({"type": "response.output_text.delta", "delta": "Shall I?"}),
-            json!({"type": observe::GUARD, "decision": "confirmation_asked", "detail": "asked"}),
+            json!({"type": "switchboard.guard", "decision": "confirmation_asked", "tool": null, "detail": "asked"}),
             json!({"type": "response.output_text.done", "text": "Shall I?"}),
             json!({"type": "response.output_text.done", "text": "Unstreamed."}),
         ] {
-            all.push_str(&plain(&view.render(&event)));
+            all.push_str(&plain(&view.render(&event(value))));
         }
         assert_eq!(
             all,
@@ -521,14 +574,14 @@ mod tests {
     #[test]
     fn the_turn_ends_only_when_the_gateway_says_so() {
         let waiting = Turn::Waiting { responded: false };
-        let turn = waiting.after(&json!({"type": "response.created"}));
+        let turn = waiting.after(&event(json!({"type": "response.created"})));
         assert_eq!(turn, Turn::Waiting { responded: true });
-        assert_eq!(turn.after(&json!({"type": "response.done"})), turn);
-        assert_eq!(turn.after(&json!({"type": "error"})), turn);
+        assert_eq!(turn.after(&event(json!({"type": "response.done"}))), turn);
+        assert_eq!(turn.after(&event(json!({"type": "error"}))), turn);
         assert_eq!(
-            turn.after(&json!({"type": observe::TURN_ENDED})),
+            turn.after(&event(json!({"type": "switchboard.turn_ended"}))),
             Turn::Idle
         );
-        assert_eq!(waiting.after(&json!({"type": "error"})), Turn::Idle);
+        assert_eq!(waiting.after(&event(json!({"type": "error"}))), Turn::Idle);
     }
 }
