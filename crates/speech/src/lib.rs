@@ -4,7 +4,9 @@
 //! text model's reply ("$45.20 due 2025-08-12") is not what a person would say. This crate turns
 //! values and replies into speakable English, reads a spoken readback back into characters, and
 //! prepares text for a TTS engine. It is pure: no IO, no clock, no threads, no panics on any
-//! input. Its one dependency is `unicode-normalization`, for NFKC when comparing text.
+//! input. Its one dependency is `unicode-normalization`, for NFKC when comparing text. The
+//! one exception is opt-in: with the `espeak` feature, the `espeak` module runs the espeak-ng
+//! program.
 //!
 //! | need | use |
 //! |---|---|
@@ -42,6 +44,8 @@
 //! negatives, "a.m."/"p.m.", month before day.
 
 mod clock;
+#[cfg(feature = "espeak")]
+pub mod espeak;
 mod heard;
 mod lexicon;
 pub mod markup;
