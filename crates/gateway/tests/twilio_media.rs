@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use common::*;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use switchboard_audio::{SampleRate, Wav, g711, pcm, resample};
+use switchboard_audio::{SampleRate, Wav, g711, resample};
+use switchboard_speech::espeak;
 use switchboard_wire::twilio::{TwilioInbound, TwilioOutbound};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -19,19 +20,10 @@ const SID: &str = "MZ00000000000000000000000000000001";
 
 /// Speech as Twilio would send it: espeak-ng's voice, 8 kHz µ-law.
 fn spoken_ulaw(text: &str) -> Vec<u8> {
-    let path = std::env::temp_dir().join(format!("twilio-media-{}.wav", std::process::id()));
-    let status = std::process::Command::new("espeak-ng")
-        .arg("-w")
-        .arg(&path)
-        .arg(text)
-        .status()
-        .expect("espeak-ng runs");
-    assert!(status.success());
-    let wav = Wav::parse(&std::fs::read(&path).expect("wav")).expect("parses");
-    let _ = std::fs::remove_file(&path);
+    let wav = espeak::synthesize(text, &espeak::Options::default()).expect("espeak-ng runs");
+    let wav = Wav::parse(&wav).expect("parses");
     let rate = wav.spec().sample_rate;
-    let samples = pcm::bytes_to_samples(wav.data()).expect("pcm16");
-    let narrow = resample(rate, SampleRate::HZ_8000, &samples).expect("resamples");
+    let narrow = resample(rate, SampleRate::HZ_8000, &wav.mono_samples()).expect("resamples");
     g711::ulaw_encode_slice(&narrow)
 }
 
