@@ -5,18 +5,15 @@
 //! Everything here is pure except [`speak`] (runs espeak-ng) and [`read_wav`] (reads a file).
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard_audio::{AudioFormat, Framer, SampleRate, Wav, encode_base64, resample};
+use switchboard_speech::espeak;
 
 /// The rate every caller sound is kept at before encoding: the Realtime API's PCM16 rate.
 pub(crate) const RATE: SampleRate = SampleRate::HZ_24000;
-/// espeak-ng's speaking rate for the caller, words per minute (its default).
-const WORDS_PER_MINUTE: u32 = 175;
 /// Loudness of noise: well above any voice activity threshold, well below clipping.
 const NOISE_AMPLITUDE: i32 = 9_000;
 
@@ -68,42 +65,17 @@ fn wav_samples(bytes: &[u8]) -> Result<Vec<i16>, String> {
 
 /// Whether espeak-ng is on `PATH`.
 pub(crate) fn espeak_available() -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join("espeak-ng").is_file())
-    })
+    espeak::available()
 }
 
-/// `text` spoken by espeak-ng (American English), at 24 kHz. Blocking: runs the program.
-/// The text goes on stdin, so text starting with `-` is never read as an option.
+/// `text` spoken by espeak-ng (American English, at its default rate), at 24 kHz. Blocking:
+/// runs the program.
 ///
 /// # Errors
 /// espeak-ng is missing or failed.
 pub(crate) fn speak(text: &str) -> Result<Vec<i16>, String> {
-    let mut child = Command::new("espeak-ng")
-        .args([
-            "--stdout",
-            "-v",
-            "en-us",
-            "-s",
-            &WORDS_PER_MINUTE.to_string(),
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot run espeak-ng: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write to espeak-ng: {e}"))?;
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("espeak-ng failed: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("espeak-ng exited with {}", output.status));
-    }
-    wav_samples(&output.stdout).map_err(|e| format!("espeak-ng's output: {e}"))
+    let wav = espeak::synthesize(text, &espeak::Options::default()).map_err(|e| e.to_string())?;
+    wav_samples(&wav).map_err(|e| format!("espeak-ng's output: {e}"))
 }
 
 /// `duration` of silence.
