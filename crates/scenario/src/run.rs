@@ -15,17 +15,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
 use switchboard_audio::AudioFormat;
 use switchboard_engine::{CompiledAgent, ToolOutcome};
-use switchboard_gateway::{AgentEntry, Gateway, GatewayConfig, HttpExecutor, Upstream, observe};
+use switchboard_gateway::{AgentEntry, Gateway, GatewayConfig, HttpExecutor, Upstream};
 use switchboard_store::{Event, SessionFilter, SessionRecord, Store};
+use switchboard_testkit::client::{RealtimeClient, Received};
 use switchboard_testkit::{Emulator, EmulatorOptions};
-use tokio::net::TcpStream;
+use switchboard_wire::observe::{self, ObservationEvent};
+use switchboard_wire::{
+    ClientEvent, ConversationItemCreate, InputAudioBufferAppend, Item, MessageItem, Modality,
+    Response, ResponseCreate, Role, ServerEvent, Session, SessionUpdate,
+};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::check::{Failure, evaluate};
 use crate::latency;
@@ -385,7 +386,7 @@ impl Watch {
 
 /// The caller's side of the call.
 struct Caller {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    client: RealtimeClient,
     closed: bool,
     /// Whether the call runs with audio output (else the session is switched to text).
     audio: bool,
@@ -407,11 +408,11 @@ struct Caller {
 
 impl Caller {
     async fn connect(url: &str, audio: bool) -> Result<Caller, String> {
-        let (ws, _) = tokio_tungstenite::connect_async(url)
+        let client = RealtimeClient::connect(url, &[])
             .await
             .map_err(|e| format!("cannot connect to the gateway: {e}"))?;
         Ok(Caller {
-            ws,
+            client,
             closed: false,
             audio,
             input: AudioFormat::PCM16_24K,
@@ -425,31 +426,28 @@ impl Caller {
         })
     }
 
-    async fn send(&mut self, event: Value) -> Result<(), String> {
-        self.ws
-            .send(Message::text(event.to_string()))
+    async fn send(&mut self, event: ClientEvent) -> Result<(), String> {
+        self.client
+            .send(&event)
             .await
             .map_err(|e| format!("cannot send to the gateway: {e}"))
     }
 
-    /// The next event, `None` once the socket closed, `Err` at the deadline.
-    async fn next(&mut self, deadline: Instant) -> Result<Option<Value>, ()> {
+    /// The next event, `None` once the socket closed, `Err` at the deadline. Frames that are
+    /// not events say nothing about the reply and are skipped.
+    async fn next(&mut self, deadline: Instant) -> Result<Option<Received>, ()> {
         loop {
             if self.closed {
                 return Ok(None);
             }
-            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+            match tokio::time::timeout_at(deadline, self.client.recv()).await {
                 Err(_) => return Err(()),
-                Ok(Some(Ok(Message::Text(text)))) => {
-                    if let Ok(event) = serde_json::from_str::<Value>(text.as_str()) {
-                        return Ok(Some(event));
-                    }
-                }
-                Ok(Some(Ok(Message::Close(_)) | Err(_)) | None) => {
+                Ok(Ok(Received::Unparsed { .. })) => {}
+                Ok(Ok(Received::Closed { .. }) | Err(_)) => {
                     self.closed = true;
                     return Ok(None);
                 }
-                Ok(Some(Ok(_))) => {}
+                Ok(Ok(event)) => return Ok(Some(event)),
             }
         }
     }
@@ -461,11 +459,18 @@ impl Caller {
         }
     }
 
-    async fn until_type(&mut self, kind: &str, patience: Duration) -> Result<Value, String> {
+    /// Reads events, taking note of each, until the server event `wanted` picks; `kind`
+    /// names it in messages.
+    async fn until(
+        &mut self,
+        kind: &str,
+        patience: Duration,
+        wanted: impl Fn(&ServerEvent) -> bool,
+    ) -> Result<ServerEvent, String> {
         let deadline = Instant::now() + patience;
         loop {
             match self.next(deadline).await {
-                Ok(Some(e)) if e["type"] == kind => return Ok(e),
+                Ok(Some(Received::Server(e))) if wanted(&e) => return Ok(e),
                 Ok(Some(e)) => self.observe(&e),
                 Ok(None) => {
                     let why = self
@@ -480,41 +485,48 @@ impl Caller {
     }
 
     /// Takes note of what an event says about the reply and the agent's audio.
-    fn observe(&mut self, event: &Value) {
+    fn observe(&mut self, event: &Received) {
         let now = Instant::now();
-        let id = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-        match event["type"].as_str().unwrap_or_default() {
-            "response.created" => {
-                let response = id(&event["response"]["id"]);
+        let event = match event {
+            Received::Server(event) => event,
+            Received::Observation(ObservationEvent::TurnEnded(_)) => {
+                self.turn.ended = true;
+                return;
+            }
+            _ => return,
+        };
+        match event {
+            ServerEvent::ResponseCreated(created) => {
+                let response = response_id(&created.response);
                 self.open.insert(response.clone());
                 self.turn.ours.insert(response);
                 self.turn.last_activity = now;
                 // The end of an earlier turn (one interrupted by this one) is not this reply's.
                 self.turn.ended = false;
             }
-            "response.output_audio.delta" => {
-                let bytes = base64_len(event["delta"].as_str().unwrap_or_default());
+            ServerEvent::ResponseOutputAudioDelta(delta) => {
+                let bytes = base64_len(&delta.delta);
                 let length = self.output.duration_of(bytes);
                 let from = self.playback_end.map_or(now, |end| end.max(now));
                 self.playback_end = Some(from + length);
                 if self.turn.first_audio.is_none()
-                    && self.turn.ours.contains(&id(&event["response_id"]))
+                    && self.turn.ours.contains(delta.response_id.as_str())
                 {
                     self.turn.first_audio = Some(now);
                 }
                 self.turn.last_activity = now;
             }
-            "response.output_text.done" | "response.output_audio_transcript.done" => {
-                let text = event["text"]
-                    .as_str()
-                    .or_else(|| event["transcript"].as_str());
-                self.turn.said.push(text.unwrap_or_default().to_owned());
+            ServerEvent::ResponseOutputTextDone(done) => {
+                self.turn.said.push(done.text.clone());
                 self.turn.last_activity = now;
             }
-            observe::TURN_ENDED => self.turn.ended = true,
-            "response.done" => {
-                let response = &event["response"];
-                let rid = id(&response["id"]);
+            ServerEvent::ResponseOutputAudioTranscriptDone(done) => {
+                self.turn.said.push(done.transcript.clone());
+                self.turn.last_activity = now;
+            }
+            ServerEvent::ResponseDone(done) => {
+                let response = &done.response;
+                let rid = response_id(response);
                 self.open.remove(&rid);
                 self.turn.last_activity = now;
                 if !in_band(response) {
@@ -522,21 +534,23 @@ impl Caller {
                 }
                 self.done += 1;
                 if self.turn.ours.contains(&rid) {
-                    let message = response["output"]
-                        .as_array()
-                        .is_some_and(|o| o.iter().any(|i| i["type"] == "message"));
+                    let message = response
+                        .output
+                        .iter()
+                        .flatten()
+                        .any(|i| matches!(i, Item::Message(_)));
                     self.turn.message |= message;
                 }
             }
             // The caller is speaking: a client stops playing the agent.
-            "input_audio_buffer.speech_started" => {
+            ServerEvent::InputAudioBufferSpeechStarted(_) => {
                 self.playback_end = None;
                 self.turn.heard_speech = true;
                 self.turn.in_speech = true;
             }
-            "input_audio_buffer.speech_stopped" => self.turn.in_speech = false,
-            "error" => {
-                self.last_error = event["error"]["message"].as_str().map(str::to_owned);
+            ServerEvent::InputAudioBufferSpeechStopped(_) => self.turn.in_speech = false,
+            ServerEvent::Error(error) => {
+                self.last_error = Some(error.error.message.clone());
             }
             _ => {}
         }
@@ -549,16 +563,32 @@ impl Caller {
         waiting: &Waiting<'_>,
     ) -> Result<(), String> {
         let patience = scenario.turn_timeout;
-        let created = self.until_type("session.created", patience).await?;
+        let created = self
+            .until("session.created", patience, |e| {
+                matches!(e, ServerEvent::SessionCreated(_))
+            })
+            .await?;
         if self.audio {
-            let formats = &created["session"]["audio"];
-            self.input = audio_format(&formats["input"]["format"]);
-            self.output = audio_format(&formats["output"]["format"]);
+            let audio = match &created {
+                ServerEvent::SessionCreated(created) => created.session.audio.as_ref(),
+                _ => None,
+            };
+            self.input = audio_format(audio.and_then(|a| a.input.as_ref()?.format));
+            self.output = audio_format(audio.and_then(|a| a.output.as_ref()?.format));
         } else {
             // Text replies: nothing to play out, so waiting never depends on audio.
-            self.send(json!({"type":"session.update","session":{"type":"realtime","output_modalities":["text"]}}))
-                .await?;
-            self.until_type("session.updated", patience).await?;
+            self.send(ClientEvent::SessionUpdate(SessionUpdate {
+                event_id: None,
+                session: Session {
+                    output_modalities: Some(vec![Modality::Text]),
+                    ..Session::default()
+                },
+            }))
+            .await?;
+            self.until("session.updated", patience, |e| {
+                matches!(e, ServerEvent::SessionUpdated(_))
+            })
+            .await?;
         }
         let mut number = 0;
         for (i, turn) in scenario.turns.iter().enumerate() {
@@ -596,14 +626,13 @@ impl Caller {
         match turn {
             Turn::WaitForAgent => {
                 self.begin();
-                self.send(json!({"type":"response.create"})).await?;
+                self.send(response_create()).await?;
             }
             Turn::Say(text) => {
                 self.until_heard().await;
                 self.begin();
-                self.send(json!({"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":text}]}}))
-                    .await?;
-                self.send(json!({"type":"response.create"})).await?;
+                self.send(user_message(text)).await?;
+                self.send(response_create()).await?;
             }
             Turn::Silence(duration) => {
                 self.until_heard().await;
@@ -690,8 +719,13 @@ impl Caller {
             if self.closed {
                 return Err("the call ended while the caller was speaking".to_owned());
             }
-            self.send(json!({"type":"input_audio_buffer.append","audio":frame}))
-                .await?;
+            self.send(ClientEvent::InputAudioBufferAppend(
+                InputAudioBufferAppend {
+                    event_id: None,
+                    audio: frame,
+                },
+            ))
+            .await?;
         }
         Ok(())
     }
@@ -777,7 +811,7 @@ impl Caller {
         let deadline = self.playback_end.map_or(now, |end| end.max(now)) + wait;
         while let Ok(Some(_)) = self.next(deadline).await {}
         if !self.closed {
-            let _ = self.ws.close(None).await;
+            self.client.close().await;
             let grace = Instant::now() + HANGUP_WAIT;
             while let Ok(Some(_)) = self.next(grace).await {}
         }
@@ -792,13 +826,42 @@ enum Answered {
     At(Instant),
 }
 
-/// The audio format a session's `format` object names (PCM16 at 24 kHz unless G.711).
-fn audio_format(format: &Value) -> AudioFormat {
-    match format["type"].as_str() {
-        Some("audio/pcmu") => AudioFormat::G711Ulaw,
-        Some("audio/pcma") => AudioFormat::G711Alaw,
+/// The audio format a session names (PCM16 at 24 kHz unless G.711).
+fn audio_format(format: Option<switchboard_wire::AudioFormat>) -> AudioFormat {
+    match format {
+        Some(switchboard_wire::AudioFormat::Pcmu) => AudioFormat::G711Ulaw,
+        Some(switchboard_wire::AudioFormat::Pcma) => AudioFormat::G711Alaw,
         _ => AudioFormat::PCM16_24K,
     }
+}
+
+fn response_create() -> ClientEvent {
+    ClientEvent::ResponseCreate(ResponseCreate::default())
+}
+
+/// A caller's text turn.
+fn user_message(text: &str) -> ClientEvent {
+    ClientEvent::ConversationItemCreate(ConversationItemCreate {
+        event_id: None,
+        previous_item_id: None,
+        item: Item::Message(MessageItem {
+            id: None,
+            object: None,
+            status: None,
+            role: Role::User,
+            content: vec![switchboard_wire::ContentPart::input_text(text)],
+            extra: switchboard_wire::Extra::new(),
+        }),
+    })
+}
+
+/// A response's id, empty when the server gave none.
+fn response_id(response: &Response) -> String {
+    response
+        .id
+        .as_ref()
+        .map(|id| id.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 /// The decoded length of a base64 payload, without decoding it.
@@ -809,9 +872,12 @@ fn base64_len(text: &str) -> usize {
 
 /// Whether a response belongs to the conversation (out-of-band ones, such as preambles, have
 /// no conversation and take no script entry).
-fn in_band(response: &Value) -> bool {
-    response.get("conversation_id") != Some(&Value::Null)
-        && response["metadata"].get("switchboard").is_none()
+fn in_band(response: &Response) -> bool {
+    !response.conversation_id.is_null()
+        && response
+            .metadata
+            .as_value()
+            .is_none_or(|m| !m.contains_key("switchboard"))
 }
 
 /// Whether the model has called `finish_session` in the call being recorded.
