@@ -194,27 +194,35 @@ pub(crate) fn first_refusal(guards: &[&CompiledGuard], facts: &Facts<'_>) -> Opt
     if guards.is_empty() {
         return None;
     }
-    let (context, unbound) = match context(facts) {
-        Ok(context) => context,
-        Err(error) => {
-            let guard = &guards[0].guard;
-            return Some(refusal(guard, Some(error)));
-        }
-    };
-    guards
-        .iter()
-        .find_map(|g| match g.program.execute(&context) {
-            Ok(cel::Value::Bool(true)) => None,
-            Ok(cel::Value::Bool(false)) => Some(refusal(&g.guard, None)),
-            Ok(other) => Some(refusal(
-                &g.guard,
-                Some(format!("the rule gave {other:?}, not true or false")),
-            )),
-            Err(ExecutionError::UndeclaredReference(name)) if unbound.contains_key(&*name) => {
-                Some(refusal(&g.guard, unbound.get(&*name).cloned()))
+    // `called` reads the history of the call being checked; it is set for this check only,
+    // on this thread (rules run synchronously, start to finish, right here).
+    CHECKED_HISTORY.with(|h| *h.borrow_mut() = facts.history.clone());
+    let refused = BASE.with(|base| {
+        let mut context = base.new_inner_scope();
+        let unbound = match fill(&mut context, facts) {
+            Ok(unbound) => unbound,
+            Err(error) => {
+                let guard = &guards[0].guard;
+                return Some(refusal(guard, Some(error)));
             }
-            Err(e) => Some(refusal(&g.guard, Some(e.to_string()))),
-        })
+        };
+        guards
+            .iter()
+            .find_map(|g| match g.program.execute(&context) {
+                Ok(cel::Value::Bool(true)) => None,
+                Ok(cel::Value::Bool(false)) => Some(refusal(&g.guard, None)),
+                Ok(other) => Some(refusal(
+                    &g.guard,
+                    Some(format!("the rule gave {other:?}, not true or false")),
+                )),
+                Err(ExecutionError::UndeclaredReference(name)) if unbound.contains_key(&*name) => {
+                    Some(refusal(&g.guard, unbound.get(&*name).cloned()))
+                }
+                Err(e) => Some(refusal(&g.guard, Some(e.to_string()))),
+            })
+    });
+    CHECKED_HISTORY.with(|h| *h.borrow_mut() = Arc::default());
+    refused
 }
 
 impl Refusal {
@@ -238,29 +246,56 @@ fn refusal(guard: &Guard, error: Option<String>) -> Refusal {
     }
 }
 
-/// The rule's context, and why each capture name it does not hold is missing.
-type Built = (Context<'static, 'static>, BTreeMap<String, String>);
+thread_local! {
+    /// CEL's standard functions and `called`, registered once per thread: building them
+    /// was most of a guarded call's cost (`benches/guards.rs`). Each check adds its facts
+    /// in a scope of its own.
+    static BASE: Context<'static, 'static> = base_context();
+    /// The history `called` reads, set for the duration of one check.
+    static CHECKED_HISTORY: std::cell::RefCell<Arc<Vec<PastCall>>> =
+        std::cell::RefCell::new(Arc::default());
+}
 
-fn context(facts: &Facts<'_>) -> Result<Built, String> {
+fn base_context() -> Context<'static, 'static> {
     let mut context = Context::default();
-    let add = |context: &mut Context<'static, 'static>, name: &str, value: &Value| {
+    // Cannot fail: the name is not taken by CEL's own functions.
+    let _ = context.add_function("called", |tool: Arc<String>, wanted: cel::Value| -> bool {
+        let Ok(wanted) = wanted.json() else {
+            return false;
+        };
+        CHECKED_HISTORY.with(|history| {
+            history.borrow().iter().any(|c| {
+                c.outcome == ToolOutcome::Ok && *c.tool == *tool && contains(&c.arguments, &wanted)
+            })
+        })
+    });
+    context
+}
+
+/// Adds the call's facts to `context`; returns why each capture name it does not hold is
+/// missing.
+fn fill(
+    context: &mut Context<'_, 'static>,
+    facts: &Facts<'_>,
+) -> Result<BTreeMap<String, String>, String> {
+    let add = |context: &mut Context<'_, 'static>, name: &str, value: &Value| {
         context
             .add_variable(name, value.clone())
             .map_err(|e| format!("`{name}` cannot be given to the rule: {e}"))
     };
-    add(&mut context, "args", facts.args)?;
+    add(context, "args", facts.args)?;
     add(
-        &mut context,
+        context,
         "results",
         &Value::Object(facts.results.clone().into_iter().collect()),
     )?;
     add(
-        &mut context,
+        context,
         "slots",
         &Value::Object(facts.slots.clone().into_iter().collect()),
     )?;
     add(
-        &mut context,
+        context,
         "state",
         &facts
             .state
@@ -269,13 +304,9 @@ fn context(facts: &Facts<'_>) -> Result<Built, String> {
     if let Some(now) = facts.now {
         context.add_variable_from_value("now", cel::Value::Timestamp(now));
     }
+    add(context, "agent", &Value::String(facts.agent.to_owned()))?;
     add(
-        &mut context,
-        "agent",
-        &Value::String(facts.agent.to_owned()),
-    )?;
-    add(
-        &mut context,
+        context,
         "caller",
         &facts
             .caller
@@ -286,36 +317,20 @@ fn context(facts: &Facts<'_>) -> Result<Built, String> {
     for (name, captured) in facts.captured {
         every.insert(name.clone(), captured.every());
         match captured.bound(name, facts.args) {
-            Ok(value) => add(&mut context, name, value)?,
+            Ok(value) => add(context, name, value)?,
             Err(why) => {
                 unbound.insert(name.clone(), why);
             }
         }
     }
-    add(&mut context, "captures", &Value::Object(every))?;
+    add(context, "captures", &Value::Object(every))?;
     let calls: Vec<Value> = facts
         .history
         .iter()
         .map(|c| serde_json::json!({"tool": c.tool, "arguments": c.arguments, "outcome": c.outcome.as_str()}))
         .collect();
-    add(&mut context, "calls", &Value::Array(calls))?;
-    let history = facts.history.clone();
-    context
-        .add_function(
-            "called",
-            move |tool: Arc<String>, wanted: cel::Value| -> bool {
-                let Ok(wanted) = wanted.json() else {
-                    return false;
-                };
-                history.iter().any(|c| {
-                    c.outcome == ToolOutcome::Ok
-                        && *c.tool == *tool
-                        && contains(&c.arguments, &wanted)
-                })
-            },
-        )
-        .map_err(|e| format!("`called` cannot be declared: {e:?}"))?;
-    Ok((context, unbound))
+    add(context, "calls", &Value::Array(calls))?;
+    Ok(unbound)
 }
 
 /// Whether `args` holds every member of `wanted` with an equal value (numbers by value).
