@@ -16,17 +16,6 @@ use switchboard_wire::{EventId, EventOnly, Extra};
 
 pub use switchboard_wire::observe::QUERY_PARAMETER;
 
-/// `switchboard.tool_call`; readers match on [`ObservationEvent`] instead.
-pub const TOOL_CALL: &str = "switchboard.tool_call";
-/// `switchboard.guard`; readers match on [`ObservationEvent`] instead.
-pub const GUARD: &str = "switchboard.guard";
-/// `switchboard.transition`; readers match on [`ObservationEvent`] instead.
-pub const TRANSITION: &str = "switchboard.transition";
-/// `switchboard.escalation`; readers match on [`ObservationEvent`] instead.
-pub const ESCALATION: &str = "switchboard.escalation";
-/// `switchboard.turn_ended`; readers match on [`ObservationEvent`] instead.
-pub const TURN_ENDED: &str = "switchboard.turn_ended";
-
 /// The observation event for `record`, or `None` for records the caller sees already
 /// (utterances are in the conversation's own events).
 pub(crate) fn record_event(event_id: EventId, record: &Record) -> Option<ObservationEvent> {
