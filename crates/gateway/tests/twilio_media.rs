@@ -233,19 +233,22 @@ async fn a_phone_call_is_heard_answered_paced_marked_and_interrupted() {
         .next()
         .and_then(|ms| ms.parse().ok())
         .expect("ms in the mark");
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let saw = rig.model_saw(0);
-        if let Some(truncate) = saw
-            .iter()
-            .find(|e| e["type"] == "conversation.item.truncate")
-        {
-            assert_eq!(truncate["audio_end_ms"], json!(played_ms), "{truncate}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "no truncation reached the model");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let truncated = |received: &[Vec<Value>]| {
+        received.first().is_some_and(|saw| {
+            saw.iter()
+                .any(|e| e["type"] == "conversation.item.truncate")
+        })
+    };
+    assert!(
+        rig.emulator.wait_until(PATIENCE, truncated).await,
+        "no truncation reached the model"
+    );
+    let saw = rig.model_saw(0);
+    let truncate = saw
+        .iter()
+        .find(|e| e["type"] == "conversation.item.truncate")
+        .expect("the truncation");
+    assert_eq!(truncate["audio_end_ms"], json!(played_ms), "{truncate}");
     twilio
         .send(Message::text(message(
             "stop",

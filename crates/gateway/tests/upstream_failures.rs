@@ -55,30 +55,20 @@ async fn a_model_that_drops_mid_call_is_reconnected_with_the_conversation() {
     c.until_reply().await;
     // The model goes away while answering this turn; the gateway reconnects and replays.
     c.say("Are you still there?").await;
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while rig.emulator.connections() < 2 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the gateway never reconnected"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let second = {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            let saw = rig.model_saw(1);
-            if saw
-                .iter()
+    let replayed = |received: &[Vec<serde_json::Value>]| {
+        received.get(1).is_some_and(|saw| {
+            saw.iter()
                 .filter(|e| e["type"] == "conversation.item.create")
                 .count()
                 >= 3
-            {
-                break saw;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "no replay: {saw:?}");
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        })
     };
+    assert!(
+        rig.emulator.wait_until(PATIENCE, replayed).await,
+        "no reconnection with a replay: {:?}",
+        rig.model_saw(1)
+    );
+    let second = rig.model_saw(1);
     assert_eq!(second[0]["type"], "session.update", "{second:?}");
     let replayed = second.iter().map(|e| e.to_string()).collect::<String>();
     assert!(

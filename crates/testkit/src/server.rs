@@ -100,6 +100,9 @@ struct Shared {
     rehearsal: Arc<Rehearsal>,
     options: EmulatorOptions,
     received: Mutex<Vec<Vec<Value>>>,
+    /// Woken whenever a connection is accepted or a client event is logged, for
+    /// [`Emulator::wait_until`].
+    changed: tokio::sync::Notify,
     /// The supervisor's side: Chat Completions requests and the script's replies.
     thinker: Mutex<Thinker>,
 }
@@ -114,6 +117,7 @@ impl Shared {
             rehearsal,
             options,
             received: Mutex::new(Vec::new()),
+            changed: tokio::sync::Notify::new(),
             thinker: Mutex::new(thinker),
         }
     }
@@ -186,6 +190,30 @@ impl Emulator {
     /// How many WebSocket connections have been accepted.
     pub fn connections(&self) -> usize {
         self.shared.received().len()
+    }
+
+    /// Waits until `holds` is true of what the emulator has received (see
+    /// [`Emulator::received`]), checked again on every connection and every client event, for
+    /// at most `within`; whether it came to hold. Tests wait on what happened this way, not
+    /// on a guessed time.
+    pub async fn wait_until(
+        &self,
+        within: std::time::Duration,
+        holds: impl Fn(&[Vec<Value>]) -> bool,
+    ) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let changed = self.shared.changed.notified();
+            tokio::pin!(changed);
+            // Registered before the check, so a change in between still wakes us.
+            changed.as_mut().enable();
+            if holds(&self.shared.received()) {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return holds(&self.shared.received());
+            }
+        }
     }
 
     /// How many script entries in-band responses have taken so far.
@@ -385,6 +413,7 @@ async fn connection(
         received.push(Vec::new());
         received.len() - 1
     };
+    shared.changed.notify_waiters();
     tracing::debug!(connection = index, %model, "emulator connection");
     let mut session = EmulatedSession::new(shared.rehearsal.clone(), &model, Instant::now());
     let azure_id = shared
@@ -421,6 +450,7 @@ async fn connection(
                             if let Some(log) = shared.received().get_mut(index) {
                                 log.push(logged);
                             }
+                            shared.changed.notify_waiters();
                         }
                         match ClientEvent::from_json(text) {
                             Ok(event) => {
