@@ -6,8 +6,6 @@
 //! thread for every text before the core needs it.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -89,37 +87,18 @@ impl Voice {
 }
 
 fn espeak_on_path() -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join("espeak-ng").is_file())
-    })
+    switchboard_speech::espeak::available()
 }
 
-/// Runs `espeak-ng --stdout -v en-us -s RATE` with the text on stdin (so a text starting with
-/// `-` is never read as an option) and resamples its WAV to 24 kHz.
+/// `text` said by espeak-ng (the speech crate's one runner) at `words_per_minute`, resampled
+/// to 24 kHz.
 fn espeak(text: &str, words_per_minute: u32) -> Result<Vec<i16>, String> {
-    let mut child = Command::new("espeak-ng")
-        .args([
-            "--stdout",
-            "-v",
-            "en-us",
-            "-s",
-            &words_per_minute.to_string(),
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(text.as_bytes())
-            .map_err(|e| e.to_string())?;
-    }
-    let output = child.wait_with_output().map_err(|e| e.to_string())?;
-    if !output.status.success() {
-        return Err(format!("espeak-ng exited with {}", output.status));
-    }
-    let wav = Wav::parse(&output.stdout).map_err(|e| e.to_string())?;
+    let options = switchboard_speech::espeak::Options {
+        words_per_minute,
+        ..Default::default()
+    };
+    let wav = switchboard_speech::espeak::synthesize(text, &options).map_err(|e| e.to_string())?;
+    let wav = Wav::parse(&wav).map_err(|e| e.to_string())?;
     let samples = wav.mono_samples();
     let from = wav.spec().sample_rate;
     if from == RATE {
