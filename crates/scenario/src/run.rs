@@ -23,8 +23,8 @@ use switchboard_testkit::client::{RealtimeClient, Received};
 use switchboard_testkit::{Emulator, EmulatorOptions};
 use switchboard_wire::observe::{self, ObservationEvent};
 use switchboard_wire::{
-    ClientEvent, ConversationItemCreate, InputAudioBufferAppend, Item, MessageItem, Modality,
-    Response, ResponseCreate, Role, ServerEvent, Session, SessionUpdate,
+    ClientEvent, ConversationItemCreate, InputAudioBufferAppend, Item, Modality, Response,
+    ResponseCreate, Role, ServerEvent, Session, SessionUpdate,
 };
 use tokio::time::Instant;
 
@@ -841,18 +841,7 @@ fn response_create() -> ClientEvent {
 
 /// A caller's text turn.
 fn user_message(text: &str) -> ClientEvent {
-    ClientEvent::ConversationItemCreate(ConversationItemCreate {
-        event_id: None,
-        previous_item_id: None,
-        item: Item::Message(MessageItem {
-            id: None,
-            object: None,
-            status: None,
-            role: Role::User,
-            content: vec![switchboard_wire::ContentPart::input_text(text)],
-            extra: switchboard_wire::Extra::new(),
-        }),
-    })
+    ClientEvent::ConversationItemCreate(ConversationItemCreate::text_message(Role::User, text))
 }
 
 /// A response's id, empty when the server gave none.

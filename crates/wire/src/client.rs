@@ -94,6 +94,25 @@ pub struct ConversationItemCreate {
     pub item: Item,
 }
 
+impl ConversationItemCreate {
+    /// Appends a message of `role` with one `input_text` part: a caller's typed turn, or the
+    /// engine's system note.
+    pub fn text_message(role: crate::Role, text: impl Into<String>) -> Self {
+        Self {
+            event_id: None,
+            previous_item_id: None,
+            item: crate::Item::Message(crate::MessageItem {
+                id: None,
+                object: None,
+                status: None,
+                role,
+                content: vec![crate::ContentPart::input_text(text)],
+                extra: crate::Extra::new(),
+            }),
+        }
+    }
+}
+
 /// `conversation.item.retrieve` and `conversation.item.delete`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemRequest {

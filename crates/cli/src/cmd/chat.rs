@@ -19,8 +19,8 @@ use switchboard_testkit::Emulator;
 use switchboard_testkit::client::{ClientError, RealtimeClient, Received};
 use switchboard_wire::observe::{self, ObservationEvent};
 use switchboard_wire::{
-    ClientEvent, ConversationItemCreate, Item, MessageItem, Modality, ResponseCreate, Role,
-    ServerEvent, Session, SessionUpdate,
+    ClientEvent, ConversationItemCreate, Modality, ResponseCreate, Role, ServerEvent, Session,
+    SessionUpdate,
 };
 use tokio::sync::mpsc;
 
@@ -247,18 +247,7 @@ fn response_create() -> ClientEvent {
 }
 
 fn user_message(text: &str) -> ClientEvent {
-    ClientEvent::ConversationItemCreate(ConversationItemCreate {
-        event_id: None,
-        previous_item_id: None,
-        item: Item::Message(MessageItem {
-            id: None,
-            object: None,
-            status: None,
-            role: Role::User,
-            content: vec![switchboard_wire::ContentPart::input_text(text)],
-            extra: switchboard_wire::Extra::new(),
-        }),
-    })
+    ClientEvent::ConversationItemCreate(ConversationItemCreate::text_message(Role::User, text))
 }
 
 /// Lines of standard input, read on a thread of their own: blocking reads cannot be

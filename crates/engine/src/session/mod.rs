@@ -461,18 +461,7 @@ impl Session {
     /// Adds a system message to the conversation (instructions the caller does not hear).
     fn system_message(&mut self, text: String) {
         self.send_to_model(ClientEvent::ConversationItemCreate(
-            wire::ConversationItemCreate {
-                event_id: None,
-                previous_item_id: None,
-                item: wire::Item::Message(wire::MessageItem {
-                    id: None,
-                    object: None,
-                    status: None,
-                    role: wire::Role::System,
-                    content: vec![wire::ContentPart::input_text(text)],
-                    extra: wire::Extra::new(),
-                }),
-            },
+            wire::ConversationItemCreate::text_message(wire::Role::System, text),
         ));
     }
 
